@@ -1,0 +1,213 @@
+"""Command line: ``farm advise et0|irrigation|disease``.
+
+``register(subparsers)`` is called by the project CLI; ``python -m server.advisory.cli advise et0 ...``
+works on its own through ``main(argv)``. Argument errors exit with status 2 (argparse).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+
+from server.advisory.errors import AdvisoryInputError
+from server.advisory.et0 import DailyWeather, Et0Method, Et0Result, Site, daily_et0
+from server.advisory.i18n import format_number
+
+
+def _bounded(low: float, high: float, unit: str) -> Callable[[str], float]:
+    """argparse type: a finite float in [low, high]."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value:g} outside [{low:g}, {high:g}] {unit}")
+        return value
+
+    return parse
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a YYYY-MM-DD date: {text!r}") from None
+
+
+def _add_et0(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "et0",
+        help="daily reference evapotranspiration ET0 (FAO-56) from values on the command line",
+        description="Daily ET0 by FAO-56 Penman-Monteith; missing humidity, wind or radiation "
+        "are estimated by the FAO-56 rules and listed as estimated.",
+    )
+    p.add_argument("--date", required=True, type=_iso_date, help="day, YYYY-MM-DD")
+    p.add_argument(
+        "--lat", required=True, type=_bounded(-90, 90, "degrees"), help="latitude, degrees (N > 0)"
+    )
+    p.add_argument(
+        "--elevation", required=True, type=_bounded(-450, 9000, "m"), help="elevation above sea level, m"
+    )
+    p.add_argument("--tmax", required=True, type=_bounded(-60, 60, "°C"), help="maximum air temperature, °C")
+    p.add_argument("--tmin", required=True, type=_bounded(-60, 60, "°C"), help="minimum air temperature, °C")
+    p.add_argument("--rh-max", type=_bounded(0, 100, "%"), help="maximum relative humidity, %%")
+    p.add_argument(
+        "--rh-min", type=_bounded(0, 100, "%"), help="minimum relative humidity, %% (needs --rh-max)"
+    )
+    p.add_argument("--ea", type=_bounded(0, 10, "kPa"), help="actual vapour pressure, kPa")
+    p.add_argument("--wind", type=_bounded(0, 60, "m/s"), help="mean wind speed, m/s (none: 2 m/s)")
+    p.add_argument("--wind-height", type=_bounded(0.5, 100, "m"), help="anemometer height, m (default 2)")
+    p.add_argument("--sunshine", type=_bounded(0, 24, "h"), help="actual sunshine duration, hours")
+    p.add_argument("--rs", type=_bounded(0, 50, "MJ/m2/day"), help="solar radiation, MJ/m2/day")
+    p.add_argument(
+        "--soil-heat-flux",
+        type=_bounded(-10, 10, "MJ/m2/day"),
+        default=0.0,
+        help="soil heat flux G, MJ/m2/day (default 0, FAO-56 Eq. 42)",
+    )
+    p.add_argument(
+        "--krs",
+        type=_bounded(0.1, 0.25, ""),
+        default=0.16,
+        help="Hargreaves radiation coefficient: 0.16 interior, 0.19 coastal (FAO-56 Eq. 50)",
+    )
+    p.add_argument("--method", choices=[m.value for m in Et0Method], default=Et0Method.FAO56_PM.value)
+    p.add_argument("--json", action="store_true", help="print JSON with the intermediate values")
+    p.set_defaults(_handler=_run_et0, _parser=p)
+
+
+def _validate_et0(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
+    if args.tmax < args.tmin:
+        parser.error("--tmax must be >= --tmin")
+    if args.ea is not None and (args.rh_max is not None or args.rh_min is not None):
+        parser.error("--ea conflicts with --rh-max/--rh-min: give one humidity input")
+    if args.rh_min is not None and args.rh_max is None:
+        parser.error("--rh-min needs --rh-max (FAO-56 Eq. 17); RHmax alone is allowed (Eq. 18)")
+    if args.rh_max is not None and args.rh_min is not None and args.rh_max < args.rh_min:
+        parser.error("--rh-max must be >= --rh-min")
+    if args.sunshine is not None and args.rs is not None:
+        parser.error("--sunshine conflicts with --rs: give one radiation input")
+    if args.wind_height is not None and args.wind is None:
+        parser.error("--wind-height needs --wind")
+
+
+def _et0_table(result: Et0Result, args: argparse.Namespace) -> str:
+    t = result.terms
+    rows: list[tuple[str, float | None, str, int]] = [
+        ("ET0 (bốc thoát hơi nước tham chiếu / reference ET)", result.et0_mm, "mm/ngày · mm/day", 2),
+        ("Nhiệt độ TB / mean temperature", t.tmean_c, "°C", 1),
+        ("Δ độ dốc áp suất hơi / slope of vapour pressure", t.delta_kpa_per_c, "kPa/°C", 4),
+        ("γ hằng số ẩm kế / psychrometric constant", t.gamma_kpa_per_c, "kPa/°C", 4),
+        ("es áp suất hơi bão hòa / saturation vapour pressure", t.es_kpa, "kPa", 3),
+        ("ea áp suất hơi thực tế / actual vapour pressure", t.ea_kpa, "kPa", 3),
+        ("u2 tốc độ gió ở 2 m / wind at 2 m", t.u2_m_s, "m/s", 2),
+        ("Ra bức xạ ngoài khí quyển / extraterrestrial", t.ra_mj_m2, "MJ/m²/ngày", 2),
+        ("Rs bức xạ mặt trời / solar radiation", t.rs_mj_m2, "MJ/m²/ngày", 2),
+        ("Rso bức xạ trời quang / clear-sky radiation", t.rso_mj_m2, "MJ/m²/ngày", 2),
+        ("Rn bức xạ thuần / net radiation", t.rn_mj_m2, "MJ/m²/ngày", 2),
+        ("G thông lượng nhiệt đất / soil heat flux", t.g_mj_m2, "MJ/m²/ngày", 2),
+    ]
+    lines = [f"Ngày / date: {args.date.isoformat()}   Phương pháp / method: {result.method.value}"]
+    for label, value, unit, decimals in rows:
+        if value is None:
+            continue
+        vi_value = format_number(value, decimals, "vi")
+        en_value = format_number(value, decimals, "en")
+        lines.append(f"{label:<56} {vi_value:>10}  ({en_value}) {unit}")
+    estimated = ", ".join(result.estimated) if result.estimated else "—"
+    lines.append(f"Ước lượng / estimated: {estimated}")
+    for name, how in result.sources.items():
+        lines.append(f"  {name}: {how}")
+    for note in result.notes:
+        lines.append(f"  ! {note}")
+    return "\n".join(lines)
+
+
+def et0_json(result: Et0Result, args: argparse.Namespace) -> dict[str, object]:
+    """The ``--json`` document: ET0, method and every intermediate value with its unit in the key."""
+    t = result.terms
+
+    def r(value: float | None, nd: int = 4) -> float | None:
+        return None if value is None else round(value, nd)
+
+    return {
+        "date": args.date.isoformat(),
+        "day_of_year": args.date.timetuple().tm_yday,
+        "et0_mm": round(result.et0_mm, 2),
+        "method": result.method.value,
+        "estimated": list(result.estimated),
+        "sources": dict(result.sources),
+        "notes": list(result.notes),
+        "tmean_c": r(t.tmean_c, 2),
+        "pressure_kpa": r(t.pressure_kpa, 2),
+        "delta_kpa_per_c": r(t.delta_kpa_per_c),
+        "gamma_kpa_per_c": r(t.gamma_kpa_per_c),
+        "es_kpa": r(t.es_kpa),
+        "ea_kpa": r(t.ea_kpa),
+        "vpd_kpa": None if t.es_kpa is None or t.ea_kpa is None else round(t.es_kpa - t.ea_kpa, 4),
+        "u2_m_s": r(t.u2_m_s, 3),
+        "daylight_hours": r(t.daylight_hours, 2),
+        "ra_mj_m2_day": r(t.ra_mj_m2, 3),
+        "rs_mj_m2_day": r(t.rs_mj_m2, 3),
+        "rso_mj_m2_day": r(t.rso_mj_m2, 3),
+        "rns_mj_m2_day": r(t.rns_mj_m2, 3),
+        "rnl_mj_m2_day": r(t.rnl_mj_m2, 3),
+        "rn_mj_m2_day": r(t.rn_mj_m2, 3),
+        "g_mj_m2_day": r(t.g_mj_m2, 3),
+    }
+
+
+def _run_et0(args: argparse.Namespace) -> int:
+    parser: argparse.ArgumentParser = args._parser
+    _validate_et0(args, parser)
+    weather = DailyWeather(
+        day=args.date,
+        tmax_c=args.tmax,
+        tmin_c=args.tmin,
+        rh_max=args.rh_max,
+        rh_min=args.rh_min,
+        ea_kpa=args.ea,
+        wind_m_s=args.wind,
+        wind_height_m=args.wind_height or 2.0,
+        sunshine_h=args.sunshine,
+        rs_mj_m2=args.rs,
+        soil_heat_flux_mj_m2=args.soil_heat_flux,
+    )
+    site = Site(lat_deg=args.lat, elevation_m=args.elevation, krs=args.krs)
+    try:
+        result = daily_et0(weather, site, Et0Method(args.method))
+    except AdvisoryInputError as exc:
+        parser.error(str(exc))
+    if args.json:
+        print(json.dumps(et0_json(result, args), ensure_ascii=False, indent=2))
+    else:
+        print(_et0_table(result, args))
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``advise`` command and its sub-commands to the project CLI."""
+    advise = subparsers.add_parser("advise", help="agronomic advisories (ET0, irrigation, disease risk)")
+    sub = advise.add_subparsers(dest="advise_command", metavar="{et0,irrigation,disease}")
+    sub.required = True
+    _add_et0(sub)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Stand-alone entry point: ``python -m server.advisory.cli advise et0 ...``."""
+    parser = argparse.ArgumentParser(prog="farm")
+    sub = parser.add_subparsers(dest="command", metavar="{advise}")
+    sub.required = True
+    register(sub)
+    args = parser.parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = args._handler
+    return handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
