@@ -14,5 +14,10 @@ from typing import Any
 @cache
 def load(name: str) -> Any:
     """Parse ``server/advisory/data/<name>.json`` (cached; treat the result as read-only)."""
-    text = resources.files("server.advisory").joinpath("data").joinpath(f"{name}.json").read_text(encoding="utf-8")
+    text = (
+        resources.files("server.advisory")
+        .joinpath("data")
+        .joinpath(f"{name}.json")
+        .read_text(encoding="utf-8")
+    )
     return json.loads(text)

@@ -39,8 +39,6 @@ class Text:
         return self.vi if lang == "vi" else self.en
 
 
-
-
 def _catalogue() -> dict[str, dict[str, str]]:
     messages: dict[str, dict[str, str]] = data_files.load("messages")["messages"]
     return messages
