@@ -1,0 +1,1 @@
+"""The demo cooperative: seeded registry plus simulated nodes that feed the real chain."""

@@ -1,0 +1,123 @@
+"""Run the whole chain on embedded defaults: server, gateway and simulated nodes in one process.
+
+Frames take the real path: codec on the node, MIC and counter checks and the durable outbox in
+the gateway, HTTP batch upload to the server, the embedded time-series store, the web page.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from werkzeug.serving import make_server
+
+from demo.nodes import SimNode
+from demo.seed import SeededNode, seed
+from demo.weather import FieldWeather
+from firmware.lib import framecodec as fc
+from gateway.intake import RawFrame
+from gateway.service import Gateway, GatewayConfig
+from server.app import create_app
+from server.config import Settings
+from server.services import Services
+
+HISTORY_STEP_S = 900  # the nodes' 15-minute sampling interval
+
+
+def build_nodes(result_nodes: tuple[SeededNode, ...]) -> list[SimNode]:
+    weather: dict[int, FieldWeather] = {}
+    nodes = []
+    for n in result_nodes:
+        w = weather.setdefault(n.field_id, FieldWeather(seed=n.field_id, paddy=n.crop == "rice"))
+        nodes.append(SimNode(n.node_id, n.key, n.kind, w))
+    return nodes
+
+
+class Demo:
+    def __init__(self, data_dir: Path, host: str, port: int, log: Callable[[str], None] = print) -> None:
+        self.log = log
+        settings = Settings.from_env(data_dir=data_dir, tsdb_url="embedded")
+        self.app = create_app(settings)
+        svc: Services = self.app.extensions["ruongso"]
+        seeded = seed(svc.db)
+        self.server = make_server(host, port, self.app, threaded=True)
+        self.url = f"http://{host}:{self.server.server_port}"
+        self.gateway = Gateway(
+            GatewayConfig(data_dir / "gateway", self.url, seeded.gateway_token, key_refresh_s=60)
+        )
+        self.nodes = build_nodes(seeded.nodes)
+        self._restore_counters()
+
+    def _restore_counters(self) -> None:
+        """A rerun on the same data directory continues each node's counter, as a real node does."""
+        for node in self.nodes:
+            last = self.gateway.outbox.load_states().get(node.node_id, (None, {}))[0]
+            node.counter = last or 0
+
+    def start(self) -> None:
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.gateway.start([])
+
+    def deliver(self, frames: list[bytes], now: float) -> int:
+        results = self.gateway.processor.process([RawFrame(f, now) for f in frames])
+        return sum(r.ack for r in results)
+
+    def backfill(self, days: float) -> int:
+        """Replay the last days as buffered readings: what nodes send after a link outage."""
+        now = int(time.time())
+        start = now - int(days * 86400)
+        start -= start % HISTORY_STEP_S
+        total = 0
+        steps = range(start, now - HISTORY_STEP_S, HISTORY_STEP_S)
+        for i, t in enumerate(steps):
+            frames = [n.frame(t, now, n.sample(t, HISTORY_STEP_S), fc.FLAG_BUFFERED) for n in self.nodes]
+            total += self.deliver(frames, now)
+            if i % 96 == 0:
+                self.log(f"  lịch sử / history: {i * 100 // max(len(steps), 1)}%")
+        return total
+
+    def live(self, stop: threading.Event, interval_s: float) -> None:
+        while not stop.is_set():
+            now = int(time.time())
+            self.deliver([n.frame(now, now, n.sample(now, int(interval_s))) for n in self.nodes], now)
+            stop.wait(interval_s)
+
+    def wait_uploaded(self, timeout_s: float = 30) -> bool:
+        deadline = time.time() + timeout_s
+        while time.time() < deadline:
+            if self.gateway.outbox.depth() == 0:
+                return True
+            time.sleep(0.2)
+        return False
+
+    def shutdown(self) -> None:
+        self.gateway.shutdown()
+        self.server.shutdown()
+
+
+def run_demo(data_dir: Path, host: str, port: int, history_days: float, interval_s: float) -> int:
+    logging.basicConfig(level=logging.WARNING)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    started = time.time()
+    print("Ruộng Số demo — khởi động / starting…", flush=True)
+    demo = Demo(data_dir, host, port, log=lambda m: print(m, flush=True))
+    demo.start()
+    sent = demo.backfill(history_days)
+    demo.wait_uploaded()
+    print(
+        f"\n  {len(demo.nodes)} nodes, {sent} buffered readings uploaded in {time.time() - started:.1f} s\n"
+        f"  Mở trình duyệt / open:  {demo.url}/\n  Dừng / stop: Ctrl+C\n",
+        flush=True,
+    )
+    stop = threading.Event()
+    try:
+        demo.live(stop, interval_s)
+    except KeyboardInterrupt:
+        print("\nđang dừng / stopping…")
+    finally:
+        stop.set()
+        demo.shutdown()
+    return 0

@@ -1,0 +1,31 @@
+"""MQTT topic layout shared by the node firmware and the gateway (MicroPython-compatible)."""
+
+UP_SUBSCRIPTION = "farm/+/node/+/up"
+
+
+def up_topic(farm_id, node_id):
+    return "farm/" + str(farm_id) + "/node/" + str(node_id) + "/up"
+
+
+def ack_topic(up):
+    """The gateway acks on ``.../cmd/ack`` beside the node's ``.../up`` (payload: newest counter)."""
+    return up[: -len("up")] + "cmd/ack"
+
+
+def config_topic(farm_id, node_id):
+    return "farm/" + str(farm_id) + "/node/" + str(node_id) + "/cmd/config"
+
+
+def node_from_up_topic(topic):
+    """Node id a topic claims, or None for a topic outside the layout."""
+    parts = topic.split("/")
+    if len(parts) != 5 or parts[0] != "farm" or parts[2] != "node" or parts[4] != "up":
+        return None
+    try:
+        return int(parts[3])
+    except ValueError:
+        return None
+
+
+def mqtt_username(node_id):
+    return "node-" + str(node_id)

@@ -1,0 +1,1 @@
+"""Farm gateway: verified intake of node frames, durable outbox, forwarding to the server."""

@@ -1,0 +1,117 @@
+"""Read API (latest readings per field, one node's series) and the web page that shows them."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Response, request, send_from_directory
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from firmware.lib.framecodec import STATUS_NAMES
+from server.errors import problem
+from server.registry.geo import area_units, centroid
+from server.registry.models import Farm, Field, Node
+from server.services import services
+from server.timeseries.base import CHANNEL_NAMES, FrameRecord
+
+STATIC = Path(__file__).parent / "static"
+ONLINE_WINDOW_S = 3 * 3600  # three missed 15-minute cycles plus slack (docs/architecture.md)
+MAX_SERIES_HOURS = 24 * 31
+
+bp = Blueprint("mobile_api", __name__)
+
+
+@bp.get("/")
+def index() -> Response:
+    return send_from_directory(STATIC, "index.html", max_age=0)
+
+
+@bp.get("/static/<path:name>")
+def static(name: str) -> Response:
+    return send_from_directory(STATIC, name, max_age=300)
+
+
+def _node_view(node: Node, record: FrameRecord | None, now: int) -> dict[str, Any]:
+    view: dict[str, Any] = {
+        "id": node.id,
+        "name": node.name,
+        "kind": node.kind,
+        "lat": node.lat,
+        "lon": node.lon,
+    }
+    if record is None:
+        return view | {"state": "never_seen"}
+    age = now - record.time_s
+    faults = {ch: STATUS_NAMES.get(code, "fault") for ch, code in record.statuses.items()}
+    state = "offline" if age > ONLINE_WINDOW_S else ("sensor_fault" if faults else "online")
+    return view | {
+        "state": state,
+        "time": record.time_s,
+        "age_s": age,
+        "values": record.values,
+        "faults": faults,
+        "quality": record.quality,
+    }
+
+
+@bp.get("/api/v1/overview")
+def overview() -> dict[str, Any]:
+    """Every farm and field with its nodes' latest readings, for the demo dashboard."""
+    svc = services()
+    now = int(time.time())
+    with svc.db.session() as session:
+        farms = session.scalars(
+            select(Farm).options(selectinload(Farm.fields).selectinload(Field.nodes)).order_by(Farm.id)
+        ).all()
+        latest = svc.store.latest([n.id for f in farms for fl in f.fields for n in fl.nodes])
+        return {
+            "time": now,
+            "farms": [
+                {
+                    "id": farm.id,
+                    "name": farm.name,
+                    "owner": farm.owner_name,
+                    "commune": farm.commune,
+                    "fields": [
+                        {
+                            "id": fl.id,
+                            "name": fl.name,
+                            "crop": fl.crop,
+                            "area": area_units(fl.area_m2),
+                            "centroid": centroid(fl.geometry),
+                            "geometry": fl.geometry,
+                            "nodes": [_node_view(n, latest.get(n.id), now) for n in fl.nodes],
+                        }
+                        for fl in farm.fields
+                    ],
+                }
+                for farm in farms
+            ],
+        }
+
+
+@bp.get("/api/v1/nodes/<int:node_id>/series")
+def node_series(node_id: int) -> Response | dict[str, Any]:
+    channel = request.args.get("channel", "soil_vwc")
+    if channel not in CHANNEL_NAMES:
+        return problem(400, "Unknown channel", f"channel must be one of {sorted(CHANNEL_NAMES)}")
+    try:
+        hours = int(request.args.get("hours", "24"))
+    except ValueError:
+        return problem(400, "Invalid hours", "hours must be an integer")
+    if not 1 <= hours <= MAX_SERIES_HOURS:
+        return problem(400, "Invalid hours", f"hours must be between 1 and {MAX_SERIES_HOURS}")
+    svc = services()
+    with svc.db.session() as session:
+        if session.get(Node, node_id) is None:
+            return problem(404, "Unknown node")
+    end = int(time.time())
+    points = svc.store.series(node_id, channel, end - hours * 3600, end)
+    return {
+        "node_id": node_id,
+        "channel": channel,
+        "points": [{"t": p.time_s, "v": p.value, "status": p.status, "q": p.quality} for p in points],
+    }

@@ -1,0 +1,1 @@
+"""Ruộng Số server: registry, ingestion, time series and advisories (import-free package root)."""

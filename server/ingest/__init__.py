@@ -1,0 +1,1 @@
+"""Ingestion of verified, decoded frames from farm gateways."""

@@ -1,0 +1,102 @@
+"""Validation of a gateway batch: pure, so every rule is testable without a server.
+
+A batch is JSON: ``{"frames": [{"node_id", "counter", "sampled_at", "received_at", "flags",
+"values": {channel: number}, "statuses": {channel: code}, "quality": {channel: bitmask}}]}``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from firmware.lib.framecodec import STATUS_NAMES
+from server.timeseries.base import CHANNEL_NAMES
+
+MAX_BODY_BYTES = 8 * 1024 * 1024  # decompressed; a 5,000-frame batch is about 1.5 MB
+
+
+class BatchError(ValueError):
+    """The batch as a whole is malformed: the gateway must not retry it unchanged."""
+
+
+@dataclass(frozen=True)
+class IncomingFrame:
+    node_id: int
+    counter: int
+    sampled_at: int
+    received_at: int
+    flags: int = 0
+    values: dict[str, float] = field(default_factory=dict)
+    statuses: dict[str, int] = field(default_factory=dict)
+    quality: dict[str, int] = field(default_factory=dict)
+
+
+def decompress(body: bytes, encoding: str | None) -> bytes:
+    if encoding in (None, "", "identity"):
+        if len(body) > MAX_BODY_BYTES:
+            raise BatchError("batch too large")
+        return body
+    if encoding != "gzip":
+        raise BatchError(f"unsupported Content-Encoding {encoding!r}")
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(body)) as f:
+            data = f.read(MAX_BODY_BYTES + 1)
+    except (OSError, EOFError) as exc:
+        raise BatchError(f"bad gzip body: {exc}") from exc
+    if len(data) > MAX_BODY_BYTES:
+        raise BatchError("batch too large after decompression")
+    return data
+
+
+def _int(obj: dict[str, Any], key: str, lo: int, hi: int) -> int:
+    value = obj.get(key)
+    if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
+        raise BatchError(f"frame field {key!r} must be an integer in [{lo}, {hi}]")
+    return value
+
+
+def _channel_map(obj: dict[str, Any], key: str, number: type) -> dict[str, Any]:
+    raw = obj.get(key, {})
+    if not isinstance(raw, dict):
+        raise BatchError(f"frame field {key!r} must be an object")
+    out: dict[str, Any] = {}
+    for channel, value in raw.items():
+        if channel not in CHANNEL_NAMES:
+            raise BatchError(f"unknown channel {channel!r}")
+        if number is float:
+            ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+        else:
+            ok = isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 255
+        if not ok:
+            raise BatchError(f"bad {key} value for channel {channel!r}")
+        out[channel] = number(value)
+    return out
+
+
+def parse_frames(doc: Any, now_s: int, max_frames: int, max_skew_s: int) -> list[IncomingFrame]:
+    if not isinstance(doc, dict) or not isinstance(doc.get("frames"), list):
+        raise BatchError("body must be an object with a 'frames' list")
+    frames = doc["frames"]
+    if len(frames) > max_frames:
+        raise BatchError(f"at most {max_frames} frames per batch")
+    out = []
+    for item in frames:
+        if not isinstance(item, dict):
+            raise BatchError("each frame must be an object")
+        frame = IncomingFrame(
+            node_id=_int(item, "node_id", 0, 0xFFFFFFFF),
+            counter=_int(item, "counter", 0, 0xFFFFFFFF),
+            sampled_at=_int(item, "sampled_at", 946684800, now_s + max_skew_s),  # not before 2000
+            received_at=_int(item, "received_at", 946684800, now_s + max_skew_s),
+            flags=_int(item, "flags", 0, 15) if "flags" in item else 0,
+            values=_channel_map(item, "values", float),
+            statuses=_channel_map(item, "statuses", int),
+            quality=_channel_map(item, "quality", int),
+        )
+        if any(code not in STATUS_NAMES or code == 0 for code in frame.statuses.values()):
+            raise BatchError("status codes must be known, non-ok codes")
+        out.append(frame)
+    return out

@@ -1,0 +1,141 @@
+"""Gateway-facing HTTP endpoints: batch ingestion and the gateway's node configuration."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from typing import Any
+
+from flask import Blueprint, Response, current_app, g, jsonify, request
+from sqlalchemy import select
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from server.errors import problem
+from server.ingest.batch import BatchError, IncomingFrame, decompress, parse_frames
+from server.registry.models import Gateway, IngestedFrame, Node
+from server.services import services
+from server.timeseries.base import FrameRecord, StoreUnavailable
+
+bp = Blueprint("ingest", __name__, url_prefix="/api/v1/gateway")
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@bp.before_request
+def authenticate_gateway() -> Response | None:
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        return problem(401, "Gateway token required", "Send 'Authorization: Bearer <gateway token>'.")
+    with services().db.session() as session:
+        gateway = session.scalar(select(Gateway).where(Gateway.token_hash == token_hash(header[7:].strip())))
+        if gateway is None:
+            return problem(401, "Unknown or revoked gateway token")
+        g.gateway_id = gateway.id
+    return None
+
+
+@bp.get("/config")
+def gateway_config() -> Response:
+    """Keys and placement of this gateway's nodes, cached by the gateway for offline verification."""
+    with services().db.session() as session:
+        nodes = session.scalars(select(Node).where(Node.gateway_id == g.gateway_id)).all()
+        body = {
+            "gateway_id": g.gateway_id,
+            "nodes": [
+                {
+                    "node_id": n.id,
+                    "key": n.key_hex,
+                    "field_id": n.field_id,
+                    "farm_id": n.field.farm_id if n.field else None,
+                    "config_version": n.config_version,
+                }
+                for n in nodes
+            ],
+        }
+    return jsonify(body)
+
+
+@bp.post("/frames")
+def ingest_frames() -> Response | tuple[Response, int]:
+    settings = current_app.config["RUONGSO_SETTINGS"]
+    now = int(time.time())
+    try:
+        raw = decompress(request.get_data(cache=False), request.headers.get("Content-Encoding"))
+        frames = parse_frames(json.loads(raw), now, settings.max_batch_frames, settings.max_clock_skew_s)
+    except (BatchError, ValueError) as exc:
+        return problem(400, "Invalid batch", str(exc))
+    svc = services()
+    with svc.db.session() as session:
+        placement = _placements(session, g.gateway_id, {f.node_id for f in frames})
+        fresh, duplicates, rejected = _classify(session, frames, placement)
+        records = [
+            FrameRecord(
+                f.node_id, f.counter, f.sampled_at, *placement[f.node_id], f.values, f.statuses, f.quality
+            )
+            for f in fresh
+        ]
+        try:
+            svc.store.write(records)  # store first: a crash before the commit below only causes a rewrite
+        except StoreUnavailable as exc:
+            current_app.logger.warning("time-series store unavailable: %s", exc)
+            resp = problem(503, "Storage temporarily unavailable", "Nothing was stored; retry later.")
+            resp.headers["Retry-After"] = "5"
+            return resp
+        if fresh:
+            session.execute(
+                _insert_ignore(session).values(
+                    [
+                        {
+                            "node_id": f.node_id,
+                            "counter": f.counter,
+                            "gateway_id": g.gateway_id,
+                            "received_at": now,
+                        }
+                        for f in fresh
+                    ]
+                )
+            )
+    return jsonify({"stored": len(fresh), "duplicates": duplicates, "rejected": rejected})
+
+
+def _placements(session: Session, gateway_id: int, node_ids: set[int]) -> dict[int, tuple[int, int]]:
+    rows = session.execute(select(Node).where(Node.id.in_(node_ids), Node.gateway_id == gateway_id)).scalars()
+    return {n.id: (n.field.farm_id, n.field.id) for n in rows if n.field is not None}
+
+
+def _classify(
+    session: Session, frames: list[IncomingFrame], placement: dict[int, tuple[int, int]]
+) -> tuple[list[IncomingFrame], int, list[dict[str, Any]]]:
+    keys = {(f.node_id, f.counter) for f in frames}
+    seen: set[tuple[int, int]] = set()
+    for node_id in {k[0] for k in keys}:
+        counters = [c for n, c in keys if n == node_id]
+        rows = session.execute(
+            select(IngestedFrame.node_id, IngestedFrame.counter).where(
+                IngestedFrame.node_id == node_id, IngestedFrame.counter.in_(counters)
+            )
+        )
+        seen.update((int(n), int(c)) for n, c in rows)
+    fresh, duplicates, rejected = [], 0, []
+    for f in frames:
+        key = (f.node_id, f.counter)
+        if f.node_id not in placement:
+            rejected.append({"node_id": f.node_id, "counter": f.counter, "reason": "unknown_node"})
+        elif key in seen:
+            duplicates += 1
+        else:
+            seen.add(key)
+            fresh.append(f)
+    return fresh, duplicates, rejected
+
+
+def _insert_ignore(session: Session) -> Any:
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(IngestedFrame).on_conflict_do_nothing()
+    return sqlite_insert(IngestedFrame).on_conflict_do_nothing()

@@ -1,0 +1,1 @@
+"""Farm registry: cooperatives, farms, fields, gateways and nodes."""

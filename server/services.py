@@ -1,0 +1,21 @@
+"""The app's long-lived adapters (registry database, time-series store), one set per app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+
+from server.db import Database
+from server.timeseries.base import TimeSeriesStore
+
+
+@dataclass
+class Services:
+    db: Database
+    store: TimeSeriesStore
+
+
+def services() -> Services:
+    svc: Services = current_app.extensions["ruongso"]
+    return svc

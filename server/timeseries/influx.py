@@ -1,0 +1,139 @@
+"""InfluxDB adapter over the v1 HTTP API (line protocol on /write, InfluxQL on /query).
+
+The v1 API is the one every InfluxDB serves: Debian's 1.6.7 natively, 2.x through its
+compatibility endpoints, 3.x natively — see docs/architecture.md for why not the 2.x client.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import urlparse
+
+import requests
+
+from server.timeseries.base import CHANNEL_NAMES, FrameRecord, SeriesPoint, StoreUnavailable
+
+MEASUREMENT = "reading"
+STATUS_SUFFIX = "__status"
+QUALITY_SUFFIX = "__q"
+
+
+def to_line(r: FrameRecord) -> str:
+    fields = [f"counter={r.counter}i"]
+    fields += [f"{ch}={float(v)!r}" for ch, v in sorted(r.values.items())]
+    fields += [f"{ch}{STATUS_SUFFIX}={s}i" for ch, s in sorted(r.statuses.items())]
+    fields += [f"{ch}{QUALITY_SUFFIX}={q}i" for ch, q in sorted(r.quality.items())]
+    return f"{MEASUREMENT},farm={r.farm_id},field={r.field_id},node={r.node_id} {','.join(fields)} {r.time_s}"
+
+
+class InfluxStore:
+    def __init__(self, base_url: str, database: str, timeout_s: float = 10.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.database = database
+        self.timeout_s = timeout_s
+        self._http = requests.Session()
+        self._created = False
+
+    @classmethod
+    def from_url(cls, url: str) -> InfluxStore:
+        parsed = urlparse(url)
+        database = parsed.path.strip("/") or "farm"
+        if not database.replace("_", "").isalnum():
+            raise ValueError("InfluxDB database name must be alphanumeric")
+        return cls(f"http://{parsed.hostname}:{parsed.port or 8086}", database)
+
+    def _post(self, path: str, **kwargs: Any) -> requests.Response:
+        try:
+            response = self._http.post(self.base_url + path, timeout=self.timeout_s, **kwargs)
+        except requests.RequestException as exc:
+            raise StoreUnavailable(f"InfluxDB unreachable: {exc}") from exc
+        if response.status_code >= 500:
+            raise StoreUnavailable(f"InfluxDB error {response.status_code}: {response.text[:200]}")
+        return response
+
+    def _ensure_database(self) -> None:
+        if not self._created:
+            self.query(f'CREATE DATABASE "{self.database}"')
+            self._created = True
+
+    def query(self, q: str) -> list[dict[str, Any]]:
+        response = self._post("/query", params={"db": self.database, "epoch": "s"}, data={"q": q})
+        if response.status_code != 200:
+            raise StoreUnavailable(f"InfluxDB query failed {response.status_code}: {response.text[:200]}")
+        results: list[dict[str, Any]] = response.json().get("results", [])
+        for result in results:
+            if "error" in result:
+                raise ValueError(f"InfluxQL error: {result['error']}")
+        return results
+
+    def write(self, records: Sequence[FrameRecord]) -> None:
+        if not records:
+            return
+        self._ensure_database()
+        body = "\n".join(to_line(r) for r in records).encode()
+        response = self._post("/write", params={"db": self.database, "precision": "s"}, data=body)
+        if response.status_code != 204:
+            raise StoreUnavailable(f"InfluxDB write failed {response.status_code}: {response.text[:200]}")
+
+    def latest(self, node_ids: Sequence[int]) -> dict[int, FrameRecord]:
+        if not node_ids:
+            return {}
+        self._ensure_database()
+        pattern = "|".join(str(int(n)) for n in node_ids)
+        results = self.query(
+            f'SELECT * FROM "{MEASUREMENT}" WHERE "node" =~ /^({pattern})$/'
+            ' GROUP BY "node" ORDER BY time DESC LIMIT 1'
+        )
+        out: dict[int, FrameRecord] = {}
+        for series in results[0].get("series", []):
+            row = dict(zip(series["columns"], series["values"][0], strict=True))
+            node_id = int(series["tags"]["node"])
+            out[node_id] = _record_from_row(node_id, row)
+        return out
+
+    def series(self, node_id: int, channel: str, start_s: int, end_s: int) -> list[SeriesPoint]:
+        if channel not in CHANNEL_NAMES:
+            raise ValueError(f"unknown channel {channel!r}")
+        self._ensure_database()
+        q = (
+            f'SELECT "{channel}", "{channel}{STATUS_SUFFIX}", "{channel}{QUALITY_SUFFIX}"'
+            f' FROM "{MEASUREMENT}"'
+            f" WHERE \"node\" = '{int(node_id)}' AND time >= {int(start_s)}s AND time <= {int(end_s)}s"
+        )
+        results = self.query(q)
+        points = []
+        for series in results[0].get("series", []):
+            for t, value, status, quality in series["values"]:
+                if value is None and status is None:
+                    continue
+                points.append(SeriesPoint(int(t), value, int(status or 0), int(quality or 0)))
+        return points
+
+    def close(self) -> None:
+        self._http.close()
+
+
+def _record_from_row(node_id: int, row: dict[str, Any]) -> FrameRecord:
+    values: dict[str, float] = {}
+    statuses: dict[str, int] = {}
+    quality: dict[str, int] = {}
+    for key, value in row.items():
+        if value is None:
+            continue
+        if key.endswith(STATUS_SUFFIX):
+            statuses[key.removesuffix(STATUS_SUFFIX)] = int(value)
+        elif key.endswith(QUALITY_SUFFIX):
+            quality[key.removesuffix(QUALITY_SUFFIX)] = int(value)
+        elif key in CHANNEL_NAMES:
+            values[key] = float(value)
+    return FrameRecord(
+        node_id,
+        int(row["counter"]),
+        int(row["time"]),
+        int(row["farm"]),
+        int(row["field"]),
+        values,
+        statuses,
+        quality,
+    )

@@ -1,0 +1,31 @@
+"""Session-wide real services for the suite: started on loopback, stopped at the end."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.services import Service, start_influxd
+
+
+@pytest.fixture(scope="session")
+def influxd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    svc = start_influxd(tmp_path_factory.mktemp("influxd"))
+    yield svc
+    svc.stop()
+
+
+@pytest.fixture
+def influx_url(influxd: Service, request: pytest.FixtureRequest) -> str:
+    """A fresh database per test, on the session's influxd."""
+    name = "t_" + "".join(c if c.isalnum() else "_" for c in request.node.name)[:60]
+    return f"influx://127.0.0.1:{influxd.port}/{name}"
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    d = tmp_path / "data"
+    d.mkdir()
+    return d

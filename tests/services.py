@@ -1,0 +1,129 @@
+"""Start real servers (InfluxDB, Mosquitto) on loopback with temporary data directories.
+
+Used by the test session's fixtures and by the benchmarks; each returns a handle that stops
+exactly the process it started.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+from gateway.mosquitto import write_broker_files
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def binary(name: str) -> str:
+    path = shutil.which(name) or next(
+        (str(p) for p in (Path("/usr/sbin") / name, Path("/usr/bin") / name) if p.exists()), None
+    )
+    if path is None:
+        raise RuntimeError(f"{name} not found: run the test command, which installs it")
+    return path
+
+
+@dataclass
+class Service:
+    process: subprocess.Popen[bytes]
+    port: int
+    workdir: Path
+    log_path: Path
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+def _wait(check: object, what: str, service: Service, timeout_s: float = 20.0) -> None:
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        if service.process.poll() is not None:
+            raise RuntimeError(f"{what} exited early:\n{service.log()}")
+        try:
+            if check():  # type: ignore[operator]
+                return
+        except (OSError, requests.RequestException):
+            pass
+        time.sleep(0.05)
+    service.stop()
+    raise RuntimeError(f"{what} did not come up in {timeout_s} s:\n{service.log()}")
+
+
+INFLUX_CONF = """reporting-enabled = false
+bind-address = "127.0.0.1:{rpc_port}"
+[meta]
+  dir = "{d}/meta"
+[data]
+  dir = "{d}/data"
+  wal-dir = "{d}/wal"
+  query-log-enabled = false
+[monitor]
+  store-enabled = false
+[http]
+  enabled = true
+  bind-address = "127.0.0.1:{port}"
+  auth-enabled = false
+  log-enabled = false
+  pprof-enabled = false
+[continuous_queries]
+  enabled = true
+  run-interval = "1s"
+[[graphite]]
+  enabled = false
+[[udp]]
+  enabled = false
+"""
+
+
+def start_influxd(workdir: Path, port: int | None = None) -> Service:
+    workdir.mkdir(parents=True, exist_ok=True)
+    port = port or free_port()
+    conf = workdir / "influxdb.conf"
+    conf.write_text(INFLUX_CONF.format(d=workdir, port=port, rpc_port=free_port()))
+    log_path = workdir / "influxd.log"
+    with log_path.open("ab") as log:
+        proc = subprocess.Popen(
+            [binary("influxd"), "-config", str(conf)], stdout=log, stderr=subprocess.STDOUT
+        )
+    svc = Service(proc, port, workdir, log_path)
+    _wait(lambda: requests.get(f"http://127.0.0.1:{port}/ping", timeout=1).status_code == 204, "influxd", svc)
+    return svc
+
+
+def start_mosquitto(
+    workdir: Path, nodes: dict[int, bytes], gateway_password: str, port: int | None = None
+) -> Service:
+    port = port or free_port()
+    # Test data directories are private to root, so the broker keeps running as the test's user.
+    conf = write_broker_files(workdir, "127.0.0.1", port, "gateway", gateway_password, nodes, run_as="root")
+    log_path = workdir / "mosquitto.log"
+    with log_path.open("ab") as log:
+        proc = subprocess.Popen([binary("mosquitto"), "-c", str(conf)], stdout=log, stderr=subprocess.STDOUT)
+    svc = Service(proc, port, workdir, log_path, {"gateway_password": gateway_password})
+
+    def listening() -> bool:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+
+    _wait(listening, "mosquitto", svc)
+    return svc
