@@ -1,0 +1,97 @@
+"""Uplink/downlink conventions shared by node, bridge and gateway (MicroPython and CPython).
+
+MQTT (node <-> broker on the gateway):
+    up      farm/<farm_id>/node/<node_id>/up          node publishes framecodec frames, QoS 1
+    ack     farm/<farm_id>/node/<node_id>/cmd/ack     gateway publishes ``ack_payload(counter)``, QoS 1
+    config  farm/<farm_id>/node/<node_id>/cmd/config  retained, a signed ``nodeconfig`` blob
+    username ``node-<node_id>``; client id the same.
+
+Ack semantics: the payload is the frame counter, in ASCII decimal, of a frame the gateway has
+stored durably (or had already stored: a repeated counter is re-acked, never stored twice). The
+gateway sends one ack per frame it receives, in receive order, so the newest ack names the newest
+durable frame. The node deletes exactly the buffered readings whose counter it has seen acked and
+re-sends the rest later, oldest first; it never infers an ack for a counter it was not told about.
+
+ESP-NOW (node <-> bridge), first byte says what the payload is:
+    node -> bridge   a framecodec frame as is (first byte 0x1?, the frame version nibble)
+    bridge -> node   b"A" + ack_payload(counter)            one ack
+                     b"C" + bytes([index, count]) + chunk    one piece of a signed config blob
+"""
+
+TOPIC_ROOT = "farm"
+UP = "up"
+ACK = "cmd/ack"
+CONFIG = "cmd/config"
+
+ESPNOW_ACK = 0x41  # "A"
+ESPNOW_CONFIG = 0x43  # "C"
+ESPNOW_MAX = 250  # ESP-NOW v1 payload limit (ESP-IDF esp_now_send, ESP_NOW_MAX_DATA_LEN)
+CONFIG_CHUNK = ESPNOW_MAX - 3
+MAX_COUNTER = 0xFFFFFFFF
+
+
+def topic(farm_id, node_id, leaf):
+    """``topic("f1", 4097, ACK)`` -> ``"farm/f1/node/4097/cmd/ack"``."""
+    return TOPIC_ROOT + "/" + str(farm_id) + "/node/" + str(node_id) + "/" + leaf
+
+
+def mqtt_username(node_id):
+    return "node-" + str(node_id)
+
+
+def ack_payload(counter):
+    if not 0 <= counter <= MAX_COUNTER:
+        raise ValueError("counter out of range")
+    return str(int(counter)).encode()
+
+
+def parse_ack(payload):
+    """Counter from an ack payload, or None if it is not 1-10 ASCII digits within u32."""
+    if not 1 <= len(payload) <= 10:
+        return None
+    value = 0
+    for b in payload:
+        if not 0x30 <= b <= 0x39:
+            return None
+        value = value * 10 + (b - 0x30)
+    return value if value <= MAX_COUNTER else None
+
+
+def espnow_ack(counter):
+    return bytes([ESPNOW_ACK]) + ack_payload(counter)
+
+
+def espnow_config_chunks(blob):
+    """Split a signed config blob into ESP-NOW payloads (at most 255 chunks)."""
+    count = (len(blob) + CONFIG_CHUNK - 1) // CONFIG_CHUNK
+    if count == 0 or count > 255:
+        raise ValueError("config blob size out of range")
+    out = []
+    for i in range(count):
+        out.append(bytes([ESPNOW_CONFIG, i, count]) + blob[i * CONFIG_CHUNK:(i + 1) * CONFIG_CHUNK])
+    return out
+
+
+class ConfigAssembler:
+    """Collects ``espnow_config_chunks`` pieces; ``add`` returns the whole blob once complete."""
+
+    def __init__(self):
+        self._parts = {}
+        self._count = 0
+
+    def add(self, payload):
+        if len(payload) < 4 or payload[0] != ESPNOW_CONFIG:
+            return None
+        index, count = payload[1], payload[2]
+        if count == 0 or index >= count:
+            return None
+        if count != self._count:
+            self._parts = {}
+            self._count = count
+        self._parts[index] = bytes(payload[3:])
+        if len(self._parts) < count:
+            return None
+        blob = b"".join([self._parts[i] for i in range(count)])
+        self._parts = {}
+        self._count = 0
+        return blob
