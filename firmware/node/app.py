@@ -88,6 +88,7 @@ class Node:
         self.wdt.feed()
         if self.send_due(readings):
             self.deliver(time.ticks_add(t0, cfg["max_awake_ms"]))
+        cfg = self.cfg  # a config applied during this cycle takes effect for this sleep
         interval = cfg["interval_s"]
         if self.low:
             interval *= cfg["low_batt_factor"]

@@ -53,12 +53,17 @@ def load_config(key, root, node_id):
     for name in ("/config.json", "/config.bak"):
         try:
             with open(root + name, "rb") as f:
-                body = nodeconfig.parse(key, f.read())
+                blob = f.read()
+            body = nodeconfig.parse(key, blob)
             if body["node_id"] != node_id:
                 raise nodeconfig.ConfigError("config is for another node")
-            return nodeconfig.effective(body)
         except (OSError, nodeconfig.ConfigError) as e:
             last = e
+            continue
+        if name != "/config.json":
+            with open(root + "/config.json", "wb") as f:
+                f.write(blob)  # repair, so the next update keeps a good config.bak
+        return nodeconfig.effective(body)
     raise nodeconfig.ConfigError("no valid config: " + str(last))
 
 

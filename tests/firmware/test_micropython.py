@@ -32,6 +32,7 @@ def test_micropython_script(script: Path) -> None:
             "firmware=/firmware",
             "tests/firmware/fakes=/fakes",
             "hardware=/hardware",
+            "tests/firmware/vectors=/fwvectors",
         ],
         cwd=ROOT,
         capture_output=True,

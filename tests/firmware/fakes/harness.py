@@ -43,6 +43,7 @@ BASE = {
     "wifi_ssid": "ruong-so",
 }
 PINS = None
+SAMPLED = {}  # counter -> node-clock sample time, for every reading any cycle took
 
 
 def crc8(a, b):
@@ -97,6 +98,7 @@ def setup(overrides=None, fresh=True):
     """Write /node (secrets, signed config, pin map), reset fake hardware, set sensor values."""
     global PINS
     if fresh:
+        SAMPLED.clear()
         rmtree(ROOT)
         machine.hw["rtc_mem"] = b""
         machine.hw["slept"] = []
@@ -145,6 +147,9 @@ def cycle(cause=None, sleep_after=True):
     except machine.DeepSleep:
         if sleep_after:
             clock.sleep_ms(machine.hw["slept"][-1])
+    finally:
+        if node.counter is not None:
+            SAMPLED[node.counter] = node.sampled_at
     return node
 
 
