@@ -1,0 +1,1 @@
+"""Export compliance: pesticide catalogue, diary checks, harvest lock and treatment filtering."""
