@@ -1,0 +1,61 @@
+"""Thin wrapper around the int8 TFLite classifier (LiteRT runtime, XNNPACK default).
+
+Quantisation parameters are read from the model, never hard-coded.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+
+def _interpreter(path: Path, num_threads: int | None) -> Any:
+    try:
+        from ai_edge_litert.interpreter import Interpreter
+    except ImportError:  # training venv: TensorFlow ships the same interpreter
+        import tensorflow as tf
+
+        Interpreter = tf.lite.Interpreter
+    return Interpreter(model_path=str(path), num_threads=num_threads)
+
+
+class TFLiteClassifier:
+    """Maps BGR uint8 images (size x size x 3) to float logits."""
+
+    def __init__(self, path: Path, num_threads: int | None = None) -> None:
+        self.path = path
+        self._it = _interpreter(path, num_threads)
+        self._it.allocate_tensors()
+        inp = self._it.get_input_details()[0]
+        out = self._it.get_output_details()[0]
+        self._in_index = int(inp["index"])
+        self._out_index = int(out["index"])
+        self._in_dtype = np.dtype(inp["dtype"])
+        self._in_scale, self._in_zero = (float(v) for v in inp["quantization"])
+        self._out_scale, self._out_zero = (float(v) for v in out["quantization"])
+        shape = tuple(int(v) for v in inp["shape"])
+        self.input_size = shape[1]
+        self.num_classes = int(out["shape"][-1])
+
+    def _quantize(self, img: NDArray[np.uint8]) -> NDArray[Any]:
+        x = img.astype(np.float32)[None]
+        if self._in_dtype == np.float32:
+            return x
+        if self._in_scale == 0:
+            return x.astype(self._in_dtype)
+        info = np.iinfo(self._in_dtype)
+        q = np.round(x / self._in_scale + self._in_zero)
+        return np.clip(q, info.min, info.max).astype(self._in_dtype)
+
+    def logits(self, img: NDArray[np.uint8]) -> NDArray[np.float64]:
+        if img.shape != (self.input_size, self.input_size, 3):
+            raise ValueError(f"expected {self.input_size}x{self.input_size}x3, got {img.shape}")
+        self._it.set_tensor(self._in_index, self._quantize(img))
+        self._it.invoke()
+        out = self._it.get_tensor(self._out_index)[0]
+        if self._out_scale == 0:
+            return np.asarray(out, np.float64)
+        return (out.astype(np.float64) - self._out_zero) * self._out_scale
