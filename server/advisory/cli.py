@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 
+from server.advisory.cli_files import add_file_commands
 from server.advisory.errors import AdvisoryInputError
 from server.advisory.et0 import DailyWeather, Et0Method, Et0Result, Site, daily_et0
 from server.advisory.i18n import format_number
@@ -196,6 +197,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     sub = advise.add_subparsers(dest="advise_command", metavar="{et0,irrigation,disease}")
     sub.required = True
     _add_et0(sub)
+    add_file_commands(sub, _iso_date)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

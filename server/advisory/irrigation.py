@@ -245,9 +245,10 @@ def advise_irrigation(
     if forecast_rain_mm is not None and forecast_rain_mm >= need:
         text = message("irrigation.no_need_rain", rain_mm=forecast_rain_mm, depth_mm=need)
         return advice(Reason.NO_NEED_RAIN_EXPECTED, text)
-    volume = need * spec.area_m2 / 1000.0
-    text = message("irrigation.irrigate", depth_mm=need, volume_m3=volume, area_m2=round(spec.area_m2))
-    return advice(Reason.IRRIGATE, text, round(need, 1), round(volume, 2))
+    depth = round(need, 1)  # the volume is computed from the depth shown, so the two agree
+    volume = round(depth * spec.area_m2 / 1000.0, 2)
+    text = message("irrigation.irrigate", depth_mm=depth, volume_m3=volume, area_m2=round(spec.area_m2))
+    return advice(Reason.IRRIGATE, text, depth, volume)
 
 
 def _insufficient(spec: FieldSpec, today: date, missing: str, flags: tuple[str, ...]) -> IrrigationAdvice:

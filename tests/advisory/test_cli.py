@@ -163,3 +163,62 @@ def test_module_runs_as_subprocess() -> None:
         check=False,
     )
     assert bad.returncode == 2
+
+
+def _write(tmp_path: Path, data: object) -> str:
+    path = tmp_path / "input.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return str(path)
+
+
+def test_irrigation_from_json_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    days = [
+        {"date": f"2026-03-{d:02d}", "tmax": 30, "tmin": 20, "rh_max": 95, "rh_min": 55, "wind": 1.5,
+         "sunshine": 6, "rain_mm": 0}
+        for d in range(10, 20)
+    ]  # fmt: skip
+    data = {
+        "site": {"lat": 21.3, "elevation": 15},
+        "field": {
+            "id": "F1",
+            "area_m2": 500,
+            "crop": "tomato",
+            "planting_date": "2026-01-01",
+            "texture": "loam",
+        },
+        "days": days,
+        "today": {"tmax": 30, "tmin": 20, "rh_max": 95, "rh_min": 55, "wind": 1.5, "sunshine": 6},
+    }
+    path = _write(tmp_path, data)
+    assert main(["advise", "irrigation", "--input", path, "--date", "2026-03-20", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["reason"] == "irrigate"
+    assert out["volume_m3"] == pytest.approx(out["depth_mm"] * 500 / 1000, abs=0.01)
+    assert out["numbers"]["taw_mm"] == pytest.approx(98.0)
+    assert "mm" in out["text"]["vi"] and "," in out["text"]["vi"]
+
+
+def test_irrigation_bad_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _write(tmp_path, {"site": {"lat": 21.3}})
+    with pytest.raises(SystemExit) as exc:
+        main(["advise", "irrigation", "--input", path, "--date", "2026-03-20"])
+    assert exc.value.code == 2
+    assert "bad input file" in capsys.readouterr().err
+
+
+def test_disease_from_json_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    hours = [
+        {"time": f"2026-01-10T{h:02d}:00", "temp_c": 18.0, "rh_pct": 95.0 if h < 13 else 60.0}
+        for h in range(24)
+    ]
+    path = _write(tmp_path, {"hours": hours, "nearby": []})
+    assert (
+        main(["advise", "disease", "--input", path, "--crop", "cucumber", "--date", "2026-01-10", "--json"])
+        == 0
+    )
+    out = json.loads(capsys.readouterr().out)
+    assert out[0]["disease"] == "downy_mildew" and out[0]["level"] == "high"
+    assert out[0]["tasks"] and len(out[0]["driving_hours"]) == 13
+    assert main(["advise", "disease", "--input", path, "--crop", "cucumber", "--date", "2026-01-11"]) == 0
+    text = capsys.readouterr().out
+    assert "chưa xác định" in text and "0/24" in text
