@@ -174,3 +174,16 @@ def kc_on_day(
 def days_after_planting(planting: date, day: date) -> int:
     """Whole days from planting (planting day = 0)."""
     return (day - planting).days
+
+
+def crop_et(
+    crop: Crop,
+    days_after_planting: int,
+    et0_mm: float,
+    *,
+    u2_m_s: float | None = None,
+    rh_min_pct: float | None = None,
+) -> tuple[float, KcDay]:
+    """Crop evapotranspiration under standard conditions, ETc = Kc × ET0 (FAO-56 Eq. 56), with its Kc."""
+    kc_day = kc_on_day(crop, days_after_planting, u2_m_s=u2_m_s, rh_min_pct=rh_min_pct)
+    return kc_day.kc * et0_mm, kc_day

@@ -110,3 +110,8 @@ def test_assimilation_flags() -> None:
     assert flagged.source == "model" and flagged.unusable_reason
     raw = wb.assimilate(30.0, wb.SoilMoistureReading(0.27, calibrated=False), soil, 0.7)
     assert raw.source == "model" and "calibrated" in (raw.unusable_reason or "")
+
+
+def test_crop_et_eq_56() -> None:
+    etc, kc_day = kc.crop_et(kc.get_crop("cabbage"), 70, 4.0)  # mid-season (25 + 35 <= 70 < 85)
+    assert kc_day.stage is kc.Stage.MID and etc == pytest.approx(1.05 * 4.0)
