@@ -42,7 +42,13 @@ if ! cmp -s requirements.lock .venv/.installed-lock 2>/dev/null; then
   cp requirements.lock .venv/.installed-lock
 fi
 
-if ! $runtime_only && ! cmp -s package-lock.json node_modules/.package-lock.json 2>/dev/null; then
+# Front-end packages the app serves (Leaflet); the test tools are devDependencies.
+if $runtime_only; then
+  if [[ ! -f node_modules/leaflet/dist/leaflet.js ]] && command -v npm >/dev/null 2>&1; then
+    echo "==> npm ci --omit=dev"
+    npm ci --omit=dev --no-audit --no-fund --loglevel=error
+  fi
+elif ! cmp -s package-lock.json node_modules/.package-lock.json 2>/dev/null; then
   echo "==> npm ci"
   npm ci --no-audit --no-fund --loglevel=error
 fi
