@@ -11,14 +11,14 @@ runtime_only=false
 need=()
 have() { command -v "$1" >/dev/null 2>&1 || [[ -x "/usr/sbin/$1" ]]; }
 python3 -c 'import ensurepip, venv' 2>/dev/null || need+=(python3-venv)
+have node || need+=(nodejs)
+have npm || need+=(npm)
 if ! $runtime_only; then
   have influxd || need+=(influxdb)
   have mosquitto || need+=(mosquitto)
   have mosquitto_passwd || need+=(mosquitto)
   have mosquitto_pub || need+=(mosquitto-clients)
   have chromium || need+=(chromium)
-  have node || need+=(nodejs)
-  have npm || need+=(npm)
   ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need+=(postgresql)
 fi
 if ((${#need[@]})); then
@@ -44,7 +44,7 @@ fi
 
 # Front-end packages the app serves (Leaflet); the test tools are devDependencies.
 if $runtime_only; then
-  if [[ ! -f node_modules/leaflet/dist/leaflet.js ]] && command -v npm >/dev/null 2>&1; then
+  if [[ ! -f node_modules/leaflet/dist/leaflet.js ]]; then
     echo "==> npm ci --omit=dev"
     npm ci --omit=dev --no-audit --no-fund --loglevel=error
   fi
