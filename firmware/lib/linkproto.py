@@ -1,27 +1,20 @@
-"""Uplink/downlink conventions shared by node, bridge and gateway (MicroPython and CPython).
+"""Ack and ESP-NOW conventions shared by node, bridge and gateway (MicroPython and CPython).
 
-MQTT (node <-> broker on the gateway):
-    up      farm/<farm_id>/node/<node_id>/up          node publishes framecodec frames, QoS 1
-    ack     farm/<farm_id>/node/<node_id>/cmd/ack     gateway publishes ``ack_payload(counter)``, QoS 1
-    config  farm/<farm_id>/node/<node_id>/cmd/config  retained, a signed ``nodeconfig`` blob
-    username ``node-<node_id>``; client id the same.
+MQTT topics and the node's MQTT username are in ``topics`` (``farm/<farm>/node/<id>/up``,
+``.../cmd/ack``, ``.../cmd/config``, user ``node-<id>``).
 
-Ack semantics: the payload is the frame counter, in ASCII decimal, of a frame the gateway has
-stored durably (or had already stored: a repeated counter is re-acked, never stored twice). The
-gateway sends one ack per frame it receives, in receive order, so the newest ack names the newest
-durable frame. The node deletes exactly the buffered readings whose counter it has seen acked and
-re-sends the rest later, oldest first; it never infers an ack for a counter it was not told about.
+Ack: the payload is the counter, in ASCII decimal, of the newest frame from that node the gateway
+has made durable (stored, or found already stored: a repeated counter is re-acked, never stored
+twice). The gateway may coalesce: one ack for a batch names the batch's newest counter. The node
+sends its backlog oldest first (ascending counters) over one ordered session (MQTT QoS 1 on one
+TCP connection, or ESP-NOW frame by frame), so an ack C covers every frame with counter <= C
+that the node sent in that session; the node deletes exactly those and re-sends the rest later.
 
 ESP-NOW (node <-> bridge), first byte says what the payload is:
     node -> bridge   a framecodec frame as is (first byte 0x1?, the frame version nibble)
     bridge -> node   b"A" + ack_payload(counter)            one ack
                      b"C" + bytes([index, count]) + chunk    one piece of a signed config blob
 """
-
-TOPIC_ROOT = "farm"
-UP = "up"
-ACK = "cmd/ack"
-CONFIG = "cmd/config"
 
 ESPNOW_ACK = 0x41  # "A"
 ESPNOW_CONFIG = 0x43  # "C"
@@ -30,19 +23,18 @@ CONFIG_CHUNK = ESPNOW_MAX - 3
 MAX_COUNTER = 0xFFFFFFFF
 
 
-def topic(farm_id, node_id, leaf):
-    """``topic("f1", 4097, ACK)`` -> ``"farm/f1/node/4097/cmd/ack"``."""
-    return TOPIC_ROOT + "/" + str(farm_id) + "/node/" + str(node_id) + "/" + leaf
-
-
-def mqtt_username(node_id):
-    return "node-" + str(node_id)
-
-
 def ack_payload(counter):
     if not 0 <= counter <= MAX_COUNTER:
         raise ValueError("counter out of range")
     return str(int(counter)).encode()
+
+
+def acked(sent, acks):
+    """Counters in ``sent`` (this session, ascending) that the acks received so far cover."""
+    if not acks:
+        return []
+    top = max(acks)
+    return [c for c in sent if c <= top]
 
 
 def parse_ack(payload):

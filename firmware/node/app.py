@@ -20,6 +20,7 @@ import os
 import time
 
 import framecodec as fc
+import linkproto as lp
 import machine
 import nodeconfig
 from store import FLAG_CFG_ACK, FLAG_RAIN_STUCK
@@ -188,11 +189,14 @@ class Node:
                         break
                     sent.append(counter)
                     self.wdt.feed()
-                link.poll(cfg["ack_wait_ms"], sent)
+                    if link.STOP_AND_WAIT:
+                        link.poll(cfg["ack_wait_ms"], sent)
+                        if len(lp.acked(sent, link.acks)) < len(sent):
+                            break  # not acked: keep it (and the rest) for the next cycle
+                if not link.STOP_AND_WAIT:
+                    link.poll(cfg["ack_wait_ms"], sent)
                 self.wdt.feed()
-                acked = set()
-                for c in link.acks:
-                    acked.add(c)
+                acked = set(lp.acked(sent, link.acks))  # an ack covers every older frame sent
                 st.remove(acked, time.time())
                 ok = bool(acked) or not sent
                 rssi = link.rssi()

@@ -141,14 +141,15 @@ class PoweredProbe:
             self.power.value(0)
 
 
-def build_link(cfg, node_id, secrets):
+def build_link(cfg, node_id, secrets, key):
     if cfg["uplink"] == "espnow":
         from link_espnow import EspNowLink
 
         return EspNowLink(cfg)
-    from link_wifi import WifiMqtt
+    from link_wifi import WifiMqtt, mqtt_password
 
-    return WifiMqtt(cfg, node_id, secrets.get("wifi_psk", ""), secrets.get("mqtt_password", ""))
+    password = secrets.get("mqtt_password") or mqtt_password(key)
+    return WifiMqtt(cfg, node_id, secrets.get("wifi_psk", ""), password)
 
 
 def build(root=""):
@@ -162,5 +163,5 @@ def build(root=""):
     pins = read_json(root + "/pinout.json")["boards"][cfg["board"]]["signals"]
     sensors, battery, rain, probe, power = build_sensors(cfg, pins)
     store = Store(machine.RTC(), root + "/data", buffer_max=cfg["buffer_max"], spill_at=cfg["spill_at"])
-    link = build_link(cfg, node_id, secrets)
+    link = build_link(cfg, node_id, secrets, key)
     return Node(cfg, node_id, key, store, sensors, battery, rain, link, power, probe, root)

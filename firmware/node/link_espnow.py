@@ -17,6 +17,9 @@ import network
 
 
 class EspNowLink:
+    # Frame by frame: the radio, the bridge and the serial line can each drop a packet, and an ack
+    # covers every older frame sent, so a frame is only followed by the next once it is acked.
+    STOP_AND_WAIT = True
     def __init__(self, cfg):
         self.cfg = cfg
         self.peer = binascii.unhexlify(cfg["espnow_peer"])
@@ -62,13 +65,12 @@ class EspNowLink:
         return bool(ok)
 
     def poll(self, wait_ms, sent):
-        want = set(sent)
         t0 = time.ticks_ms()
-        while not want.issubset(set(self.acks)):
+        while len(lp.acked(sent, self.acks)) < len(sent):
             left = wait_ms - time.ticks_diff(time.ticks_ms(), t0)
             if left <= 0 or not self._drain(left):
                 return
-        while self._drain(20):  # a config may follow the last ack
+        while self._drain(5):  # a config follows the ack in the same burst from the gateway
             pass
 
     def rssi(self):

@@ -1,7 +1,8 @@
 """Wi-Fi + MQTT uplink (``umqtt.simple``, frozen into the ESP32 firmware since MicroPython 1.20).
 
 Publishes frames QoS 1 on ``farm/<farm>/node/<id>/up``, listens on ``cmd/ack`` for the gateway's
-durable acks and on ``cmd/config`` for the retained signed config (topics: ``linkproto``).
+durable acks and on ``cmd/config`` for the retained signed config (``topics``; ack: ``linkproto``).
+The MQTT password is the one the gateway derives from the node key (``mqtt_password``).
 
 Wake-time savers (MicroPython network.WLAN docs; energy figures from glenn20's ESP32 measurements:
 DHCP connect ~1.6 s / 204 mC vs static IP ~0.73 s / 100 mC): static IP via ``ipconfig`` (1.24+,
@@ -12,9 +13,19 @@ import time
 
 import linkproto as lp
 import network
+import topics
+from nodeconfig import hmac_sha256
+
+
+def mqtt_password(key):
+    """HMAC-SHA256(node key, "ruongso-mqtt-password"), first 32 hex digits (gateway/mosquitto.py)."""
+    import binascii
+
+    return binascii.hexlify(hmac_sha256(key, b"ruongso-mqtt-password")).decode()[:32]
 
 
 class WifiMqtt:
+    STOP_AND_WAIT = False  # one ordered TCP session: send the backlog, then collect the acks
     def __init__(self, cfg, node_id, psk, mqtt_password):
         self.cfg = cfg
         self.node_id = node_id
@@ -25,9 +36,10 @@ class WifiMqtt:
         self.acks = []
         self.config_blob = None
         self._rssi = None
-        self._ack_topic = lp.topic(cfg["farm_id"], node_id, lp.ACK).encode()
-        self._cfg_topic = lp.topic(cfg["farm_id"], node_id, lp.CONFIG).encode()
-        self._up_topic = lp.topic(cfg["farm_id"], node_id, lp.UP).encode()
+        up = topics.up_topic(cfg["farm_id"], node_id)
+        self._up_topic = up.encode()
+        self._ack_topic = topics.ack_topic(up).encode()
+        self._cfg_topic = topics.config_topic(cfg["farm_id"], node_id).encode()
 
     def _on_msg(self, topic, msg):
         if topic == self._ack_topic:
@@ -71,7 +83,7 @@ class WifiMqtt:
             self._rssi = self.wlan.status("rssi")
         except (ValueError, OSError):
             self._rssi = None
-        name = lp.mqtt_username(self.node_id)
+        name = topics.mqtt_username(self.node_id)
         self.client = MQTTClient(name, cfg["mqtt_host"], port=cfg["mqtt_port"], user=name,
                                  password=self.password, keepalive=60)
         self.client.set_callback(self._on_msg)
@@ -93,12 +105,11 @@ class WifiMqtt:
             return False
 
     def poll(self, wait_ms, sent):
-        """Collect acks (and a retained config) until every sent counter is acked or time is up."""
-        want = set(sent)
+        """Collect acks (and a retained config) until the newest sent frame is acked or time is up."""
         t0 = time.ticks_ms()
         while time.ticks_diff(time.ticks_ms(), t0) < wait_ms:
             if self.client.check_msg() is None:
-                if want.issubset(set(self.acks)):
+                if len(lp.acked(sent, self.acks)) == len(sent):
                     return  # the retained config, if any, arrived right after subscribing
                 time.sleep_ms(10)
 

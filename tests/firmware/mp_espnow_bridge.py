@@ -49,9 +49,15 @@ def gateway_serial():
         bridge.from_serial(bytes(down))
 
 
+drop = [0]  # frames the bridge loses after its radio acked them (e.g. rx buffer overflow)
+
+
 def pump():
     while bridge_radio.queue:
         mac, msg = bridge_radio.queue.pop(0)
+        if drop[0] and msg[0] >> 4 == fc.VERSION:
+            drop[0] -= 1
+            continue
         bridge.from_radio(mac, msg)
         gateway_serial()
 
@@ -67,6 +73,7 @@ espnow.air["up"] = False  # bridge unplugged for 5 cycles
 for _ in range(5):
     node = h.cycle()
 espnow.air["up"] = True
+drop[0] = 1  # the first frame of the backlog vanishes inside the bridge
 for _ in range(4):
     node = h.cycle()
     if node.store.backlog() == 0:
@@ -74,6 +81,7 @@ for _ in range(4):
 assert node.store.backlog() == 0
 got = [k[1] for k in gw.order]
 assert got == sorted(h.SAMPLED) and gw.duplicates == 0, (got, sorted(h.SAMPLED))
+assert drop[0] == 0
 for k in gw.order:
     assert gw.sample_time(k) == h.SAMPLED[k[1]]
 

@@ -6,6 +6,7 @@ import json
 import linkproto as lp
 import nodeconfig as nc
 import serialframe as sf
+import topics
 
 with open("/fwvectors/link.json") as f:
     v = json.load(f)
@@ -60,7 +61,8 @@ for body, why in (({"node_id": 4097, "version": 3, "interval_s": 5}, "interval_s
         assert why in str(e), (why, str(e))
 
 assert lp.ack_payload(v["ack"]["counter"]).decode() == v["ack"]["payload"]
-assert lp.topic("demo", 4097, lp.ACK) == v["ack"]["topic"]
+assert topics.ack_topic(topics.up_topic("demo", 4097)) == v["ack"]["topic"]
+assert lp.acked([5, 6, 9], [6]) == [5, 6] and lp.acked([5, 6], []) == []
 for junk in (b"", b"-1", b"12a", b"4294967296", b"00000000001"):
     assert lp.parse_ack(junk) is None, junk
 chunks = lp.espnow_config_chunks(blob * 3)

@@ -5,11 +5,11 @@ import sys
 sys.path.append("/fakes")
 import framecodec as fc
 import harness as h
-import linkproto as lp
+import topics
 
 gw = h.setup({"sensors": ["soil", "battery"]})
 broker = h.fakebroker.broker
-topic = lp.topic("demo", h.NODE, lp.CONFIG).encode()
+topic = topics.config_topic("demo", h.NODE).encode()
 
 
 def last_frame():

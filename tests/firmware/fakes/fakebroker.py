@@ -3,6 +3,7 @@
 import fakeclock
 import framecodec as fc
 import linkproto as lp
+import topics
 
 
 class Gateway:
@@ -44,6 +45,8 @@ class Broker:
         self.gateway = None
         self.farm = "demo"
         self.published = []
+        self.coalesce = False  # like gateway/mqtt.py: one ack per batch, naming its newest counter
+        self._held = {}
 
     def connect(self, client):
         if not self.up:
@@ -73,8 +76,17 @@ class Broker:
         if len(parts) == 5 and parts[4] == "up" and self.gateway is not None:
             counter = self.gateway.receive(msg)
             if counter is not None:
-                ack = lp.topic(parts[1], parts[3], lp.ACK).encode()
-                self.deliver(ack, lp.ack_payload(counter))
+                ack = topics.ack_topic(topic.decode()).encode()
+                if self.coalesce:
+                    self._held[ack] = max(counter, self._held.get(ack, 0))
+                else:
+                    self.deliver(ack, lp.ack_payload(counter))
+
+    def flush_acks(self):
+        """The gateway's batch commit: deliver the held newest-counter acks."""
+        for ack in self._held:
+            self.deliver(ack, lp.ack_payload(self._held[ack]))
+        self._held = {}
 
 
 broker = Broker()
