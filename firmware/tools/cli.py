@@ -139,6 +139,8 @@ def cmd_config(args: argparse.Namespace) -> int:
         )
     except ValueError as e:
         return _fail("config", str(e))
+    if args.counter_start is not None:
+        nodecfg.write_counter_start(args.out, args.counter_start)
     if args.json:
         print(
             json.dumps(
@@ -307,6 +309,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--gateway-ip", type=_ip)
     p.add_argument("--espnow-peer", type=_mac, help="the bridge ESP32's MAC")
     p.add_argument("--espnow-channel", type=_positive(1, 13))
+    p.add_argument(
+        "--counter-start",
+        type=_positive(1, 0xFFFFFF00),
+        help="first frame counter (replacement board keeping an id: above the gateway's last counter)",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_config)
 

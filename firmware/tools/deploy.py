@@ -69,6 +69,9 @@ def plan_files(config_dir: Path, board_role: str = "node") -> list[tuple[Path, s
         if not p.is_file():
             raise ValueError(f"{p} missing: run 'farm node config' first")
         files.append((p, name))
+    state = config_dir / "state.json"  # only with 'farm node config --counter-start'
+    if state.is_file():
+        files.append((state, "data/state.json"))
     return files
 
 
@@ -88,7 +91,8 @@ def compile_mpy(files: list[tuple[Path, str]], staging: Path, mpy_cross: str) ->
 
 def mpremote_command(mpremote: str, port: str, files: list[tuple[Path, str]]) -> list[str]:
     """One chained mpremote invocation: make /lib, copy every file, reset."""
-    cmd = [mpremote, "connect", port, "exec", "import os\ntry:\n os.mkdir('lib')\nexcept OSError:\n pass"]
+    mkdirs = "import os\nfor d in ('lib', 'data'):\n try:\n  os.mkdir(d)\n except OSError:\n  pass"
+    cmd = [mpremote, "connect", port, "exec", mkdirs]
     for src, dest in files:
         cmd += ["+", "fs", "cp", str(src), ":" + dest]
     cmd += ["+", "reset"]

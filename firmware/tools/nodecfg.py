@@ -44,6 +44,13 @@ def parse_cal(text: str) -> dict[str, Any]:
     )
 
 
+def write_counter_start(outdir: Path, start: int) -> Path:
+    """state.json that makes a (replacement) node's first frame counter ``start``."""
+    path = outdir / "state.json"
+    path.write_text(json.dumps({"reserved_until": start, "clock": 0, "dropped": 0}), encoding="utf-8")
+    return path
+
+
 def generate(
     outdir: Path,
     node_id: int,

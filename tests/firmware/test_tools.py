@@ -132,6 +132,11 @@ def test_cli_config_and_deploy_dry_run(tmp_path: Path, capsys: pytest.CaptureFix
     ):
         assert dest in cmd
     assert farm(["node", "deploy", "u0", "--config-dir", str(tmp_path / "empty"), "--dry-run"]) == 2
+    assert farm([*argv, "--counter-start", "5000"]) == 0
+    assert json.loads((out / "state.json").read_text())["reserved_until"] == 5000
+    capsys.readouterr()
+    assert farm(["node", "deploy", "u0", "--config-dir", str(out), "--dry-run"]) == 0
+    assert ":data/state.json" in capsys.readouterr().out
 
 
 def test_deploy_mpy_keeps_main_and_boot_as_source(tmp_path: Path) -> None:
