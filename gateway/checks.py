@@ -41,15 +41,22 @@ class StuckTracker:
         return self.repeats >= STUCK_REPEATS
 
 
+_NO_BOUNDS = (float("-inf"), float("inf"))
+_STUCK = frozenset(STUCK_CHANNELS)
+
+
 def quality_flags(values: dict[str, float], trackers: dict[str, StuckTracker]) -> dict[str, int]:
+    """Quality bitmask per flagged channel (unflagged channels are absent); runs once per frame."""
     flags: dict[str, int] = {}
     for channel, value in values.items():
-        bounds = PLAUSIBLE.get(channel)
-        q = 0
-        if bounds and not bounds[0] <= value <= bounds[1]:
-            q |= QUALITY_OUT_OF_RANGE
-        if channel in STUCK_CHANNELS and trackers.setdefault(channel, StuckTracker()).update(value):
-            q |= QUALITY_STUCK
+        lo, hi = PLAUSIBLE.get(channel, _NO_BOUNDS)
+        q = 0 if lo <= value <= hi else QUALITY_OUT_OF_RANGE
+        if channel in _STUCK:
+            tracker = trackers.get(channel)
+            if tracker is None:
+                tracker = trackers[channel] = StuckTracker()
+            if tracker.update(value):
+                q |= QUALITY_STUCK
         if q:
             flags[channel] = q
     return flags

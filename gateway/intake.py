@@ -1,34 +1,48 @@
-"""Frame intake: verify the MIC, check the counter window, decode, flag, and make durable.
+"""Frame intake: bound the size, decode, verify the MIC, check the counter window, flag, make durable.
 
 Transport-free: MQTT and the serial bridge both hand raw frames to ``FrameProcessor``, and ack
-each node only for the results it returns as durable.
+each node only for the results it returns as durable (``Result.ack``).
+
+Per-node state has two parts with different durability. The counter window (the highest stored
+counter) moves in the same transaction as the frames, so it is exact across any crash. The health
+statistics (counts, battery history, stuck-sensor trackers) are flushed with a commit every few
+seconds: after a ``kill -9`` they may miss the last seconds, which costs nothing but a count.
 """
 
 from __future__ import annotations
 
 import enum
+import json
 import logging
 import sqlite3
-from collections.abc import Sequence
+import threading
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from firmware.lib import framecodec as fc
+from gateway import fastdecode
 from gateway.checks import StuckTracker, quality_flags
 from gateway.keys import NodeKeys
-from gateway.outbox import Outbox, encode_body
+from gateway.outbox import FrameRow, Outbox
 from server.timeseries.base import QUALITY_SENSOR_FAULT
 
 log = logging.getLogger("gateway.intake")
+
+STATE_FLUSH_S = 5.0
+BATTERY_HISTORY = 48  # samples kept for the trend, at least BATTERY_SPACING_S apart
+BATTERY_SPACING_S = 3600
 
 
 class Verdict(enum.Enum):
     ACCEPTED = "accepted"
     DUPLICATE = "duplicate"  # a counter already stored: the node missed our ack, so ack again
     FORGED = "forged"  # MIC does not verify, or sent on another node's topic
-    MALFORMED = "malformed"
+    MALFORMED = "malformed"  # truncated or structurally broken
+    OVERSIZED = "oversized"  # longer than any valid frame
     UNKNOWN_NODE = "unknown_node"
-    NOT_DURABLE = "not_durable"  # storage failed (disk full...): no ack, the node keeps it
+    NOT_DURABLE = "not_durable"  # storage failed (disk or outbox full...): no ack, the node keeps it
 
 
 @dataclass(frozen=True)
@@ -47,100 +61,221 @@ class RawFrame:
     data: bytes
     received_at: float
     claimed_node: int | None = None  # node id implied by the transport (MQTT topic), if any
-    rssi: int | None = None
+    rssi: int | None = None  # from the transport (ESP-NOW bridge), when it knows
 
 
-COUNTERS = ("accepted", "duplicates", "forged", "malformed", "gaps")
+@dataclass(frozen=True)
+class Observation:
+    """One accepted, durable reading, handed to local consumers (the rule engine)."""
+
+    node_id: int
+    field_id: int | None
+    sampled_at: int
+    values: dict[str, float]
+    flagged: frozenset[str] = frozenset()  # channels with any quality flag: not to act upon
+
+
+COUNTERS = ("accepted", "duplicates", "forged", "malformed", "oversized", "gaps", "not_durable")
+
+
+def new_state() -> dict[str, Any]:
+    return {k: 0 for k in COUNTERS} | {"stuck": {}}
 
 
 class FrameProcessor:
-    def __init__(self, outbox: Outbox, keys: NodeKeys) -> None:
+    def __init__(
+        self,
+        outbox: Outbox,
+        keys: NodeKeys,
+        on_accepted: Callable[[list[Observation]], None] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.outbox = outbox
         self.keys = keys
+        self.on_accepted = on_accepted
         self.unknown_node_frames = 0
-        self._reload()
-
-    def _reload(self) -> None:
+        self.malformed_frames = 0  # too short to name a node
+        self.oversized_frames = 0
+        self.not_durable_batches = 0
+        self._clock = clock
+        self.lock = threading.RLock()  # MQTT and serial intake threads share one processor
+        self._last_flush = clock()
+        self._dirty: set[int] = set()
         self._last: dict[int, int | None] = {}
         self._state: dict[int, dict[str, Any]] = {}
+        self._trackers: dict[int, dict[str, StuckTracker]] = {}
         for node_id, (last, state) in self.outbox.load_states().items():
             self._last[node_id] = last
-            self._state[node_id] = state
+            self._state[node_id] = new_state() | state
+            self._trackers[node_id] = {ch: StuckTracker(*v) for ch, v in state.get("stuck", {}).items()}
 
     def nodes(self) -> list[int]:
         return sorted(self._state)
 
     def state(self, node_id: int) -> dict[str, Any]:
-        return self._state.setdefault(node_id, {k: 0 for k in COUNTERS} | {"stuck": {}})
+        st = self._state.get(node_id)
+        if st is None:
+            st = self._state[node_id] = new_state()
+            self._trackers[node_id] = {}
+        return st
+
+    def last_counter(self, node_id: int) -> int | None:
+        return self._last.get(node_id)
 
     def process(self, frames: Sequence[RawFrame]) -> list[Result]:
+        with self.lock:
+            return self._process(frames)
+
+    def snapshot(self) -> dict[int, dict[str, Any]]:
+        """A consistent copy of every node's state, for health reports from other threads."""
+        with self.lock:
+            return {n: json.loads(json.dumps(st)) for n, st in self._state.items()}
+
+    def _process(self, frames: Sequence[RawFrame]) -> list[Result]:
         results: list[Result] = []
-        rows: list[tuple[int, int, int, int, int, str]] = []
-        touched: set[int] = set()
+        rows: list[FrameRow] = []
+        observations: list[Observation] = []
+        moved: dict[int, int] = {}
         for raw in frames:
-            result, row = self._check(raw)
+            result = self._check(raw, rows, observations)
             results.append(result)
-            if result.node_id is not None and result.verdict != Verdict.UNKNOWN_NODE:
-                touched.add(result.node_id)
-            if row is not None:
-                rows.append(row)
-        if not touched:
+            if (
+                result.verdict is Verdict.ACCEPTED
+                and result.node_id is not None
+                and result.counter is not None
+            ):
+                moved[result.node_id] = result.counter
+        flush = self._clock() - self._last_flush >= STATE_FLUSH_S
+        if not rows and not flush:
             return results
+        states = self._snapshot_states() if flush else []
         try:
-            self.outbox.commit_batch(rows, [(n, self._last.get(n), self._state[n]) for n in touched])
+            self.outbox.commit_batch(rows, list(moved.items()), states)
         except sqlite3.Error as exc:
-            log.error("outbox commit failed, %d frames not acknowledged: %s", len(rows), exc)
-            self._reload()
+            self._undo(rows, exc)
             return [Result(Verdict.NOT_DURABLE, r.node_id, r.counter) if r.ack else r for r in results]
+        if flush:
+            self._dirty.clear()
+            self._last_flush = self._clock()
+        if observations and self.on_accepted is not None:
+            try:
+                self.on_accepted(observations)
+            except Exception:  # a consumer's bug must never cost an ack
+                log.exception("on_accepted consumer failed")
         return results
 
-    def _check(self, raw: RawFrame) -> tuple[Result, tuple[int, int, int, int, int, str] | None]:
+    def flush_states(self) -> None:
+        """Write the health statistics now (shutdown, status requests)."""
+        with self.lock:
+            self._flush_states()
+
+    def _flush_states(self) -> None:
+        states = self._snapshot_states()
+        if states:
+            self.outbox.commit_batch([], [], states)
+        self._dirty.clear()
+        self._last_flush = self._clock()
+
+    def _snapshot_states(self) -> list[tuple[int, dict[str, Any]]]:
+        out = []
+        for n in self._dirty:
+            st = self._state[n]
+            st["stuck"] = {ch: [t.last, t.repeats] for ch, t in self._trackers[n].items()}
+            out.append((n, st))
+        return out
+
+    def _undo(self, rows: list[FrameRow], exc: sqlite3.Error) -> None:
+        """The batch is not durable: restore the exact counter window and fix the counts."""
+        log.error("outbox commit failed, %d frames not acknowledged: %s", len(rows), exc)
+        self.not_durable_batches += 1
+        self._last.update(self.outbox.load_counters())
+        for row in rows:
+            st = self._state[row[0]]
+            st["accepted"] -= 1
+            st["not_durable"] += 1
+
+    def _check(self, raw: RawFrame, rows: list[FrameRow], observations: list[Observation]) -> Result:
         data = raw.data
-        try:
-            node_id = fc.peek_node(data)
-        except fc.FrameError:
-            return Result(Verdict.MALFORMED), None
+        n = len(data)
+        if n < fc.MIN_FRAME_LEN:
+            self.malformed_frames += 1
+            return Result(Verdict.MALFORMED)
+        node_id = int.from_bytes(data[1:5], "big")
         info = self.keys.get(node_id)
         if info is None:
             self.unknown_node_frames += 1
-            return Result(Verdict.UNKNOWN_NODE, node_id), None
+            return Result(Verdict.UNKNOWN_NODE, node_id)
         state = self.state(node_id)
-        if not fc.verify(info.key, data) or (raw.claimed_node is not None and raw.claimed_node != node_id):
-            state["forged"] += 1
-            return Result(Verdict.FORGED, node_id), None
+        self._dirty.add(node_id)
+        if n > fc.MAX_FRAME_LEN:
+            state["oversized"] += 1
+            self.oversized_frames += 1
+            return Result(Verdict.OVERSIZED, node_id)
         try:
-            _version, flags, _node, counter, age_s, readings = fc.decode(data)
+            _flags, _node, counter, age_s, values, statuses = fastdecode.decode(data)
         except fc.FrameError:
-            state["malformed"] += 1
-            return Result(Verdict.MALFORMED, node_id), None
+            state["malformed"] += 1  # truncated or damaged; its MIC could not match anyway
+            return Result(Verdict.MALFORMED, node_id)
+        if not info.verifier.verify(data) or (raw.claimed_node is not None and raw.claimed_node != node_id):
+            state["forged"] += 1
+            return Result(Verdict.FORGED, node_id)
         last = self._last.get(node_id)
         if last is not None and counter <= last:
             state["duplicates"] += 1
-            return Result(Verdict.DUPLICATE, node_id, counter), None
+            return Result(Verdict.DUPLICATE, node_id, counter)
         if last is not None:
             state["gaps"] += counter - last - 1
         self._last[node_id] = counter
         received = int(raw.received_at)
         sampled = received - age_s
-        values: dict[str, float] = {}
-        statuses: dict[str, int] = {}
-        for cid, value, status in readings:
-            name = fc.CHANNELS[cid][0]
-            if status == fc.STATUS_OK and value is not None:
-                values[name] = value
-            else:
-                statuses[name] = status
-        trackers = {ch: StuckTracker(*v) for ch, v in state["stuck"].items()}
-        quality = quality_flags(values, trackers)
-        quality.update({ch: QUALITY_SENSOR_FAULT for ch in statuses})
-        state["stuck"] = {ch: [t.last, t.repeats] for ch, t in trackers.items()}
+        quality = quality_flags(values, self._trackers[node_id])
+        for ch in statuses:
+            quality[ch] = QUALITY_SENSOR_FAULT
+        self._update_health(state, raw, received, sampled, values, statuses, quality)
+        rows.append(
+            (
+                node_id,
+                counter,
+                sampled,
+                received,
+                data,
+                json.dumps(quality, separators=(",", ":")) if quality else None,
+            )
+        )
+        observations.append(Observation(node_id, info.field_id, sampled, values, frozenset(quality)))
+        return Result(Verdict.ACCEPTED, node_id, counter)
+
+    @staticmethod
+    def _update_health(
+        state: dict[str, Any],
+        raw: RawFrame,
+        received: int,
+        sampled: int,
+        values: dict[str, float],
+        statuses: dict[str, int],
+        quality: dict[str, int],
+    ) -> None:
         state["accepted"] += 1
+        previous = state.get("last_sampled")
+        if previous is not None and 0 < sampled - previous < 86400:
+            gap = sampled - previous  # smoothed sampling interval, for "not heard from for too long"
+            state["interval_s"] = round(0.8 * state.get("interval_s", gap) + 0.2 * gap, 1)
+        state["last_sampled"] = max(sampled, previous or 0)
         state["last_seen"] = received
-        state["last_counter_time"] = sampled
-        if "battery" in values:
-            state["battery"] = values["battery"]
-        if raw.rssi is not None:
-            state["rssi"] = raw.rssi
+        state.setdefault("first_seen", received)
+        battery = values.get("battery")
+        if battery is not None:
+            state["battery"] = battery
+            hist = state.setdefault("battery_hist", [])
+            if not hist or sampled - hist[-1][0] >= BATTERY_SPACING_S:
+                hist.append([sampled, battery])
+                del hist[:-BATTERY_HISTORY]
+        rssi = values.get("rssi", raw.rssi)
+        if rssi is not None:
+            state["rssi"] = rssi
+        if "snr" in values:
+            state["snr"] = values["snr"]
+        if "config_version" in values:
+            state["config_version"] = int(values["config_version"])
         state["faults"] = sorted(statuses)
-        row = (node_id, counter, sampled, received, flags, encode_body(values, statuses, quality))
-        return Result(Verdict.ACCEPTED, node_id, counter), row
+        state["flagged"] = sorted(ch for ch, q in quality.items() if q != QUALITY_SENSOR_FAULT)

@@ -7,9 +7,12 @@ node key (HMAC), so provisioning a node needs no second secret.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
+import os
 import shutil
+import signal
 import subprocess
 from collections.abc import Iterable
 from pathlib import Path
@@ -71,13 +74,39 @@ def write_broker_files(
     if shutil.which("mosquitto_passwd") is None:
         raise RuntimeError("mosquitto_passwd not found: install Debian's 'mosquitto' package")
     conf_dir.mkdir(parents=True, exist_ok=True)
-    passwd = conf_dir / "passwd"
+    # Each file is written beside its final name, then renamed: a broker reloading on SIGHUP at
+    # any moment reads either the old or the new file, never a half-written one.
+    passwd_tmp = conf_dir / "passwd.tmp"
     entries = [f"{gateway_user}:{gateway_password}"]
     entries += [f"{mqtt_username(n)}:{node_mqtt_password(k)}" for n, k in sorted(nodes.items())]
-    passwd.write_text("\n".join(entries) + "\n")
-    passwd.chmod(0o600)
-    subprocess.run(["mosquitto_passwd", "-U", str(passwd)], check=True, capture_output=True)
-    (conf_dir / "acl").write_text(acl_text(gateway_user, nodes))
+    passwd_tmp.write_text("\n".join(entries) + "\n")
+    passwd_tmp.chmod(0o600)
+    subprocess.run(["mosquitto_passwd", "-U", str(passwd_tmp)], check=True, capture_output=True)
+    if run_as and run_as != "root":
+        # The broker reads it after dropping privileges; not root or no such user: the unit's
+        # own user then owns and reads it.
+        with contextlib.suppress(PermissionError, LookupError):
+            shutil.chown(passwd_tmp, user=run_as)
+    os.replace(passwd_tmp, conf_dir / "passwd")
+    acl_tmp = conf_dir / "acl.tmp"
+    acl_tmp.write_text(acl_text(gateway_user, nodes))
+    os.replace(acl_tmp, conf_dir / "acl")
     conf = conf_dir / "mosquitto.conf"
     conf.write_text(broker_conf(conf_dir, host, port, persistence_dir, run_as))
     return conf
+
+
+def reload_broker(pid: int) -> None:
+    """Ask a running Mosquitto to re-read its password file and ACL (SIGHUP; no client drops).
+
+    Mosquitto 2 reloads ``password_file`` and ``acl_file`` on SIGHUP: a new node can connect at
+    once; connected clients stay connected (a removed node is refused at its next connect).
+    """
+    os.kill(pid, signal.SIGHUP)
+
+
+def read_pid(pid_file: Path) -> int | None:
+    try:
+        return int(pid_file.read_text().strip())
+    except (OSError, ValueError):
+        return None

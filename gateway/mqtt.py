@@ -1,4 +1,12 @@
-"""MQTT intake: node frames from the local Mosquitto, acks back to each node after durability."""
+"""MQTT intake: node frames from the local Mosquitto, acks back to each node after durability.
+
+The gateway's session is persistent (``clean_session=False``) and it acknowledges each QoS 1
+message to the broker only after the frame's fate is decided and, if accepted, durable
+(paho ``manual_ack``). A gateway killed between receiving and committing therefore gets the same
+messages again from the broker when it reconnects, instead of waiting for the nodes to resend.
+The node itself is acked on ``.../cmd/ack`` once per durable frame, in receive order
+(``firmware.lib.linkproto``): it deletes exactly the readings it sees acked.
+"""
 
 from __future__ import annotations
 
@@ -6,45 +14,69 @@ import logging
 import queue
 import threading
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import paho.mqtt.client as mqtt
 
+from firmware.lib.linkproto import ack_payload
 from firmware.lib.topics import UP_SUBSCRIPTION, ack_topic, node_from_up_topic
 from gateway.intake import FrameProcessor, RawFrame, Result
 
 log = logging.getLogger("gateway.mqtt")
-MAX_FRAME_BYTES = 256  # anything larger is not a frame; refuse before queueing
+MAX_FRAME_BYTES = 256  # anything larger is not a frame at all; refuse before queueing
+
+
+@dataclass
+class _Message:
+    topic: str
+    raw: RawFrame
+    mid: int
+    qos: int
 
 
 class MqttIntake:
     def __init__(self, processor: FrameProcessor, host: str, port: int, username: str, password: str) -> None:
         self.processor = processor
-        self._queue: queue.Queue[tuple[str, RawFrame]] = queue.Queue()
+        self._queue: queue.Queue[_Message] = queue.Queue()
         self.oversized = 0
+        self.received = 0
         self.client = mqtt.Client(
-            mqtt.CallbackAPIVersion.VERSION2, client_id=f"gateway-{username}", clean_session=False
+            mqtt.CallbackAPIVersion.VERSION2,
+            client_id=f"gateway-{username}",
+            clean_session=False,
+            manual_ack=True,
         )
         self.client.username_pw_set(username, password)
         self.client.max_inflight_messages_set(100)
+        self.client.reconnect_delay_set(1, 30)
         self.client.on_connect = self._on_connect
+        self.client.on_disconnect = self._on_disconnect
         self.client.on_message = self._on_message
         self.host, self.port = host, port
         self.connected = threading.Event()
 
     def _on_connect(self, client: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
         if reason.is_failure:
-            log.error("MQTT connect refused: %s", reason)
+            log.error("event=mqtt_refused reason=%r", str(reason))
             return
         client.subscribe(UP_SUBSCRIPTION, qos=1)
+        log.info("event=mqtt_connected host=%s port=%d", self.host, self.port)
         self.connected.set()
 
-    def _on_message(self, _c: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
+    def _on_disconnect(self, _c: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
+        self.connected.clear()
+        log.warning("event=mqtt_disconnected reason=%r", str(reason))
+
+    def _on_message(self, client: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
+        self.received += 1
         if len(msg.payload) > MAX_FRAME_BYTES:
             self.oversized += 1
+            client.ack(msg.mid, msg.qos)
             return
         claimed = node_from_up_topic(msg.topic)
-        self._queue.put((msg.topic, RawFrame(bytes(msg.payload), time.time(), claimed)))
+        raw = RawFrame(bytes(msg.payload), time.time(), claimed)
+        self._queue.put(_Message(msg.topic, raw, msg.mid, msg.qos))
 
     def run(self, stop: threading.Event) -> None:
         self.client.connect_async(self.host, self.port, keepalive=30)
@@ -67,12 +99,12 @@ class MqttIntake:
                 batch.append(self._queue.get_nowait())
             except queue.Empty:
                 break
-        results = self.processor.process([raw for _topic, raw in batch])
-        newest: dict[tuple[str, int], int] = {}
-        for (topic, _raw), result in zip(batch, results, strict=True):
-            if result.ack and result.node_id is not None and result.counter is not None:
-                key = (topic, result.node_id)
-                newest[key] = max(newest.get(key, 0), result.counter)
-        for (topic, _node), counter in newest.items():
-            self.client.publish(ack_topic(topic), str(counter), qos=1)
+        results = self.processor.process([m.raw for m in batch])
+        for msg, result in zip(batch, results, strict=True):
+            if result.ack and result.counter is not None:
+                self.client.publish(ack_topic(msg.topic), ack_payload(result.counter), qos=1)
+            # Decided: the broker may forget it. A frame that could not be made durable (disk
+            # full) is released too: the node got no ack and resends it, while holding it here
+            # would fill the broker's in-flight window and stall every node until a reconnect.
+            self.client.ack(msg.mid, msg.qos)
         return results

@@ -139,3 +139,55 @@ def _insert_ignore(session: Session) -> Any:
 
         return pg_insert(IngestedFrame).on_conflict_do_nothing()
     return sqlite_insert(IngestedFrame).on_conflict_do_nothing()
+
+
+# -- gateway health and local rules (kept simple: files in the data directory) --------------------
+MAX_HEALTH_BYTES = 2 * 1024 * 1024
+EMPTY_RULES: dict[str, Any] = {"version": 0, "rules": []}
+
+
+def _gateway_file(kind: str) -> Any:
+    settings = current_app.config["RUONGSO_SETTINGS"]
+    folder = settings.data_dir / kind
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{int(g.gateway_id)}.json"
+
+
+@bp.get("/rules")
+def gateway_rules() -> Response:
+    """The versioned local rule set for this gateway (``<data dir>/gateway-rules/<id>.json``).
+
+    The gateway keeps its last good set when this fails, so rules work offline.
+    """
+    path = _gateway_file("gateway-rules")
+    body = json.loads(path.read_text()) if path.exists() else EMPTY_RULES
+    return jsonify(body)
+
+
+@bp.post("/health")
+def gateway_health() -> Response | tuple[str, int]:
+    """Fleet health pushed by the gateway; the latest document per gateway is kept."""
+    raw = request.get_data(cache=False)
+    if len(raw) > MAX_HEALTH_BYTES:
+        return problem(413, "Health document too large")
+    try:
+        doc = json.loads(raw)
+    except ValueError:
+        return problem(400, "Invalid health document", "Body must be JSON.")
+    if not isinstance(doc, dict):
+        return problem(400, "Invalid health document", "Body must be a JSON object.")
+    doc["received_at"] = int(time.time())
+    path = _gateway_file("gateway-health")
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(doc))
+    tmp.replace(path)
+    return "", 204
+
+
+@bp.get("/health")
+def gateway_health_latest() -> Response | tuple[str, int]:
+    """The latest health document this gateway pushed (for the gateway's own checks and tests)."""
+    path = _gateway_file("gateway-health")
+    if not path.exists():
+        return problem(404, "No health pushed yet")
+    return jsonify(json.loads(path.read_text()))

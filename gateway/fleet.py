@@ -1,0 +1,137 @@
+"""Fleet health: which node needs a technician's visit, and why — pure, from the intake's state.
+
+Reasons are given in Vietnamese and English and ranked by severity (3 = go today, 2 = this week,
+1 = next time you pass), so the status page and ``farm gateway status`` can print one sorted list.
+Thresholds are for the 18650 Li-ion nodes in ``hardware/`` and the ESP-NOW/Wi-Fi links.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+BATTERY_LOW_V = 3.45  # about 10 % left on an 18650 under the node's light load
+BATTERY_EMPTY_V = 3.30  # the node's brown-out guard stops sampling near here
+RSSI_WEAK_DBM = -90
+SNR_WEAK_DB = 0.0
+LOSS_WARN = 0.05
+MIN_SILENCE_S = 3600
+DEFAULT_INTERVAL_S = 300
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    severity: int
+    vi: str
+    en: str
+
+
+@dataclass(frozen=True)
+class Visit:
+    node_id: int
+    severity: int
+    reasons: tuple[Reason, ...]
+
+
+def battery_trend_v_per_day(hist: list[list[float]]) -> float | None:
+    """Least-squares slope of (time, volts) in V/day; None with under 6 h of history."""
+    if len(hist) < 3 or hist[-1][0] - hist[0][0] < 6 * 3600:
+        return None
+    n = len(hist)
+    mt = sum(t for t, _ in hist) / n
+    mv = sum(v for _, v in hist) / n
+    den = sum((t - mt) ** 2 for t, _ in hist)
+    if den == 0:
+        return None
+    return sum((t - mt) * (v - mv) for t, v in hist) / den * 86400
+
+
+def node_report(node_id: int, state: dict[str, Any], expected_config: int | None, now: int) -> dict[str, Any]:
+    accepted = int(state.get("accepted", 0))
+    gaps = int(state.get("gaps", 0))
+    last_seen = state.get("last_seen")
+    trend = battery_trend_v_per_day(state.get("battery_hist", []))
+    return {
+        "node_id": node_id,
+        "last_seen": last_seen,
+        "silent_s": None if last_seen is None else max(0, now - int(last_seen)),
+        "interval_s": state.get("interval_s"),
+        "battery_v": state.get("battery"),
+        "battery_trend_v_per_day": None if trend is None else round(trend, 4),
+        "rssi_dbm": state.get("rssi"),
+        "snr_db": state.get("snr"),
+        "accepted": accepted,
+        "frames_lost": gaps,
+        "loss_ratio": round(gaps / (accepted + gaps), 4) if accepted + gaps else 0.0,
+        "duplicates": int(state.get("duplicates", 0)),
+        "forged": int(state.get("forged", 0)),
+        "malformed": int(state.get("malformed", 0)) + int(state.get("oversized", 0)),
+        "not_durable": int(state.get("not_durable", 0)),
+        "sensor_faults": list(state.get("faults", [])),
+        "flagged": list(state.get("flagged", [])),
+        "config_version": state.get("config_version"),
+        "config_expected": expected_config,
+    }
+
+
+def reasons_for(r: dict[str, Any]) -> list[Reason]:
+    out: list[Reason] = []
+    if r["last_seen"] is None:
+        out.append(Reason("never_seen", 2, "Chưa từng nhận được dữ liệu (kiểm tra lắp đặt)",
+                          "Never heard from (check the installation)"))  # fmt: skip
+    else:
+        limit = max(MIN_SILENCE_S, 3 * int(r["interval_s"] or DEFAULT_INTERVAL_S))
+        if r["silent_s"] > limit:
+            h = r["silent_s"] / 3600
+            out.append(Reason("silent", 3, f"Mất liên lạc {h:.1f} giờ", f"No data for {h:.1f} h"))
+    v = r["battery_v"]
+    if v is not None and v < BATTERY_LOW_V:
+        out.append(
+            Reason(
+                "battery_low", 3, f"Pin yếu {v:.2f} V: thay/sạc pin", f"Battery low {v:.2f} V: replace/charge"
+            )
+        )
+    elif v is not None and r["battery_trend_v_per_day"] is not None and r["battery_trend_v_per_day"] < 0:
+        days = (v - BATTERY_EMPTY_V) / -r["battery_trend_v_per_day"]
+        if days < 7:
+            out.append(Reason("battery_falling", 2, f"Pin sẽ cạn trong khoảng {days:.0f} ngày",
+                              f"Battery empty in about {days:.0f} days"))  # fmt: skip
+    if r["sensor_faults"]:
+        names = ", ".join(r["sensor_faults"])
+        out.append(Reason("sensor_fault", 2, f"Cảm biến báo lỗi: {names}", f"Sensor fault: {names}"))
+    if r["forged"]:
+        out.append(Reason("forged", 2, f"{r['forged']} khung giả mạo/sai khóa: kiểm tra khóa nút",
+                          f"{r['forged']} forged or wrong-key frames: check the node key"))  # fmt: skip
+    if r["loss_ratio"] > LOSS_WARN and r["accepted"] + r["frames_lost"] >= 20:
+        pct = 100 * r["loss_ratio"]
+        sev = 2 if r["loss_ratio"] > 0.2 else 1
+        out.append(Reason("frame_loss", sev, f"Mất {pct:.0f}% khung tin", f"{pct:.0f}% of frames lost"))
+    weak_rssi = r["rssi_dbm"] is not None and r["rssi_dbm"] < RSSI_WEAK_DBM
+    weak_snr = r["snr_db"] is not None and r["snr_db"] < SNR_WEAK_DB
+    if weak_rssi or weak_snr:
+        sig = f"RSSI {r['rssi_dbm']} dBm" if weak_rssi else f"SNR {r['snr_db']} dB"
+        out.append(Reason("weak_signal", 1, f"Sóng yếu ({sig}): chỉnh ăng-ten/vị trí",
+                          f"Weak signal ({sig}): adjust antenna or position"))  # fmt: skip
+    if r["flagged"]:
+        names = ", ".join(r["flagged"])
+        out.append(
+            Reason(
+                "implausible", 1, f"Giá trị bất thường/đứng yên: {names}", f"Implausible or stuck: {names}"
+            )
+        )
+    expected, reported = r["config_expected"], r["config_version"]
+    if expected is not None and reported is not None and reported < expected:
+        out.append(Reason("config_outdated", 1, f"Cấu hình cũ (v{reported}, cần v{expected})",
+                          f"Old config (v{reported}, want v{expected})"))  # fmt: skip
+    return out
+
+
+def needs_visit(reports: list[dict[str, Any]]) -> list[Visit]:
+    """Nodes with at least one reason, most urgent first (severity, then number of reasons)."""
+    visits = []
+    for r in reports:
+        reasons = sorted(reasons_for(r), key=lambda x: -x.severity)
+        if reasons:
+            visits.append(Visit(int(r["node_id"]), reasons[0].severity, tuple(reasons)))
+    return sorted(visits, key=lambda v: (-v.severity, -len(v.reasons), v.node_id))

@@ -1,0 +1,218 @@
+"""Serial intake: node frames from the ESP-NOW / LoRa bridge on a USB serial port, acks back on it.
+
+The wire framing is the shared ``firmware.lib.serialframe`` codec (COBS + CRC-16, one 0x00 byte
+between packets), the same module the bridge firmware runs, so the gateway resynchronises after
+garbage or a half packet at the next delimiter. The port is opened with ``os``/``termios`` (raw
+mode, no extra dependency); when the device disappears (unplugged, bridge reset) reads fail, the
+port is closed and reopened with capped exponential backoff, and a fresh decoder drops any half
+packet from before. A node's ack is a ``MSG_DOWN`` carrying ``linkproto.espnow_ack(counter)`` to
+the node's MAC, sent only for frames the processor reports durable (or already stored).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import json
+import logging
+import os
+import select
+import termios
+import threading
+import time
+import tty
+from dataclasses import dataclass, field
+from typing import Any
+
+from firmware.lib import linkproto
+from firmware.lib import serialframe as sf
+from gateway.intake import FrameProcessor, RawFrame, Result
+
+log = logging.getLogger("gateway.serial")
+
+BAUD = {
+    9600: termios.B9600,
+    57600: termios.B57600,
+    115200: termios.B115200,
+    230400: termios.B230400,
+    460800: termios.B460800,
+    921600: termios.B921600,
+}
+
+
+@dataclass
+class SerialStats:
+    connected: bool = False
+    opens: int = 0
+    disconnects: int = 0
+    packets: int = 0
+    frames: int = 0
+    bad_packets: int = 0  # CRC or COBS damage, overflow, short payloads
+    acks_sent: int = 0
+    acks_dropped: int = 0
+    radio_acks_ok: int = 0  # MSG_SENT: the node's radio took the ack
+    radio_acks_failed: int = 0
+    bridge: dict[str, Any] = field(default_factory=dict)  # last MSG_HELLO / MSG_STATUS
+
+
+def open_port(path: str, baud: int) -> int:
+    """Open ``path`` raw, non-blocking, 8N1 at ``baud``; returns the file descriptor."""
+    fd = os.open(path, os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK)
+    try:
+        tty.setraw(fd)
+        attrs = termios.tcgetattr(fd)
+        speed = BAUD.get(baud, termios.B115200)
+        attrs[4] = attrs[5] = speed
+        attrs[2] |= termios.CLOCAL | termios.CREAD
+        termios.tcsetattr(fd, termios.TCSANOW, attrs)
+    except termios.error:
+        pass  # not a tty (a FIFO in a test): raw bytes are all we need
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+class SerialIntake:
+    def __init__(
+        self,
+        processor: FrameProcessor,
+        path: str,
+        baud: int = 115200,
+        min_backoff_s: float = 0.2,
+        max_backoff_s: float = 5.0,
+        read_size: int = 4096,
+    ) -> None:
+        self.processor = processor
+        self.path = path
+        self.baud = baud
+        self.min_backoff_s = min_backoff_s
+        self.max_backoff_s = max_backoff_s
+        self.read_size = read_size
+        self.stats = SerialStats()
+        self.connected = threading.Event()
+        self._fd: int | None = None
+        self._decoder = sf.Decoder()
+
+    def run(self, stop: threading.Event) -> None:
+        backoff = self.min_backoff_s
+        while not stop.is_set():
+            try:
+                self._fd = open_port(self.path, self.baud)
+            except OSError as exc:
+                log.warning(
+                    "event=serial_open_failed path=%s error=%r retry_in_s=%.1f",
+                    self.path,
+                    exc.strerror,
+                    backoff,
+                )
+                stop.wait(backoff)
+                backoff = min(self.max_backoff_s, backoff * 2)
+                continue
+            backoff = self.min_backoff_s
+            self._decoder = sf.Decoder()  # a half packet from before the reopen is garbage now
+            self.stats.opens += 1
+            self.stats.connected = True
+            self.connected.set()
+            log.info("event=serial_open path=%s baud=%d", self.path, self.baud)
+            try:
+                self._pump(stop)
+            finally:
+                self._close()
+
+    def _close(self) -> None:
+        if self._fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._fd)
+        self._fd = None
+        self.stats.connected = False
+        self.connected.clear()
+
+    def _pump(self, stop: threading.Event) -> None:
+        fd = self._fd
+        assert fd is not None
+        while not stop.is_set():
+            try:
+                ready, _, _ = select.select([fd], [], [], 0.2)
+                if not ready:
+                    continue
+                data = os.read(fd, self.read_size)
+            except BlockingIOError:
+                continue
+            except OSError as exc:
+                if exc.errno == errno.EINTR:
+                    continue
+                data = b""
+            if not data:  # EOF or EIO: the device went away
+                self.stats.disconnects += 1
+                log.warning("event=serial_lost path=%s", self.path)
+                return
+            self.feed(data)
+
+    def feed(self, data: bytes) -> list[Result]:
+        """Decode serial bytes, make their frames durable in one commit, then ack them."""
+        errors_before = self._decoder.errors
+        packets = self._decoder.feed(data)
+        self.stats.bad_packets += self._decoder.errors - errors_before
+        now = time.time()
+        frames: list[RawFrame] = []
+        macs: list[bytes] = []
+        for mtype, payload in packets:
+            self.stats.packets += 1
+            if mtype == sf.MSG_FRAME:
+                try:
+                    mac, rssi, frame = sf.unpack_frame_up(payload)
+                except ValueError:
+                    self.stats.bad_packets += 1
+                    continue
+                frames.append(RawFrame(frame, now, rssi=rssi or None))
+                macs.append(mac)
+            elif mtype == sf.MSG_SENT:
+                ok = payload[sf.MAC_LEN : sf.MAC_LEN + 1] == b"\x01"
+                if ok:
+                    self.stats.radio_acks_ok += 1
+                else:
+                    self.stats.radio_acks_failed += 1
+            elif mtype == sf.MSG_HELLO:
+                self.stats.bridge["hello"] = {
+                    "mac": payload[: sf.MAC_LEN].hex(":"),
+                    "channel": payload[sf.MAC_LEN] if len(payload) > sf.MAC_LEN else None,
+                    "version": payload[sf.MAC_LEN + 1 :].decode("ascii", "replace"),
+                }
+                log.info("event=bridge_hello %s", self.stats.bridge["hello"])
+            elif mtype == sf.MSG_STATUS:
+                try:
+                    self.stats.bridge["status"] = json.loads(payload)
+                except ValueError:
+                    self.stats.bad_packets += 1
+        if not frames:
+            return []
+        self.stats.frames += len(frames)
+        results = self.processor.process(frames)
+        out = bytearray()
+        for mac, result in zip(macs, results, strict=True):
+            if result.ack and result.counter is not None:
+                out += sf.encode(sf.MSG_DOWN, sf.pack_down(mac, linkproto.espnow_ack(result.counter)))
+                self.stats.acks_sent += 1
+        if out:
+            self._write(bytes(out))
+        return results
+
+    def _write(self, data: bytes, timeout_s: float = 1.0) -> None:
+        """Write acks; if the port is gone or stuck they are dropped (the node resends, we re-ack)."""
+        fd = self._fd
+        deadline = time.monotonic() + timeout_s
+        view = memoryview(data)
+        while view and fd is not None:
+            try:
+                n = os.write(fd, view)
+                view = view[n:]
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    break
+                select.select([], [fd], [], 0.05)
+            except OSError:
+                break
+        if view:
+            self.stats.acks_dropped += 1
+            log.warning("event=serial_ack_dropped bytes=%d", len(view))
