@@ -48,7 +48,7 @@ assert node.store.backlog() == 0 and len(broker.published) == sent + 2
 
 # Batching: send every 4th reading, unless soil moisture leaves its band.
 gw = h.setup({"sensors": ["soil", "battery"], "send_every": 4, "thresholds": {"soil_vwc": [0.2, 0.45]}})
-for i in range(4):
+for _ in range(4):
     h.cycle()
 assert len(broker.published) == 4 and len(gw.order) == 4  # sent together on the 4th cycle
 h.set_sensors(soil_uv=2300000)  # dry: VWC 0.0625 < 0.2
