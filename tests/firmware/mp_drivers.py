@@ -141,7 +141,7 @@ def spin():  # 4 reed closures during the window, one of them a bounce 1 ms afte
     if handler is not None and not done[0]:
         done[0] = True
         for dt in (0.1, 0.2, 0.001, 0.3, 0.2):
-            h.clock.t += dt
+            h.clock.advance(dt)
             handler(pin)
 
 

@@ -19,7 +19,7 @@ def tip_during_wind_window():
     handler = h.machine.hw["irqs"].get(pins["rain"])
     while handler is not None and fired[0] < 12:
         fired[0] += 1
-        h.clock.t += 0.15
+        h.clock.advance(0.15)
         handler(None)
 
 
