@@ -126,6 +126,12 @@ def config_key(node_key):
     return hmac_sha256(node_key, b"ruongso config v1")
 
 
+def mqtt_password(node_key):
+    """The node's MQTT password: first 32 hex digits of HMAC-SHA256(node key, "ruongso-mqtt-password"),
+    so provisioning needs no second secret (the gateway's Mosquitto password file uses the same)."""
+    return binascii.hexlify(hmac_sha256(node_key, b"ruongso-mqtt-password")).decode()[:32]
+
+
 def _equal(a, b):
     if len(a) != len(b):
         return False

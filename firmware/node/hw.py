@@ -146,9 +146,9 @@ def build_link(cfg, node_id, secrets, key):
         from link_espnow import EspNowLink
 
         return EspNowLink(cfg)
-    from link_wifi import WifiMqtt, mqtt_password
+    from link_wifi import WifiMqtt
 
-    password = secrets.get("mqtt_password") or mqtt_password(key)
+    password = secrets.get("mqtt_password") or nodeconfig.mqtt_password(key)
     return WifiMqtt(cfg, node_id, secrets.get("wifi_psk", ""), password)
 
 

@@ -2,7 +2,7 @@
 
 Publishes frames QoS 1 on ``farm/<farm>/node/<id>/up``, listens on ``cmd/ack`` for the gateway's
 durable acks and on ``cmd/config`` for the retained signed config (``topics``; ack: ``linkproto``).
-The MQTT password is the one the gateway derives from the node key (``mqtt_password``).
+The MQTT password is the one the gateway derives from the node key (``nodeconfig.mqtt_password``).
 
 Wake-time savers (MicroPython network.WLAN docs; energy figures from glenn20's ESP32 measurements:
 DHCP connect ~1.6 s / 204 mC vs static IP ~0.73 s / 100 mC): static IP via ``ipconfig`` (1.24+,
@@ -14,14 +14,6 @@ import time
 import linkproto as lp
 import network
 import topics
-from nodeconfig import hmac_sha256
-
-
-def mqtt_password(key):
-    """HMAC-SHA256(node key, "ruongso-mqtt-password"), first 32 hex digits (gateway/mosquitto.py)."""
-    import binascii
-
-    return binascii.hexlify(hmac_sha256(key, b"ruongso-mqtt-password")).decode()[:32]
 
 
 class WifiMqtt:

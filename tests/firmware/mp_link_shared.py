@@ -31,6 +31,7 @@ key = binascii.unhexlify(v["config"]["key"])
 blob = v["config"]["blob"].encode()
 body = nc.accept(key, blob, 4097, 1)
 assert body["interval_s"] == 600 and body["soil_cal"]["points"][1] == [2400000, 0.05]
+assert nc.mqtt_password(key) == "685d3c119a786c49e906a7378fa1b975"
 cfg = nc.effective(body)
 assert cfg["interval_s"] == 600 and cfg["probe"]["baud"] == 4800 and cfg["soil_cal"]["model"] == "piecewise"
 

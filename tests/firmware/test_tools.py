@@ -212,6 +212,12 @@ def test_ack_conventions_match_gateway_topics() -> None:
     assert linkproto.espnow_ack(9) == b"A9"
 
 
+def test_mqtt_password_matches_the_gateway_broker_files() -> None:
+    mosquitto = pytest.importorskip("gateway.mosquitto")
+    key = bytes(range(16))
+    assert nodeconfig.mqtt_password(key) == mosquitto.node_mqtt_password(key)
+
+
 def test_full_reading_fits_a_lora_payload() -> None:
     readings = [
         (1, 0.3125, 0),
