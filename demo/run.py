@@ -15,6 +15,7 @@ from pathlib import Path
 from werkzeug.serving import make_server
 
 from demo.nodes import SimNode
+from demo.people import demo_logins
 from demo.seed import SeededNode, seed
 from demo.weather import FieldWeather
 from firmware.lib import framecodec as fc
@@ -112,6 +113,9 @@ def run_demo(data_dir: Path, host: str, port: int, history_days: float, interval
         f"  Mở trình duyệt / open:  {demo.url}/\n  Dừng / stop: Ctrl+C\n",
         flush=True,
     )
+    print("  Đăng nhập / logins (phone / password / role):", flush=True)
+    for phone, password, role in demo_logins():
+        print(f"    {phone}  {password:<16} {role}", flush=True)
     stop = threading.Event()
     try:
         demo.live(stop, interval_s)

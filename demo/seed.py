@@ -1,4 +1,8 @@
-"""A demo cooperative in Vĩnh Phúc (Phú Thọ province since July 2025): 3 farms, 8 fields, 12 nodes."""
+"""A demo cooperative in Vĩnh Phúc (Phú Thọ province since July 2025): 3 farms, 8 fields, 12 nodes.
+
+Also one login per role (demo/people.py): farmers 0912000001–3 / "demo-nongdan-1"–3, officer
+0912000010, technician 0912000020, manager 0912000030, admin 0912000099 (passwords in docs/api.md).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import os
 import secrets
 from dataclasses import dataclass
 
+from demo.people import seed_people
 from server.db import Database
 from server.ingest.routes import token_hash
 from server.registry.models import Cooperative, Farm, Field, Gateway, Node
@@ -104,9 +109,11 @@ def seed(db: Database, first_node_id: int = 4097) -> SeedResult:
             gateway = Gateway(name="Cổng HTX Vĩnh Tường", token_hash=token_hash(token))
             session.add_all([coop, gateway])
             node_id = first_node_id
+            farms = []
             for farm_name, owner, commune, fields in FARMS:
                 farm = Farm(name=farm_name, owner_name=owner, commune=commune, cooperative=coop)
                 session.add(farm)
+                farms.append(farm)
                 for spec in fields:
                     fld = Field(name=spec.name, crop=spec.crop, farm=farm)
                     fld.geometry = field_polygon(spec)
@@ -127,6 +134,7 @@ def seed(db: Database, first_node_id: int = 4097) -> SeedResult:
                         )
                         session.add(node)
                         node_id += 1
+            seed_people(session, coop, farms, gateway)
         else:
             gateway.token_hash = token_hash(token)
         session.flush()

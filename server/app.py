@@ -17,13 +17,29 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config.update(SECRET_KEY=settings.secret_key, RUONGSO_SETTINGS=settings, JSON_SORT_KEYS=False)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     db = Database(settings.database_url)
-    db.create_all()
-    app.extensions["ruongso"] = Services(db=db, store=open_store(settings.tsdb_url, str(settings.data_dir)))
+    if settings.auto_migrate:
+        db.upgrade()
+    store = open_store(settings.tsdb_url, str(settings.data_dir), settings)
+    app.extensions["ruongso"] = Services(db=db, store=store, settings=settings)
 
     from mobile_api import bp as mobile_bp
+    from mobile_api.officer import bp as officer_bp
+    from mobile_api.technician import bp as tech_bp
+    from server.api_docs import bp as docs_bp
+    from server.auth.guard import install as install_guard
+    from server.auth.routes import bp as auth_bp
+    from server.http_cache import install as install_etags
     from server.ingest.routes import bp as ingest_bp
+    from server.registry.audit_routes import bp as audit_bp
+    from server.registry.devices import bp as devices_bp
+    from server.registry.routes import bp as registry_bp
+    from server.timeseries.routes import bp as series_bp
 
-    app.register_blueprint(ingest_bp)
-    app.register_blueprint(mobile_bp)
+    install_guard(app)
+    for bp in (auth_bp, ingest_bp, registry_bp, devices_bp, audit_bp, series_bp, docs_bp, mobile_bp):
+        app.register_blueprint(bp)
+    app.register_blueprint(officer_bp)
+    app.register_blueprint(tech_bp)
+    install_etags(app)
     register_error_handlers(app)
     return app

@@ -3,8 +3,21 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
+
+_ENV = {  # setting -> environment variable (see docs/deployment.md)
+    "database_url": "RUONGSO_DATABASE_URL",
+    "tsdb_url": "RUONGSO_TSDB_URL",
+    "secret_key": "RUONGSO_SECRET_KEY",
+    "cookie_secure": "RUONGSO_COOKIE_SECURE",
+    "raw_retention_days": "RUONGSO_RAW_RETENTION_DAYS",
+    "hourly_retention_days": "RUONGSO_HOURLY_RETENTION_DAYS",
+    "ingest_max_concurrent": "RUONGSO_INGEST_MAX_CONCURRENT",
+    "auto_migrate": "RUONGSO_AUTO_MIGRATE",
+    "blob_dir": "RUONGSO_BLOB_DIR",
+}
 
 
 @dataclass(frozen=True)
@@ -15,24 +28,38 @@ class Settings:
     secret_key: str
     max_batch_frames: int = 5000
     max_clock_skew_s: int = 300
+    cookie_secure: bool = False  # set in production (HTTPS); browsers drop Secure cookies on plain http
+    raw_retention_days: int = 90  # raw readings; hourly/daily rollups are kept for years
+    hourly_retention_days: int = 5 * 365
+    ingest_max_concurrent: int = 4  # per worker; more concurrent batches get 429 + Retry-After
+    auto_migrate: bool = True  # run Alembic "upgrade head" at startup (single-process installs, tests)
+    blob_dir: str = ""  # photos; default <data_dir>/blobs
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_env(cls, data_dir: Path | None = None, **overrides: str) -> Settings:
+    def from_env(cls, data_dir: Path | None = None, **overrides: Any) -> Settings:
         base = Path(data_dir or os.environ.get("RUONGSO_DATA_DIR", "var")).resolve()
         base.mkdir(parents=True, exist_ok=True)
-        values = {
-            "database_url": os.environ.get("RUONGSO_DATABASE_URL", f"sqlite:///{base / 'registry.sqlite'}"),
-            "tsdb_url": os.environ.get("RUONGSO_TSDB_URL", "embedded"),
-            "secret_key": os.environ.get("RUONGSO_SECRET_KEY") or _stable_secret(base),
+        values: dict[str, Any] = {
+            "database_url": f"sqlite:///{base / 'registry.sqlite'}",
+            "tsdb_url": "embedded",
+            "blob_dir": str(base / "blobs"),
         }
+        types = {f.name: f.type for f in fields(cls)}
+        for name, var in _ENV.items():
+            if os.environ.get(var):
+                values[name] = _parse(os.environ[var], str(types[name]))
         values.update(overrides)
-        return cls(
-            data_dir=base,
-            database_url=values["database_url"],
-            tsdb_url=values["tsdb_url"],
-            secret_key=values["secret_key"],
-        )
+        values.setdefault("secret_key", _stable_secret(base))
+        return cls(data_dir=base, **values)
+
+
+def _parse(text: str, kind: str) -> Any:
+    if kind == "bool":
+        return text.strip().lower() in ("1", "true", "yes", "on")
+    if kind == "int":
+        return int(text)
+    return text
 
 
 def _stable_secret(base: Path) -> str:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
 class Base(DeclarativeBase):
@@ -37,12 +40,36 @@ class Database:
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
-    def create_all(self) -> None:
-        from server.registry import models  # noqa: F401  (registers the tables)
+    def upgrade(self, revision: str = "head") -> None:
+        """Alembic migrations are the one source of truth for the schema (no ``create_all``)."""
+        migrate(self.engine, "upgrade", revision)
 
-        Base.metadata.create_all(self.engine)
+    def downgrade(self, revision: str = "base") -> None:
+        migrate(self.engine, "downgrade", revision)
+
+    def create_all(self) -> None:
+        """Kept for older callers: the same as ``upgrade()``."""
+        self.upgrade()
 
     @contextmanager
     def session(self) -> Iterator[Session]:
         with self.sessions() as session, session.begin():
             yield session
+
+
+def alembic_config(engine: Engine | None = None) -> Any:
+    from alembic.config import Config
+
+    cfg = Config(str(MIGRATIONS / "alembic.ini"))
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    if engine is not None:
+        cfg.attributes["engine"] = engine
+    return cfg
+
+
+def migrate(engine: Engine, direction: str, revision: str) -> None:
+    from alembic import command
+
+    from server import schema  # noqa: F401  (registers every table on Base.metadata)
+
+    getattr(command, direction)(alembic_config(engine), revision)

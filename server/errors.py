@@ -21,3 +21,13 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:
         return problem(exc.code or 500, exc.name, exc.description)
+
+    register_bad_query(app)
+
+
+def register_bad_query(app: Flask) -> None:
+    from server.pagination import BadQuery
+
+    @app.errorhandler(BadQuery)
+    def _bad_query(exc: BadQuery) -> Response:
+        return problem(400, "Invalid query parameter", str(exc))

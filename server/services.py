@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 
+from server.config import Settings
 from server.db import Database
 from server.timeseries.base import TimeSeriesStore
 
@@ -14,6 +15,7 @@ from server.timeseries.base import TimeSeriesStore
 class Services:
     db: Database
     store: TimeSeriesStore
+    settings: Settings | None = None
 
 
 def services() -> Services:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Protocol
 
 from firmware.lib.framecodec import CHANNEL_IDS
@@ -40,6 +41,34 @@ class SeriesPoint:
     quality: int = 0
 
 
+@dataclass(frozen=True)
+class AggregatePoint:
+    """One hourly or daily bucket of one channel; ``sum`` only for summed channels (rain)."""
+
+    time_s: int  # bucket start (daily buckets start at local midnight, UTC+7)
+    mean: float | None
+    min: float | None
+    max: float | None
+    count: int
+    sum: float | None = None
+
+
+@dataclass(frozen=True)
+class DailyValue:
+    """An agronomic daily value of a field (ET0 mm, leaf-wetness hours, GDD °C·d), a first-class series."""
+
+    field_id: int
+    day: date
+    name: str  # one of DAILY_NAMES
+    value: float
+
+
+RESOLUTIONS = ("raw", "hour", "day")
+SUM_CHANNELS = frozenset({"rain"})
+DAILY_NAMES = frozenset({"et0_mm", "leaf_wet_h", "gdd", "rain_mm", "etc_mm"})
+LOCAL_OFFSET_S = 7 * 3600  # Vietnam (UTC+7, no daylight saving): daily buckets start at local midnight
+
+
 class StoreUnavailable(RuntimeError):
     """The store could not take the write; nothing was acknowledged, so the caller retries."""
 
@@ -50,5 +79,19 @@ class TimeSeriesStore(Protocol):
     def latest(self, node_ids: Sequence[int]) -> dict[int, FrameRecord]: ...
 
     def series(self, node_id: int, channel: str, start_s: int, end_s: int) -> list[SeriesPoint]: ...
+
+    def aggregate(
+        self, node_ids: Sequence[int], channel: str, start_s: int, end_s: int, resolution: str
+    ) -> dict[int, list[AggregatePoint]]:
+        """Hourly or daily rollups ("hour" | "day") of one channel for several nodes."""
+        ...
+
+    def write_daily(self, values: Sequence[DailyValue]) -> None: ...
+
+    def daily(self, field_id: int, name: str, start: date, end: date) -> list[DailyValue]: ...
+
+    def maintain(self, now_s: int) -> None:
+        """Housekeeping: drop raw data past retention (embedded) or ensure policies and CQs (InfluxDB)."""
+        ...
 
     def close(self) -> None: ...

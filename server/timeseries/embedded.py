@@ -6,8 +6,10 @@ import json
 import sqlite3
 import threading
 from collections.abc import Sequence
+from datetime import date
 
-from server.timeseries.base import FrameRecord, SeriesPoint
+from server.timeseries import embedded_rollup as rollup
+from server.timeseries.base import AggregatePoint, DailyValue, FrameRecord, SeriesPoint
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS frame (
@@ -22,13 +24,14 @@ CREATE TABLE IF NOT EXISTS frame (
 class EmbeddedStore:
     """Same semantics as InfluxDB for our schema: one point per (node, time); a rewrite replaces it."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, raw_retention_days: int = 90) -> None:
+        self.raw_retention_days = raw_retention_days
         self._conn = sqlite3.connect(path, check_same_thread=False, timeout=30)
         self._lock = threading.Lock()
         with self._lock:
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")
-            self._conn.executescript(_SCHEMA)
+            self._conn.executescript(_SCHEMA + rollup.SCHEMA)
 
     def write(self, records: Sequence[FrameRecord]) -> None:
         rows = [
@@ -46,6 +49,7 @@ class EmbeddedStore:
         ]
         with self._lock, self._conn:
             self._conn.executemany("INSERT OR REPLACE INTO frame VALUES (?,?,?,?,?,?,?,?)", rows)
+            rollup.refresh(self._conn, {(r.node_id, r.time_s) for r in records})
 
     def latest(self, node_ids: Sequence[int]) -> dict[int, FrameRecord]:
         out: dict[int, FrameRecord] = {}
@@ -71,6 +75,41 @@ class EmbeddedStore:
             if channel in v or channel in s:
                 points.append(SeriesPoint(time_s, v.get(channel), s.get(channel, 0), q.get(channel, 0)))
         return points
+
+    def aggregate(
+        self, node_ids: Sequence[int], channel: str, start_s: int, end_s: int, resolution: str
+    ) -> dict[int, list[AggregatePoint]]:
+        if resolution not in ("hour", "day"):
+            raise ValueError("resolution must be 'hour' or 'day'")
+        out: dict[int, list[AggregatePoint]] = {int(n): [] for n in node_ids}
+        marks = ",".join("?" * len(out))
+        with self._lock:
+            rows = self._conn.execute(
+                f"SELECT node_id, bucket, mean, min, max, count, sum FROM rollup WHERE res=? AND channel=?"
+                f" AND node_id IN ({marks}) AND bucket>=? AND bucket<=? ORDER BY node_id, bucket",
+                (resolution, channel, *out, start_s, end_s),
+            ).fetchall()
+        for node_id, *rest in rows:
+            out[node_id].append(AggregatePoint(*rest))
+        return out
+
+    def write_daily(self, values: Sequence[DailyValue]) -> None:
+        rows = [(v.field_id, v.name, v.day.isoformat(), float(v.value)) for v in values]
+        with self._lock, self._conn:
+            self._conn.executemany("INSERT OR REPLACE INTO daily_value VALUES (?,?,?,?)", rows)
+
+    def daily(self, field_id: int, name: str, start: date, end: date) -> list[DailyValue]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT day, value FROM daily_value WHERE field_id=? AND name=? AND day>=? AND day<=?"
+                " ORDER BY day",
+                (field_id, name, start.isoformat(), end.isoformat()),
+            ).fetchall()
+        return [DailyValue(field_id, date.fromisoformat(d), name, v) for d, v in rows]
+
+    def maintain(self, now_s: int) -> None:
+        with self._lock, self._conn:
+            rollup.drop_raw_before(self._conn, now_s - self.raw_retention_days * 86400)
 
     def close(self) -> None:
         with self._lock:

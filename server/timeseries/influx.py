@@ -6,13 +6,18 @@ compatibility endpoints, 3.x natively — see docs/architecture.md for why not t
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlparse
 
 import requests
 
+from server.timeseries import influx_rollup as ru
 from server.timeseries.base import CHANNEL_NAMES, FrameRecord, SeriesPoint, StoreUnavailable
+from server.timeseries.influx_reads import InfluxRollupReads
+
+log = logging.getLogger(__name__)
 
 MEASUREMENT = "reading"
 STATUS_SUFFIX = "__status"
@@ -27,21 +32,29 @@ def to_line(r: FrameRecord) -> str:
     return f"{MEASUREMENT},farm={r.farm_id},field={r.field_id},node={r.node_id} {','.join(fields)} {r.time_s}"
 
 
-class InfluxStore:
-    def __init__(self, base_url: str, database: str, timeout_s: float = 10.0) -> None:
+class InfluxStore(InfluxRollupReads):
+    def __init__(
+        self,
+        base_url: str,
+        database: str,
+        raw_days: int = 90,
+        hourly_days: int = 1825,
+        timeout_s: float = 10.0,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.database = database
+        self.raw_days, self.hourly_days = raw_days, hourly_days
         self.timeout_s = timeout_s
         self._http = requests.Session()
         self._created = False
 
     @classmethod
-    def from_url(cls, url: str) -> InfluxStore:
+    def from_url(cls, url: str, raw_days: int = 90, hourly_days: int = 1825) -> InfluxStore:
         parsed = urlparse(url)
         database = parsed.path.strip("/") or "farm"
         if not database.replace("_", "").isalnum():
             raise ValueError("InfluxDB database name must be alphanumeric")
-        return cls(f"http://{parsed.hostname}:{parsed.port or 8086}", database)
+        return cls(f"http://{parsed.hostname}:{parsed.port or 8086}", database, raw_days, hourly_days)
 
     def _post(self, path: str, **kwargs: Any) -> requests.Response:
         try:
@@ -54,8 +67,19 @@ class InfluxStore:
 
     def _ensure_database(self) -> None:
         if not self._created:
-            self.query(f'CREATE DATABASE "{self.database}"')
-            self._created = True
+            self.setup()
+
+    def setup(self) -> None:
+        """Database, retention policies and continuous queries; safe to repeat (see influx_rollup)."""
+        for statement, fallback in ru.setup_statements(self.database, self.raw_days, self.hourly_days):
+            try:
+                self.query(statement)
+            except ValueError as exc:
+                if "already exists" not in str(exc):
+                    raise
+                if fallback:
+                    self.query(fallback)
+        self._created = True
 
     def query(self, q: str) -> list[dict[str, Any]]:
         response = self._post("/query", params={"db": self.database, "epoch": "s"}, data={"q": q})
@@ -72,7 +96,13 @@ class InfluxStore:
             return
         self._ensure_database()
         body = "\n".join(to_line(r) for r in records).encode()
-        response = self._post("/write", params={"db": self.database, "precision": "s"}, data=body)
+        self._write_body(body, ru.RAW)
+
+    def _write_body(self, body: bytes, rp: str) -> None:
+        response = self._post("/write", params={"db": self.database, "rp": rp, "precision": "s"}, data=body)
+        if response.status_code == 400 and "beyond retention policy" in response.text:
+            log.warning("InfluxDB dropped points older than retention: %s", response.text[:200])
+            return  # the rest of the batch is written; retrying cannot bring those points back
         if response.status_code != 204:
             raise StoreUnavailable(f"InfluxDB write failed {response.status_code}: {response.text[:200]}")
 
@@ -109,6 +139,9 @@ class InfluxStore:
                     continue
                 points.append(SeriesPoint(int(t), value, int(status or 0), int(quality or 0)))
         return points
+
+    def maintain(self, now_s: int) -> None:
+        self.setup()
 
     def close(self) -> None:
         self._http.close()

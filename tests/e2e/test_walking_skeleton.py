@@ -51,7 +51,7 @@ def server(data_dir: Path, influx_url: str) -> Iterator[tuple[str, str, tuple[Se
 
     def up() -> bool:
         try:
-            return requests.get(url + "/api/v1/overview", timeout=1).status_code == 200
+            return requests.get(url + "/api/v1/openapi.json", timeout=1).status_code == 200
         except requests.RequestException:
             return False
 
@@ -117,7 +117,10 @@ def test_frame_reaches_influx_and_api_once(
         assert record.statuses == {"air_rh": fc.STATUS_CRC}
         assert abs(record.time_s - (sent_at - 30)) <= 2  # rebuilt from receive time and sample age
 
-        overview = requests.get(url + "/api/v1/overview", timeout=5).json()
+        web = requests.Session()  # the read API is scoped: sign in as the demo cooperative's admin
+        login = {"phone": "0912000099", "password": "demo-quantri"}
+        assert web.post(url + "/api/v1/auth/login", json=login, timeout=10).status_code == 200
+        overview = web.get(url + "/api/v1/overview", timeout=5).json()
         views = [
             n for f in overview["farms"] for fl in f["fields"] for n in fl["nodes"] if n["id"] == node.node_id
         ]
@@ -139,9 +142,7 @@ def test_frame_reaches_influx_and_api_once(
         assert other.node_id not in gw.processor.nodes()  # the broker never delivered it
         series = store.series(node.node_id, "soil_vwc", int(sent_at) - 3600, int(sent_at) + 60)
         assert [p.value for p in series] == [0.3125]
-        api = requests.get(
-            f"{url}/api/v1/nodes/{node.node_id}/series?channel=soil_vwc&hours=2", timeout=5
-        ).json()
+        api = web.get(f"{url}/api/v1/nodes/{node.node_id}/series?channel=soil_vwc&hours=2", timeout=5).json()
         assert [p["v"] for p in api["points"]] == [0.3125]
         assert gw.outbox.depth() == 0
     finally:

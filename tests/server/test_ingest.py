@@ -5,20 +5,16 @@ from __future__ import annotations
 import gzip
 import json
 import time
-from pathlib import Path
 from typing import Any
 
 from flask.testing import FlaskClient
 
-from demo.seed import seed
-from server.app import create_app
-from server.config import Settings
+from tests.server.conftest import ServerApp
 
 
-def client(data_dir: Path) -> tuple[FlaskClient, str, list[int]]:
-    app = create_app(Settings.from_env(data_dir=data_dir, tsdb_url="embedded"))
-    seeded = seed(app.extensions["ruongso"].db)
-    return app.test_client(), seeded.gateway_token, [n.node_id for n in seeded.nodes]
+def client(server_app: ServerApp) -> tuple[FlaskClient, str, list[int]]:
+    seeded = server_app.seeded
+    return server_app.client("admin"), seeded.gateway_token, [n.node_id for n in seeded.nodes]
 
 
 def frame(node_id: int, counter: int, **extra: Any) -> dict[str, Any]:
@@ -35,8 +31,8 @@ def post(c: FlaskClient, token: str, frames: list[dict[str, Any]], gz: bool = Tr
     return c.post("/api/v1/gateway/frames", data=body, headers=headers, content_type="application/json")
 
 
-def test_batch_is_idempotent_by_node_and_counter(data_dir: Path) -> None:
-    c, token, nodes = client(data_dir)
+def test_batch_is_idempotent_by_node_and_counter(server_app: ServerApp) -> None:
+    c, token, nodes = client(server_app)
     first = post(c, token, [frame(nodes[0], 1), frame(nodes[0], 2), frame(nodes[1], 1)])
     assert first.status_code == 200 and first.json == {"stored": 3, "duplicates": 0, "rejected": []}
     again = post(c, token, [frame(nodes[0], 2), frame(nodes[0], 3)], gz=False)
@@ -45,15 +41,15 @@ def test_batch_is_idempotent_by_node_and_counter(data_dir: Path) -> None:
     assert len(series["points"]) == 1  # three frames at the same sample second: one point
 
 
-def test_unknown_nodes_are_rejected_per_frame(data_dir: Path) -> None:
-    c, token, nodes = client(data_dir)
+def test_unknown_nodes_are_rejected_per_frame(server_app: ServerApp) -> None:
+    c, token, nodes = client(server_app)
     result = post(c, token, [frame(nodes[0], 1), frame(123456, 1)]).json
     assert result["stored"] == 1
     assert result["rejected"] == [{"node_id": 123456, "counter": 1, "reason": "unknown_node"}]
 
 
-def test_auth_and_validation_errors_are_problem_details(data_dir: Path) -> None:
-    c, token, nodes = client(data_dir)
+def test_auth_and_validation_errors_are_problem_details(server_app: ServerApp) -> None:
+    c, token, nodes = client(server_app)
     assert post(c, "wrong", [frame(nodes[0], 1)]).status_code == 401
     bad_cases = [
         [frame(nodes[0], 1, values={"soil_vwc": "wet"})],

@@ -1,0 +1,68 @@
+"""Gateways and nodes for the people who maintain them; policy decides who sees and edits what."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, request
+from sqlalchemy import select
+
+from server.auth import current_user
+from server.auth import policy as pol
+from server.errors import problem
+from server.openapi import doc
+from server.pagination import page
+from server.registry.models import Gateway, Node
+from server.registry.views import gateway_view, node_view
+from server.services import services
+
+bp = Blueprint("devices", __name__, url_prefix="/api/v1")
+EDITABLE = {"lat": float, "lon": float, "probe_depth_cm": int, "name": str}
+
+
+@bp.get("/gateways")
+@doc("Gateways you may see", tag="devices", query={"limit": "integer: page size", "offset": "integer: skip"})
+def list_gateways() -> dict[str, Any]:
+    with services().db.session() as session:
+        ids = pol.visible_gateway_ids(session, current_user())
+        rows, paging = page(session, select(Gateway).where(Gateway.id.in_(ids)).order_by(Gateway.id))
+        return {"items": [gateway_view(g) for g in rows], "paging": paging}
+
+
+@bp.get("/nodes/<int:node_id>")
+@doc("One node: placement, sensors, calibration versions, config version", tag="devices")
+def get_node(node_id: int) -> Response | dict[str, Any]:
+    with services().db.session() as session:
+        node = session.get(Node, node_id)
+        if node is None or not pol.can_view_node(session, current_user(), node_id):
+            return problem(404, "No such node")
+        return node_view(node)
+
+
+@bp.patch("/nodes/<int:node_id>")
+@doc(
+    "Move or recalibrate a node (bumps its config version)",
+    tag="devices",
+    body={"lat": "number", "lon": "number", "probe_depth_cm": "integer", "calibration": "object"},
+)
+def patch_node(node_id: int) -> Response | dict[str, Any]:
+    body = request.get_json(silent=True) or {}
+    with services().db.session() as session:
+        node = session.get(Node, node_id)
+        if node is None or not pol.can_view_node(session, current_user(), node_id):
+            return problem(404, "No such node")
+        if not pol.can_maintain_node(session, current_user(), node):
+            return problem(403, "Only the node's technician may change it")
+        try:
+            for key, kind in EDITABLE.items():
+                if key in body:
+                    setattr(node, key, kind(body[key]))
+            if "calibration" in body:
+                if not isinstance(body["calibration"], dict):
+                    raise ValueError("calibration must map sensor → version")
+                node.calibration = {str(k): str(v) for k, v in body["calibration"].items()}
+        except (TypeError, ValueError) as exc:
+            return problem(400, "Invalid node change", str(exc))
+        node.config_version += 1  # the gateway pushes the new config to the node on its next wake
+        session.flush()
+        return node_view(node)

@@ -1,0 +1,126 @@
+"""Readings at the resolution the range calls for, CSV export, and fields' agronomic daily series.
+
+Visibility of a node or field is the policy's call (server/auth/policy.py), never this module's.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from flask import Blueprint, Response, request
+
+from server.auth import current_user
+from server.auth import policy as pol
+from server.errors import problem
+from server.openapi import doc
+from server.pagination import BadQuery, time_range
+from server.registry.models import Field
+from server.services import services
+from server.timeseries.base import CHANNEL_NAMES, DAILY_NAMES, RESOLUTIONS
+from server.timeseries.resolution import day_of, pick_resolution
+
+bp = Blueprint("series", __name__, url_prefix="/api/v1")
+QUERY = {
+    "channel": "string: e.g. soil_vwc",
+    "start": "integer: Unix seconds",
+    "end": "integer: Unix seconds (default now)",
+    "hours": "integer: instead of start",
+    "resolution": "string: auto | raw | hour | day",
+}
+
+
+def _readings(node_id: int) -> tuple[str, str, list[dict[str, Any]]]:
+    channel = request.args.get("channel", "soil_vwc")
+    if channel not in CHANNEL_NAMES:
+        raise BadQuery(f"channel must be one of {sorted(CHANNEL_NAMES)}")
+    start, end = time_range()
+    svc = services()
+    resolution = request.args.get("resolution", "auto")
+    if resolution == "auto":
+        days = svc.settings.raw_retention_days if svc.settings else 90
+        resolution = pick_resolution(start, end, int(time.time()), days)
+    if resolution not in RESOLUTIONS:
+        raise BadQuery("resolution must be auto, raw, hour or day")
+    if resolution == "raw":
+        raw = svc.store.series(node_id, channel, start, end)
+        return (
+            channel,
+            resolution,
+            [{"t": p.time_s, "v": p.value, "status": p.status, "q": p.quality} for p in raw],
+        )
+    agg = svc.store.aggregate([node_id], channel, start, end, resolution)[node_id]
+    rows = [
+        {"t": p.time_s, "mean": p.mean, "min": p.min, "max": p.max, "n": p.count, "sum": p.sum} for p in agg
+    ]
+    return channel, resolution, rows
+
+
+def _visible_node(node_id: int) -> bool:
+    with services().db.session() as session:
+        return pol.can_view_node(session, current_user(), node_id)
+
+
+@bp.get("/nodes/<int:node_id>/readings")
+@doc("A node's readings; resolution picked from the range unless given", tag="series", query=QUERY)
+def readings(node_id: int) -> Response | dict[str, Any]:
+    if not _visible_node(node_id):
+        return problem(404, "No such node")
+    channel, resolution, points = _readings(node_id)
+    return {"node_id": node_id, "channel": channel, "resolution": resolution, "points": points}
+
+
+@bp.get("/nodes/<int:node_id>/readings.csv")
+@doc("The same readings as CSV", tag="series", query=QUERY, produces="text/csv")
+def readings_csv(node_id: int) -> Response:
+    if not _visible_node(node_id):
+        return problem(404, "No such node")
+    channel, resolution, points = _readings(node_id)
+
+    def rows() -> Iterator[str]:
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        columns = list(points[0]) if points else ["t", "v"]
+        writer.writerow(["node_id", "channel", "resolution", *columns])
+        for p in points:
+            writer.writerow([node_id, channel, resolution, *(p[c] for c in columns)])
+            if buf.tell() > 64 * 1024:
+                yield buf.getvalue()
+                buf.seek(0), buf.truncate()
+        yield buf.getvalue()
+
+    name = f"node-{node_id}-{channel}-{resolution}.csv"
+    return Response(
+        rows(), mimetype="text/csv", headers={"Content-Disposition": f"attachment; filename={name}"}
+    )
+
+
+@bp.get("/fields/<int:field_id>/daily")
+@doc(
+    "A field's agronomic daily series (ET0, leaf wetness hours, GDD…)",
+    tag="series",
+    query={
+        "name": "string: et0_mm | leaf_wet_h | gdd | rain_mm | etc_mm",
+        "start": "integer: Unix s",
+        "end": "integer: Unix s",
+        "hours": "integer: instead of start",
+    },
+)
+def field_daily(field_id: int) -> Response | dict[str, Any]:
+    name = request.args.get("name", "et0_mm")
+    if name not in DAILY_NAMES:
+        return problem(400, "Unknown daily series", f"name must be one of {sorted(DAILY_NAMES)}")
+    with services().db.session() as session:
+        field = session.get(Field, field_id)
+        if field is None or not pol.can_view_field(session, current_user(), field):
+            return problem(404, "No such field")
+    start, end = time_range(default_hours=24 * 30)
+    values = services().store.daily(field_id, name, day_of(start), day_of(end))
+    return {
+        "field_id": field_id,
+        "name": name,
+        "days": [{"day": v.day.isoformat(), "v": v.value} for v in values],
+    }
