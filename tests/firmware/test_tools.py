@@ -230,3 +230,9 @@ def test_full_reading_fits_a_lora_payload() -> None:
     ]
     frame = framecodec.encode(bytes(range(16)), 4097, 1, 12, readings)
     assert len(frame) == power.FULL_READING_BYTES == 38 <= 40
+
+
+def test_every_config_key_is_documented() -> None:
+    doc = (deploy.ROOT / "docs" / "firmware.md").read_text(encoding="utf-8")
+    missing = [k for k in nodeconfig.SCHEMA if f"| `{k}` |" not in doc]
+    assert not missing, f"document these config keys in docs/firmware.md: {missing}"
