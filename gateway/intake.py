@@ -3,8 +3,15 @@
 Transport-free: MQTT and the serial bridge both hand raw frames to ``FrameProcessor``, and ack
 each node only for the results it returns as durable (``Result.ack``).
 
-Per-node state has two parts with different durability. The counter window (the highest stored
-counter) moves in the same transaction as the frames, so it is exact across any crash. The health
+Counter window: per node, the highest stored counter plus a bitmap of which of the
+``WINDOW`` counters below it are stored (the IPsec anti-replay window, RFC 4303 §3.4.3). A plain
+"highest counter" rule would lose data on a radio link: if frame 5 is lost in the air and 6
+arrives, the node resends 5 later and it would be taken for a replay, acked and dropped. With the
+bitmap, 5 is stored, a second copy of 5 is a duplicate, and only counters more than ``WINDOW``
+behind are refused as too old (the node resends oldest first, so a real backlog never is).
+
+Per-node state has two parts with different durability. The counter window moves in the same
+transaction as the frames, so it is exact across any crash. The health
 statistics (counts, battery history, stuck-sensor trackers) are flushed with a commit every few
 seconds: after a ``kill -9`` they may miss the last seconds, which costs nothing but a count.
 """
@@ -31,6 +38,9 @@ from server.timeseries.base import QUALITY_SENSOR_FAULT
 log = logging.getLogger("gateway.intake")
 
 STATE_FLUSH_S = 5.0
+WINDOW = 1024  # counters remembered below the highest; stored as a 128-byte bitmap
+_WINDOW_MASK = (1 << WINDOW) - 1
+_WINDOW_BYTES = WINDOW // 8
 BATTERY_HISTORY = 48  # samples kept for the trend, at least BATTERY_SPACING_S apart
 BATTERY_SPACING_S = 3600
 
@@ -102,12 +112,21 @@ class FrameProcessor:
         self._last_flush = clock()
         self._dirty: set[int] = set()
         self._last: dict[int, int | None] = {}
+        self._window: dict[int, int] = {}
         self._state: dict[int, dict[str, Any]] = {}
         self._trackers: dict[int, dict[str, StuckTracker]] = {}
-        for node_id, (last, state) in self.outbox.load_states().items():
-            self._last[node_id] = last
+        for node_id, (_last, state) in self.outbox.load_states().items():
             self._state[node_id] = new_state() | state
             self._trackers[node_id] = {ch: StuckTracker(*v) for ch, v in state.get("stuck", {}).items()}
+        self._load_windows()
+
+    def _load_windows(self) -> None:
+        for node_id, (last, window) in self.outbox.load_counters().items():
+            self._last[node_id] = last
+            if last is None:
+                self._window.pop(node_id, None)
+            else:  # a database from before the bitmap: treat everything up to ``last`` as stored
+                self._window[node_id] = int.from_bytes(window, "big") if window else _WINDOW_MASK
 
     def nodes(self) -> list[int]:
         return sorted(self._state)
@@ -135,22 +154,21 @@ class FrameProcessor:
         results: list[Result] = []
         rows: list[FrameRow] = []
         observations: list[Observation] = []
-        moved: dict[int, int] = {}
+        moved: set[int] = set()
         for raw in frames:
             result = self._check(raw, rows, observations)
             results.append(result)
-            if (
-                result.verdict is Verdict.ACCEPTED
-                and result.node_id is not None
-                and result.counter is not None
-            ):
-                moved[result.node_id] = result.counter
+            if result.verdict is Verdict.ACCEPTED and result.node_id is not None:
+                moved.add(result.node_id)
         flush = self._clock() - self._last_flush >= STATE_FLUSH_S
         if not rows and not flush:
             return results
         states = self._snapshot_states() if flush else []
         try:
-            self.outbox.commit_batch(rows, list(moved.items()), states)
+            counters = [
+                (n, self._last[n] or 0, self._window[n].to_bytes(_WINDOW_BYTES, "big")) for n in moved
+            ]
+            self.outbox.commit_batch(rows, counters, states)
         except sqlite3.Error as exc:
             self._undo(rows, exc)
             return [Result(Verdict.NOT_DURABLE, r.node_id, r.counter) if r.ack else r for r in results]
@@ -188,7 +206,7 @@ class FrameProcessor:
         """The batch is not durable: restore the exact counter window and fix the counts."""
         log.error("outbox commit failed, %d frames not acknowledged: %s", len(rows), exc)
         self.not_durable_batches += 1
-        self._last.update(self.outbox.load_counters())
+        self._load_windows()
         for row in rows:
             st = self._state[row[0]]
             st["accepted"] -= 1
@@ -220,12 +238,20 @@ class FrameProcessor:
             state["forged"] += 1
             return Result(Verdict.FORGED, node_id)
         last = self._last.get(node_id)
-        if last is not None and counter <= last:
-            state["duplicates"] += 1
-            return Result(Verdict.DUPLICATE, node_id, counter)
-        if last is not None:
+        if last is None:
+            self._last[node_id], self._window[node_id] = counter, 1
+        elif counter > last:
             state["gaps"] += counter - last - 1
-        self._last[node_id] = counter
+            self._window[node_id] = ((self._window[node_id] << (counter - last)) | 1) & _WINDOW_MASK
+            self._last[node_id] = counter
+        else:
+            behind = last - counter
+            window = self._window[node_id]
+            if behind >= WINDOW or (window >> behind) & 1:
+                state["duplicates"] += 1  # stored before (or too old to tell): ack, never store
+                return Result(Verdict.DUPLICATE, node_id, counter)
+            self._window[node_id] = window | (1 << behind)  # a late frame fills its gap
+            state["gaps"] = max(0, state["gaps"] - 1)
         received = int(raw.received_at)
         sampled = received - age_s
         quality = quality_flags(values, self._trackers[node_id])

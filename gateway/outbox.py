@@ -34,7 +34,7 @@ CREATE TABLE IF NOT EXISTS outbox (
     UNIQUE (node_id, counter)
 );
 CREATE TABLE IF NOT EXISTS node_state (
-    node_id INTEGER PRIMARY KEY, last_counter INTEGER, state TEXT NOT NULL
+    node_id INTEGER PRIMARY KEY, last_counter INTEGER, state TEXT NOT NULL, window BLOB
 );
 CREATE TABLE IF NOT EXISTS dead_letter (
     id INTEGER PRIMARY KEY, node_id INTEGER, counter INTEGER, body TEXT, reason TEXT, at INTEGER
@@ -44,6 +44,8 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
 # (node_id, counter, sampled_at, received_at, frame bytes, quality JSON or None)
 FrameRow = tuple[int, int, int, int, bytes, str | None]
+# (node_id, highest stored counter, replay window bitmap: bit i set = counter highest-i stored)
+CounterRow = tuple[int, int, bytes]
 
 
 class OutboxFull(sqlite3.OperationalError):
@@ -112,6 +114,9 @@ class Outbox:
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=FULL")  # durable at COMMIT: we ack right after it
         self._conn.executescript(_SCHEMA)
+        columns = {row[1] for row in self._conn.execute("PRAGMA table_info(node_state)")}
+        if "window" not in columns:  # a walking-skeleton database: add the replay window
+            self._conn.execute("ALTER TABLE node_state ADD COLUMN window BLOB")
         self.page_size = int(self._conn.execute("PRAGMA page_size").fetchone()[0])
         self.max_bytes = max_bytes
         if max_bytes is not None:
@@ -134,16 +139,17 @@ class Outbox:
             rows = self._conn.execute("SELECT node_id, last_counter, state FROM node_state").fetchall()
         return {int(n): (c, json.loads(s)) for n, c, s in rows}
 
-    def load_counters(self) -> dict[int, int | None]:
+    def load_counters(self) -> dict[int, tuple[int | None, bytes | None]]:
+        """node -> (highest stored counter, replay window), exactly as last committed."""
         with self._lock:
-            rows = self._conn.execute("SELECT node_id, last_counter FROM node_state").fetchall()
-        return {int(n): c for n, c in rows}
+            rows = self._conn.execute("SELECT node_id, last_counter, window FROM node_state").fetchall()
+        return {int(n): (c, w) for n, c, w in rows}
 
     # -- writing ----------------------------------------------------------------------------
     def commit_batch(
         self,
         frames: Sequence[FrameRow],
-        counters: Iterable[tuple[int, int]],
+        counters: Iterable[CounterRow],
         states: Iterable[tuple[int, dict[str, Any]]] = (),
     ) -> None:
         """Insert accepted frames and move their nodes' counter windows, atomically and durably.
@@ -161,8 +167,9 @@ class Outbox:
                     frames,
                 )
                 conn.executemany(
-                    "INSERT INTO node_state (node_id, last_counter, state) VALUES (?,?,'{}')"
-                    " ON CONFLICT (node_id) DO UPDATE SET last_counter=excluded.last_counter",
+                    "INSERT INTO node_state (node_id, last_counter, window, state) VALUES (?,?,?,'{}')"
+                    " ON CONFLICT (node_id) DO UPDATE SET last_counter=excluded.last_counter,"
+                    " window=excluded.window",
                     counters,
                 )
                 conn.executemany(

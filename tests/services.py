@@ -127,3 +127,28 @@ def start_mosquitto(
 
     _wait(listening, "mosquitto", svc)
     return svc
+
+
+def start_server(data_dir: Path, tsdb_url: str, port: int | None = None) -> Service:
+    """Start ``farm server`` (``python -m cli.main server``) on loopback with this data directory.
+
+    The registry in ``data_dir`` should already be seeded; ready once it answers any HTTP request.
+    """
+    import os
+    import sys
+
+    port = port or free_port()
+    log_path = data_dir / "server.log"
+    env = os.environ | {"RUONGSO_DATA_DIR": str(data_dir), "RUONGSO_TSDB_URL": tsdb_url}
+    with log_path.open("ab") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "cli.main", "server", "--port", str(port)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=Path(__file__).resolve().parents[1],
+        )
+    svc = Service(proc, port, data_dir, log_path)
+    _wait(lambda: requests.get(f"http://127.0.0.1:{port}/api/v1/gateway/config", timeout=1) is not None,
+          "server", svc, timeout_s=60.0)  # fmt: skip
+    return svc

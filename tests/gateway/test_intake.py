@@ -75,3 +75,82 @@ def test_forgeries_never_move_the_counter_window(tmp_path: Path) -> None:
     forged[-1] ^= 0xFF
     assert p.process([RawFrame(bytes(forged), 2.0)])[0].verdict is Verdict.FORGED
     assert p.process([RawFrame(frame(11), 3.0)])[0].verdict is Verdict.ACCEPTED
+
+
+def test_oversized_and_truncated_frames_are_rejected_counted_and_never_stored(tmp_path: Path) -> None:
+    p = processor(tmp_path)
+    good = frame(1)
+    oversized = good[:-4] + bytes(fc.MAX_FRAME_LEN) + good[-4:]
+    results = p.process(
+        [RawFrame(oversized, 1.0)]
+        + [RawFrame(good[:cut], 1.0) for cut in range(len(good))]
+        + [RawFrame(good + b"\x00", 1.0), RawFrame(good, 1.0)]
+    )
+    verdicts = [r.verdict for r in results]
+    assert verdicts[0] is Verdict.OVERSIZED
+    assert all(v in (Verdict.MALFORMED, Verdict.FORGED) for v in verdicts[1:-1])
+    assert verdicts[-1] is Verdict.ACCEPTED
+    state = p.state(7)
+    assert state["oversized"] == 1
+    assert p.malformed_frames == fc.MIN_FRAME_LEN  # too short to even name the node
+    assert state["malformed"] + state["forged"] == len(good) + 1 - fc.MIN_FRAME_LEN
+    assert p.outbox.depth() == 1 and [f.counter for f in p.outbox.oldest(10)] == [1]
+
+
+def test_full_outbox_refuses_frames_without_ack_and_loses_nothing_acknowledged(tmp_path: Path) -> None:
+    """A tiny bound (PRAGMA max_page_count) behaves like a full disk: NOT_DURABLE, no ack."""
+    p = processor(tmp_path)
+    p.outbox.set_max_bytes(p.outbox.usage().used_bytes + 8 * p.outbox.page_size)
+    acked: list[int] = []
+    refused_at = None
+    for counter in range(1, 5000, 50):
+        results = p.process([RawFrame(frame(c), 1000.0 + c) for c in range(counter, counter + 50)])
+        acked += [r.counter for r in results if r.ack and r.counter is not None]
+        if any(r.verdict is Verdict.NOT_DURABLE for r in results):
+            assert not any(r.ack for r in results)  # the whole batch failed atomically
+            refused_at = counter
+            break
+    assert refused_at is not None, "the bound was never reached"
+    assert p.state(7)["not_durable"] == 50 and p.not_durable_batches == 1
+    # The counter window did not move past what is stored: the refused frames are accepted later.
+    assert p.last_counter(7) == acked[-1]
+    stored = [f.counter for f in p.outbox.oldest(100_000)]
+    assert stored == acked
+    # The server confirms: trimming frees pages, and the node's resent frames now fit.
+    p.outbox.confirm([f.seq for f in p.outbox.oldest(100_000)])
+    again = p.process([RawFrame(frame(c), 9000.0) for c in range(refused_at, refused_at + 50)])
+    assert all(r.verdict is Verdict.ACCEPTED for r in again)
+    p.outbox.close()
+    reopened = processor(tmp_path)
+    assert reopened.last_counter(7) == refused_at + 49
+
+
+def test_health_state_survives_restart_after_flush(tmp_path: Path) -> None:
+    p = processor(tmp_path)
+    p.process([RawFrame(frame(1), 1000.0), RawFrame(frame(5), 1300.0)])
+    p.flush_states()
+    p.outbox.close()
+    again = processor(tmp_path)
+    st = again.state(7)
+    assert (st["accepted"], st["gaps"], st["faults"]) == (2, 3, ["air_temp"])
+
+
+def test_late_frame_fills_its_gap_but_a_replay_never_stores_twice(tmp_path: Path) -> None:
+    """Radio loss reorders frames: 5 lost, 6 stored, 5 resent -> stored, not taken for a replay."""
+    p = processor(tmp_path)
+    verdicts = [r.verdict for r in p.process([RawFrame(frame(c), 100.0) for c in (4, 6, 5, 5, 6)])]
+    assert verdicts == [Verdict.ACCEPTED, Verdict.ACCEPTED, Verdict.ACCEPTED, Verdict.DUPLICATE, Verdict.DUPLICATE]
+    assert p.state(7)["gaps"] == 0
+    p.process([RawFrame(frame(2000), 200.0)])
+    p.outbox.close()
+    again = processor(tmp_path)  # the window survives a restart exactly
+    results = again.process([RawFrame(frame(c), 300.0) for c in (1999, 2000, 1999, 6, 2001)])
+    assert [r.verdict for r in results] == [
+        Verdict.ACCEPTED,
+        Verdict.DUPLICATE,
+        Verdict.DUPLICATE,
+        Verdict.DUPLICATE,  # more than WINDOW behind: too old to tell, so never stored again
+        Verdict.ACCEPTED,
+    ]
+    stored = sorted(f.counter for f in again.outbox.oldest(100))
+    assert stored == [4, 5, 6, 1999, 2000, 2001]

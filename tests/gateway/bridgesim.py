@@ -1,0 +1,125 @@
+"""A simulated ESP-NOW bridge on the master side of a real pty pair, with nodes that keep every
+reading until the gateway acks its counter and resend the rest (the firmware's store rule)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import select
+import time
+import tty
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from firmware.lib import framecodec as fc
+from firmware.lib import linkproto
+from firmware.lib import serialframe as sf
+
+
+def wait_for(predicate: object, timeout_s: float = 30.0, what: str = "condition") -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if predicate():  # type: ignore[operator]
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@dataclass
+class SimNode:
+    node_id: int
+    key: bytes
+    mac: bytes
+    next_counter: int = 1
+    pending: dict[int, int] = field(default_factory=dict)  # counter -> sampled (monotonic s)
+    acked: set[int] = field(default_factory=set)
+
+    def sample(self, now: float) -> int:
+        counter = self.next_counter
+        self.next_counter += 1
+        self.pending[counter] = int(now)
+        return counter
+
+    def frame(self, counter: int, now: float) -> bytes:
+        ch = fc.CHANNEL_IDS
+        readings = [
+            (ch["soil_vwc"], 0.30 + (counter % 7) / 1000, fc.STATUS_OK),
+            (ch["soil_temp"], 24.0 + (counter % 11) / 10, fc.STATUS_OK),
+            (ch["battery"], 3.9, fc.STATUS_OK),
+        ]
+        age = max(0, int(now) - self.pending[counter])
+        return fc.encode(self.key, self.node_id, counter, age, readings, fc.FLAG_BUFFERED if age else 0)
+
+
+class PtyBridge:
+    """The bridge end of the serial link; ``path`` is a stable symlink like /dev/serial/by-id/..."""
+
+    def __init__(self, link: Path) -> None:
+        self.link = link
+        self.master = -1
+        self.slave = -1
+        self.decoder = sf.Decoder()
+        self.acks: list[tuple[bytes, int]] = []
+        self.plug()
+
+    def plug(self) -> None:
+        self.master, self.slave = os.openpty()
+        tty.setraw(self.slave)  # before the gateway opens it: no echo, no newline translation
+        os.set_blocking(self.master, False)
+        tmp = self.link.with_suffix(".tmp")
+        tmp.unlink(missing_ok=True)
+        tmp.symlink_to(os.ttyname(self.slave))
+        os.replace(tmp, self.link)
+        self.decoder = sf.Decoder()
+
+    def unplug(self) -> None:
+        os.close(self.master)
+        os.close(self.slave)
+        self.link.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        for fd in (self.master, self.slave):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+    def write(self, data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            try:
+                view = view[os.write(self.master, view) :]
+            except BlockingIOError:
+                select.select([], [self.master], [], 0.05)
+
+    def send_frame(self, node: SimNode, frame: bytes, rssi: int = -60) -> None:
+        self.write(sf.encode(sf.MSG_FRAME, sf.pack_frame_up(node.mac, rssi, frame)))
+
+    def poll(self) -> list[tuple[bytes, int]]:
+        """Read acks the gateway sent: (mac, counter)."""
+        new = []
+        while True:
+            try:
+                data = os.read(self.master, 65536)
+            except (BlockingIOError, OSError):
+                break
+            if not data:
+                break
+            for mtype, payload in self.decoder.feed(data):
+                if mtype != sf.MSG_DOWN:
+                    continue
+                mac, msg = sf.unpack_down(payload)
+                if msg[:1] == bytes([linkproto.ESPNOW_ACK]):
+                    counter = linkproto.parse_ack(msg[1:])
+                    if counter is not None:
+                        new.append((mac, counter))
+        self.acks += new
+        return new
+
+
+def deliver_acks(bridge: PtyBridge, nodes: list[SimNode]) -> int:
+    by_mac = {n.mac: n for n in nodes}
+    got = bridge.poll()
+    for mac, counter in got:
+        node = by_mac[mac]
+        node.acked.add(counter)
+        node.pending.pop(counter, None)
+    return len(got)
