@@ -65,7 +65,7 @@ class Node:
         self.wdt = machine.WDT(timeout=cfg["wdt_ms"])
         cause = machine.reset_cause()
         st = self.store
-        tier = st.restore()
+        tier = st.restore(cause == machine.DEEPSLEEP_RESET)
         if cause == machine.WDT_RESET:
             st.wdt_resets += 1
         if tier == "flash" and time.time() < st.saved_clock:

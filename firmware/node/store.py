@@ -140,9 +140,19 @@ class Store:
         except (OSError, ValueError):
             return {}
 
-    def restore(self):
-        """Load after any reset: "rtc" if RTC memory was intact, else "flash" (power was lost)."""
+    def restore(self, deep_sleep_wake=True):
+        """Load after any reset: "rtc" if RTC memory was intact, else "flash" (power was lost).
+
+        After a reset that was not a deep-sleep wake (WDT, reset button, a redeploy) the flash
+        reservation is also read: if it is ahead (a ``--counter-start`` written by the tools),
+        counting jumps past it.
+        """
         if self.load_rtc():
+            if not deep_sleep_wake:
+                floor = self._read_state().get("reserved_until", 0)
+                if floor > self.reserved_until:
+                    self.next_counter = max(self.next_counter, floor)
+                    self.reserved_until = self.next_counter
             return "rtc"
         st = self._read_state()
         self.next_counter = max(1, st.get("reserved_until", 1))

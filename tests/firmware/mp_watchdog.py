@@ -86,4 +86,10 @@ assert first_after[1] > max(sampled[c] for c in got if c < first_after[0])
 for k in gw.order:
     # sample times survive the power loss: the clock was restored from flash (outage not counted)
     assert gw.sample_time(k) <= sampled[k[1]] + 1
+# A redeploy with --counter-start (state.json ahead) and a hard reset: RTC memory is intact, yet
+# counting jumps to the new start.
+with open(h.ROOT + "/data/state.json", "w") as f:
+    f.write('{"reserved_until": 90000, "clock": 0, "dropped": 0}')
+node = run(machine.HARD_RESET)
+assert node.counter == 90000, node.counter
 print("watchdog ok: counters", got[0], "..", got[-1], "lost on power loss:", lost)
