@@ -35,7 +35,7 @@ assert node.store.backlog() == 0, node.store.backlog()
 counters = [k[1] for k in gw.order]
 assert counters == sorted(counters), counters  # delivered in order
 assert sorted(counters) == sorted(sampled), (counters, sorted(sampled))  # every reading, once
-assert gw.duplicates == 0, gw.duplicates
+assert gw.duplicates == 0 and gw.reused == 0, gw.duplicates
 for k in gw.order:
     assert gw.sample_time(k) == sampled[k[1]], (k, gw.sample_time(k), sampled[k[1]])
     flags = gw.stored[k][2]

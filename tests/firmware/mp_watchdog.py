@@ -86,6 +86,20 @@ assert first_after[1] > max(sampled[c] for c in got if c < first_after[0])
 for k in gw.order:
     # sample times survive the power loss: the clock was restored from flash (outage not counted)
     assert gw.sample_time(k) <= sampled[k[1]] + 1
+# The soil sensor hangs while being read: the WDT resets before a counter was taken. Nothing is
+# lost that was buffered, and the next reading takes the next counter.
+before = node.store.next_counter
+machine.hw["adc"][h.PINS["soil_adc"]] = lambda: (_ for _ in ()).throw(machine.WatchdogReset())
+try:
+    run()
+    raise AssertionError("expected the watchdog to fire")
+except machine.WatchdogReset:
+    pass
+h.set_sensors()
+node = run(machine.WDT_RESET)
+assert node.counter == before and node.store.backlog() == 0, (node.counter, before)
+assert gw.reused == 0
+
 # A redeploy with --counter-start (state.json ahead) and a hard reset: RTC memory is intact, yet
 # counting jumps to the new start.
 with open(h.ROOT + "/data/state.json", "w") as f:

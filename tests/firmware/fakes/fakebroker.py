@@ -12,6 +12,7 @@ class Gateway:
         self.stored = {}  # (node, counter) -> (arrival time, age, flags, readings)
         self.order = []  # (node, counter) in storage order
         self.duplicates = 0
+        self.reused = 0  # same counter, different readings: a counter reuse, must stay 0
         self.rejected = 0
         self.ack_enabled = True
 
@@ -26,6 +27,8 @@ class Gateway:
         k = (node, counter)
         if k in self.stored:
             self.duplicates += 1
+            if self.stored[k][3] != readings:
+                self.reused += 1
         else:
             self.stored[k] = (fakeclock.clock.time(), age, flags, readings)
             self.order.append(k)
