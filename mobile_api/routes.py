@@ -1,37 +1,26 @@
-"""Read API (latest readings per field, one node's series) and the web page that shows them."""
+"""Read API: latest readings per field (the demo overview) and one node's series."""
 
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, request, send_from_directory
+from flask import Blueprint, Response, request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from firmware.lib.framecodec import STATUS_NAMES
+from server.auth import current_user, policy
 from server.errors import problem
 from server.registry.geo import area_units, centroid
 from server.registry.models import Farm, Field, Node
 from server.services import services
-from server.timeseries.base import CHANNEL_NAMES, FrameRecord
+from server.timeseries.base import CHANNEL_NAMES, FrameRecord, SeriesPoint
 
-STATIC = Path(__file__).parent / "static"
 ONLINE_WINDOW_S = 3 * 3600  # three missed 15-minute cycles plus slack (docs/architecture.md)
 MAX_SERIES_HOURS = 24 * 31
 
-bp = Blueprint("mobile_api", __name__)
-
-
-@bp.get("/")
-def index() -> Response:
-    return send_from_directory(STATIC, "index.html", max_age=0)
-
-
-@bp.get("/static/<path:name>")
-def static(name: str) -> Response:
-    return send_from_directory(STATIC, name, max_age=300)
+bp = Blueprint("routes", __name__)
 
 
 def _node_view(node: Node, record: FrameRecord | None, now: int) -> dict[str, Any]:
@@ -64,7 +53,10 @@ def overview() -> dict[str, Any]:
     now = int(time.time())
     with svc.db.session() as session:
         farms = session.scalars(
-            select(Farm).options(selectinload(Farm.fields).selectinload(Field.nodes)).order_by(Farm.id)
+            select(Farm)
+            .where(Farm.id.in_(policy.visible_farm_ids(session, current_user())))
+            .options(selectinload(Farm.fields).selectinload(Field.nodes))
+            .order_by(Farm.id)
         ).all()
         latest = svc.store.latest([n.id for f in farms for fl in f.fields for n in fl.nodes])
         return {
@@ -106,12 +98,32 @@ def node_series(node_id: int) -> Response | dict[str, Any]:
         return problem(400, "Invalid hours", f"hours must be between 1 and {MAX_SERIES_HOURS}")
     svc = services()
     with svc.db.session() as session:
-        if session.get(Node, node_id) is None:
+        if session.get(Node, node_id) is None or not policy.can_view_node(session, current_user(), node_id):
             return problem(404, "Unknown node")
     end = int(time.time())
     points = svc.store.series(node_id, channel, end - hours * 3600, end)
+    max_points = request.args.get("points", 0, type=int)
+    if max_points and len(points) > max_points:
+        return {
+            "node_id": node_id,
+            "channel": channel,
+            "points": _buckets(points, end - hours * 3600, end, max_points),
+        }
     return {
         "node_id": node_id,
         "channel": channel,
         "points": [{"t": p.time_s, "v": p.value, "status": p.status, "q": p.quality} for p in points],
     }
+
+
+def _buckets(points: list[SeriesPoint], start: int, end: int, n: int) -> list[dict[str, Any]]:
+    """Mean of the good values per time bucket, so a phone draws a month in 120 points."""
+    width = max(1, (end - start) // n)
+    sums: dict[int, list[float]] = {}
+    for p in points:
+        if p.value is not None and not p.quality:
+            sums.setdefault((p.time_s - start) // width, []).append(p.value)
+    return [
+        {"t": start + b * width + width // 2, "v": sum(v) / len(v), "status": 0, "q": 0}
+        for b, v in sorted(sums.items())
+    ]

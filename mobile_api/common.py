@@ -1,0 +1,62 @@
+"""Helpers shared by the app's endpoints: field profile, harvest lock, idempotency keys, dates."""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import date
+from typing import Any
+
+from flask import request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mobile_api import compliance, fielddata
+from mobile_api.auth import current_user
+from mobile_api.models import DiaryEntry, FieldProfile
+from server.registry.models import Field
+
+IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+def now_s() -> int:
+    return int(time.time())
+
+
+def today() -> date:
+    return fielddata.local_today(time.time())
+
+
+def user_id() -> str | None:
+    user = current_user()
+    return str(user.id) if user else None
+
+
+def profile(db: Session, field_id: int) -> FieldProfile | None:
+    return db.get(FieldProfile, field_id)
+
+
+def market(db: Session, field_id: int) -> str:
+    p = profile(db, field_id)
+    return p.market if p else "VN"
+
+
+def idempotency_key(body: dict[str, Any]) -> str | None:
+    """The client's key from the ``Idempotency-Key`` header or the body; None when malformed."""
+    key = request.headers.get("Idempotency-Key") or str(body.get("idempotency_key") or "")
+    return key if IDEMPOTENCY_KEY.match(key) else None
+
+
+def harvest_lock(db: Session, field: Field, day: date | None = None) -> compliance.HarvestLock:
+    sprays = db.scalars(
+        select(DiaryEntry).where(DiaryEntry.field_id == field.id, DiaryEntry.kind == "spray")
+    ).all()
+    apps = [compliance.Application(e.product_name, e.actives, e.applied_on, e.phi_days) for e in sprays]
+    return compliance.harvest_lock(apps, field.crop, market(db, field.id), day or today())
+
+
+def parse_date(text: object) -> date | None:
+    try:
+        return date.fromisoformat(str(text))
+    except ValueError:
+        return None

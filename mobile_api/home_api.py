@@ -1,0 +1,137 @@
+"""Home and field screens: the user's farms and fields with today's advice, and the field profile."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, request
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from mobile_api import common
+from mobile_api.apidoc import doc
+from mobile_api.auth import can_see_farm, login_required, visible_field
+from mobile_api.compliance import MARKETS
+from mobile_api.models import FieldProfile
+from mobile_api.today import field_today
+from server.advisory import data_files
+from server.errors import problem
+from server.registry.geo import area_units, centroid
+from server.registry.models import Farm, Field
+from server.services import services
+
+bp = Blueprint("home", __name__)
+
+
+def _field_head(f: Field) -> dict[str, Any]:
+    return {
+        "id": f.id,
+        "name": f.name,
+        "crop": f.crop,
+        "area": area_units(f.area_m2),
+        "centroid": centroid(f.geometry),
+    }
+
+
+@bp.get("/api/v1/app/farms")
+@doc("Farms and fields the user may see", tag="app")
+@login_required
+def farms() -> dict[str, Any]:
+    """Farms and fields the user may see (no advice: the picker's quick list)."""
+    with services().db.session() as db:
+        rows = db.scalars(select(Farm).options(selectinload(Farm.fields)).order_by(Farm.id)).all()
+        return {
+            "farms": [
+                {
+                    "id": fm.id,
+                    "name": fm.name,
+                    "commune": fm.commune,
+                    "fields": [_field_head(f) for f in fm.fields],
+                }
+                for fm in rows
+                if can_see_farm(db, fm.id)
+            ]
+        }
+
+
+@bp.get("/api/v1/app/home")
+@doc(
+    "Home: today's advice per field of one farm",
+    tag="app",
+    query={"farm": "integer: farm id (default: the first)"},
+)
+@login_required
+def home() -> Response | dict[str, Any]:
+    """One farm's fields, each with today's advice, harvest lock and node states."""
+    svc = services()
+    now = common.now_s()
+    with svc.db.session() as db:
+        farm_id = request.args.get("farm", type=int)
+        visible = [fm for fm in db.scalars(select(Farm).order_by(Farm.id)).all() if can_see_farm(db, fm.id)]
+        farm = next((fm for fm in visible if farm_id in (None, fm.id)), None)
+        if farm is None:
+            return problem(404, "Unknown farm")
+        fields = [
+            _field_head(f)
+            | {"today": field_today(svc.store, f, common.profile(db, f.id), common.harvest_lock(db, f), now)}
+            for f in farm.fields
+        ]
+        return {
+            "time": now,
+            "farm": {"id": farm.id, "name": farm.name, "commune": farm.commune},
+            "fields": fields,
+        }
+
+
+@bp.get("/api/v1/app/fields/<int:field_id>")
+@doc("One field: polygon, nodes, profile and today's advice", tag="app")
+@login_required
+def field(field_id: int) -> Response | dict[str, Any]:
+    """One field: polygon, nodes (for the charts), profile and today's advice."""
+    svc = services()
+    with svc.db.session() as db:
+        f = visible_field(db, field_id)
+        if f is None:
+            return problem(404, "Unknown field")
+        p = common.profile(db, f.id)
+        return _field_head(f) | {
+            "geometry": f.geometry,
+            "nodes": [{"id": n.id, "name": n.name, "kind": n.kind} for n in f.nodes],
+            "profile": {
+                "market": p.market if p else "VN",
+                "planting_date": p.planting_date.isoformat() if p and p.planting_date else None,
+                "soil_texture": p.soil_texture if p else None,
+            },
+            "today": field_today(svc.store, f, p, common.harvest_lock(db, f), common.now_s()),
+        }
+
+
+@bp.put("/api/v1/app/fields/<int:field_id>/profile")
+@doc(
+    "Set a field's market, planting date and soil texture",
+    tag="app",
+    body={"market": "string", "planting_date": "string", "soil_texture": "string"},
+)
+@login_required
+def put_profile(field_id: int) -> Response | dict[str, Any]:
+    """Set the field's market, planting date and soil texture (used by the advice and the rules)."""
+    body = request.get_json(silent=True) or {}
+    market = str(body.get("market", "VN"))
+    planting = common.parse_date(body["planting_date"]) if body.get("planting_date") else None
+    soil = body.get("soil_texture") or None
+    if market not in MARKETS or (body.get("planting_date") and planting is None):
+        return problem(422, "Invalid profile", f"market one of {MARKETS}; planting_date YYYY-MM-DD")
+    if soil is not None and soil not in data_files.load("soils")["textures"]:
+        return problem(422, "Invalid profile", "unknown soil_texture")
+    with services().db.session() as db:
+        if visible_field(db, field_id) is None:
+            return problem(404, "Unknown field")
+        p = db.get(FieldProfile, field_id) or FieldProfile(field_id=field_id)
+        p.market, p.planting_date, p.soil_texture = market, planting, soil
+        db.add(p)
+    return {
+        "field_id": field_id,
+        "market": market,
+        "planting_date": body.get("planting_date"),
+        "soil_texture": soil,
+    }

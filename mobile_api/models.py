@@ -1,0 +1,98 @@
+"""Tables of the farmer app: field profile, diary entries, photo diagnoses and harvest lots.
+
+Every row a phone can create carries the client's idempotency key (unique), so a retried upload
+from the offline queue returns the row already stored instead of making a second one.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Boolean, Date, Float, ForeignKey, Integer, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from server.db import Base
+
+
+class FieldProfile(Base):
+    """What the registry does not know yet: target market, planting date and soil texture."""
+
+    __tablename__ = "app_field_profile"
+    field_id: Mapped[int] = mapped_column(ForeignKey("field.id"), primary_key=True)
+    market: Mapped[str] = mapped_column(String(8), default="VN")
+    planting_date: Mapped[date | None] = mapped_column(Date)
+    soil_texture: Mapped[str | None] = mapped_column(String(40))
+
+
+class DiaryEntry(Base):
+    """A spray, fertiliser or other field operation, versioned for conflict detection."""
+
+    __tablename__ = "app_diary_entry"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    field_id: Mapped[int] = mapped_column(ForeignKey("field.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # spray | fertiliser | other
+    product_id: Mapped[str | None] = mapped_column(String(80))
+    product_name: Mapped[str] = mapped_column(String(200))
+    actives: Mapped[list[str]] = mapped_column(JSON, default=list)
+    amount: Mapped[float | None] = mapped_column(Float)
+    unit: Mapped[str | None] = mapped_column(String(20))
+    phi_days: Mapped[int | None] = mapped_column(Integer)  # pre-harvest interval from the label
+    applied_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+    warnings: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    created_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[int] = mapped_column(BigInteger)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class Diagnosis(Base):
+    """One plant's photo diagnosis; the officer's review is set later."""
+
+    __tablename__ = "app_diagnosis"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    field_id: Mapped[int] = mapped_column(ForeignKey("field.id"), index=True)
+    crop: Mapped[str] = mapped_column(String(50))
+    photos: Mapped[list[str]] = mapped_column(JSON, default=list)  # sha256 of the stored, EXIF-free files
+    label: Mapped[str | None] = mapped_column(String(100))
+    confidence: Mapped[float] = mapped_column(Float, default=0.0)
+    abstained: Mapped[bool] = mapped_column(Boolean, default=True)
+    reason: Mapped[str] = mapped_column(String(40))
+    message_vi: Mapped[str] = mapped_column(Text, default="")
+    message_en: Mapped[str] = mapped_column(Text, default="")
+    result: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    lat: Mapped[float | None] = mapped_column(Float)  # only when the farmer allowed sharing the position
+    lon: Mapped[float | None] = mapped_column(Float)
+    review_status: Mapped[str] = mapped_column(
+        String(20), default="pending"
+    )  # pending|not_needed|confirmed|corrected
+    review_label: Mapped[str | None] = mapped_column(String(100))
+    review_note: Mapped[str | None] = mapped_column(Text)
+    reviewed_by: Mapped[str | None] = mapped_column(String(64))
+    reviewed_at: Mapped[int | None] = mapped_column(BigInteger)
+    created_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class Lot(Base):
+    """A harvest lot; ``code`` is public (QR code, traceability page), nothing else is."""
+
+    __tablename__ = "app_lot"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    field_id: Mapped[int] = mapped_column(ForeignKey("field.id"), index=True)
+    crop: Mapped[str] = mapped_column(String(50))
+    market: Mapped[str] = mapped_column(String(8))
+    harvest_date: Mapped[date] = mapped_column(Date)
+    quantity_kg: Mapped[float | None] = mapped_column(Float)
+    created_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[int] = mapped_column(BigInteger)
+
+
+APP_TABLES: list[Table] = [
+    Base.metadata.tables[m.__tablename__] for m in (FieldProfile, DiaryEntry, Diagnosis, Lot)
+]

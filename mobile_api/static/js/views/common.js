@@ -1,0 +1,37 @@
+// Pieces several screens share: the field picker and the outbox state of an item.
+import { api } from "../api.js";
+import { area, t } from "../i18n.js";
+import { el, field } from "../ui.js";
+
+let farmsCache = null;
+export async function farms() {
+  farmsCache ??= (await api("/api/v1/app/farms")).data.farms;
+  return farmsCache;
+}
+
+export function currentFieldId(all) {
+  const ids = all.flatMap((f) => f.fields.map((x) => x.id));
+  const saved = Number(localStorage.getItem("field"));
+  return ids.includes(saved) ? saved : ids[0];
+}
+
+export async function fieldPicker(onChange) {
+  const all = await farms();
+  const current = currentFieldId(all);
+  const select = el("select", {
+    onchange: () => { localStorage.setItem("field", select.value); onChange(Number(select.value)); },
+  });
+  for (const farm of all) {
+    const group = el("optgroup", { label: farm.name });
+    for (const f of farm.fields) {
+      group.append(el("option", { value: f.id, selected: f.id === current },
+        `${f.name} — ${t("crop_" + f.crop)} (${area(f.area)})`));
+    }
+    select.append(group);
+  }
+  return { control: field(t("pick_field"), select), fieldId: current, find: (id) => all.flatMap((f) => f.fields).find((f) => f.id === id) };
+}
+
+export function waitingNote() {
+  return el("p", { class: "notice waiting", role: "status" }, t("waiting_to_send"));
+}

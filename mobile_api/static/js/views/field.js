@@ -1,0 +1,67 @@
+// Field page: current soil moisture, temperature and rain, charts for 24 h / 7 d / season, the field's shape.
+import { api } from "../api.js";
+import { lineChart } from "../chart.js";
+import { area, date, num, t } from "../i18n.js";
+import { el, show, svg } from "../ui.js";
+
+const RANGES = { "24h": 24, "7d": 168, season: 744 };
+const CHANNELS = [["soil", "soil_vwc", "%", 0, 100], ["weather", "air_temp", "°C", 1, 1], ["weather", "rain", "mm", 1, 1]];
+
+function shape(geometry, name) {
+  const ring = geometry.coordinates[0];
+  const xs = ring.map((p) => p[0]), ys = ring.map((p) => p[1]);
+  const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+  const k = Math.cos(((y0 + y1) / 2) * Math.PI / 180), w = (x1 - x0) * k, h = y1 - y0, pad = Math.max(w, h) * 0.08;
+  const s = svg("svg", { viewBox: `${-pad} ${-pad} ${w + 2 * pad} ${h + 2 * pad}`, class: "shape", role: "img", "aria-label": t("field_shape", { name }) });
+  s.append(svg("path", { "vector-effect": "non-scaling-stroke", d: ring.map((p, i) => `${i ? "L" : "M"}${((p[0] - x0) * k).toFixed(7)} ${(y1 - p[1]).toFixed(7)}`).join("") + "Z" }));
+  return s;
+}
+
+function tile(label, value) {
+  return el("div", { class: "tile" }, el("span", { class: "muted" }, label), el("strong", {}, value));
+}
+
+async function charts(f, range, box) {
+  const blocks = [];
+  for (const [kind, ch, unit, digits, scale] of CHANNELS) {
+    const node = f.nodes.find((n) => n.kind === kind) || (kind === "soil" ? f.nodes[0] : null);
+    if (!node) continue;
+    // The server picks the resolution (raw, hourly or daily rollups) for the range.
+    const { data } = await api(`/api/v1/nodes/${node.id}/readings?channel=${ch}&hours=${RANGES[range]}&resolution=auto`);
+    const rows = data.points || data.items || data.readings || [];
+    const pts = rows.map((p) => {
+      const v = ch === "rain" ? (p.sum ?? p.v) : (p.mean ?? p.v);
+      return { t: p.t, v: v == null ? null : v * scale };
+    });
+    const fmtTime = (s) => (range === "24h" ? new Date(s * 1000).toTimeString().slice(0, 5) : date(new Date(s * 1000 + 7 * 3600e3).toISOString()));
+    const chart = lineChart(pts, { unit, digits, label: `${t("ch_" + ch)} — ${t("range_" + range)}`, fmtTime });
+    blocks.push(el("h3", {}, t("ch_" + ch)), chart || el("p", { class: "muted" }, t("no_data")));
+  }
+  box.replaceChildren(...blocks);
+}
+
+export async function render(id) {
+  const { data: f } = await api(`/api/v1/app/fields/${id}`);
+  const r = f.today.readings;
+  const box = el("div", { class: "charts", "aria-live": "polite" });
+  const buttons = Object.keys(RANGES).map((key) => el("button", { type: "button", "aria-pressed": key === "24h" ? "true" : "false",
+    onclick: (ev) => {
+      for (const b of buttons) b.setAttribute("aria-pressed", b === ev.currentTarget ? "true" : "false");
+      charts(f, key, box);
+    } }, t("range_" + key)));
+  show(
+    el("h2", {}, f.name),
+    el("p", { class: "muted" }, `${t("crop_" + f.crop)} · ${area(f.area)}`),
+    el("div", { class: "tiles" },
+      tile(t("ch_soil_vwc"), r.soil_vwc == null ? "—" : `${num(r.soil_vwc * 100, 0)} %`),
+      tile(t("ch_soil_temp"), r.soil_temp == null ? "—" : `${num(r.soil_temp, 1)} °C`),
+      tile(t("ch_air_temp"), r.air_temp == null ? "—" : `${num(r.air_temp, 1)} °C`),
+      tile(t("rain_24h"), r.rain_24h == null ? "—" : `${num(r.rain_24h, 1)} mm`)),
+    el("div", { class: "ranges", role: "group", "aria-label": t("chart_range") }, buttons),
+    box,
+    el("h3", {}, t("field_map")),
+    shape(f.geometry, f.name),
+    el("p", { class: "links" }, el("a", { class: "button", href: "#/photo" }, t("tab_photo")), el("a", { class: "button", href: "#/diary" }, t("tab_diary"))));
+  localStorage.setItem("field", f.id);
+  await charts(f, "24h", box);
+}

@@ -1,0 +1,118 @@
+"""Today's advice for one field: irrigate or not, disease risk, harvest lock, node states.
+
+Calls the advisory engine (pure functions) with the field's data; every answer keeps the
+advisory's bilingual text and reason code so the app shows a one-line "why".
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from mobile_api import fielddata
+from mobile_api.compliance import HarvestLock
+from mobile_api.models import FieldProfile
+from server.advisory import kc
+from server.advisory import water_balance as wb
+from server.advisory.disease.risk import assess_field
+from server.advisory.i18n import Text
+from server.advisory.irrigation import (
+    FieldSpec,
+    IrrigationAdvice,
+    PaddyObservation,
+    advise_awd,
+    advise_irrigation,
+)
+from server.registry.geo import centroid
+from server.registry.models import Field
+from server.timeseries.base import FrameRecord, TimeSeriesStore
+
+ONLINE_WINDOW_S = 3 * 3600
+BATTERY_LOW_V = 3.45
+DEFAULT_SOIL = "clay_loam"  # the common paddy/vegetable soil of the Red River delta fringe
+PADDY_SATURATION = 0.50
+DEFAULT_DAYS_AFTER_PLANTING = 40
+HISTORY_DAYS = 14
+RISK_ORDER = {"none": 0, "low": 1, "unknown": 1, "moderate": 2, "high": 3}
+
+
+def text_json(t: Text) -> dict[str, str]:
+    return {"key": t.key, "vi": t.vi, "en": t.en}
+
+
+def node_state(node_id: int, name: str, kind: str, rec: FrameRecord | None, now: int) -> dict[str, Any]:
+    """State code the app words, e.g. ``battery_low`` -> "cảm biến ruộng 2 hết pin"."""
+    base = {"id": node_id, "name": name, "kind": kind}
+    if rec is None:
+        return base | {"state": "never_seen"}
+    if now - rec.time_s > ONLINE_WINDOW_S:
+        return base | {"state": "offline", "age_s": now - rec.time_s}
+    battery = rec.values.get("battery")
+    if battery is not None and battery < BATTERY_LOW_V:
+        return base | {"state": "battery_low", "battery_v": battery}
+    if rec.statuses:
+        return base | {"state": "sensor_fault", "channels": sorted(rec.statuses)}
+    return base | {"state": "online", "age_s": now - rec.time_s}
+
+
+def _irrigation(
+    field: Field, profile: FieldProfile | None, water: list[Any], latest: dict[str, float], today: date
+) -> IrrigationAdvice:
+    planting = (profile and profile.planting_date) or today - timedelta(days=DEFAULT_DAYS_AFTER_PLANTING)
+    soil = wb.soil_for_texture((profile and profile.soil_texture) or DEFAULT_SOIL)
+    spec = FieldSpec(str(field.id), field.area_m2, field.crop, planting, soil)
+    theta = latest.get("soil_vwc")
+    if kc.get_crop(field.crop).paddy:
+        return advise_awd(
+            spec, today, PaddyObservation(latest.get("water_level"), False, theta, PADDY_SATURATION)
+        )
+    sensor = wb.SoilMoistureReading(theta, calibrated=True) if theta is not None else None
+    today_row = next((w for w in water if w.day == today), None)
+    return advise_irrigation(spec, water, today, sensor=sensor, today_et0_mm=today_row and today_row.et0_mm)
+
+
+def field_today(
+    store: TimeSeriesStore, field: Field, profile: FieldProfile | None, lock: HarvestLock, now: int
+) -> dict[str, Any]:
+    today = fielddata.local_today(now)
+    wnode = fielddata.weather_node(field)
+    extra = [wnode.id] if wnode and wnode.field_id != field.id else []  # the farm's station, if none here
+    latest_recs = store.latest([n.id for n in field.nodes] + extra)
+    nodes = [node_state(n.id, n.name, n.kind, latest_recs.get(n.id), now) for n in field.nodes]
+    latest: dict[str, float] = {}
+    for rec in sorted(latest_recs.values(), key=lambda r: r.time_s):
+        latest |= rec.values
+    records = fielddata.hourly_records(store, wnode.id, now - HISTORY_DAYS * 86400, now) if wnode else []
+    lat = centroid(field.geometry)[0]
+    water = fielddata.daily_water(records, lat)
+    irr = _irrigation(field, profile, water, latest, today)
+    risks = sorted(
+        assess_field(str(field.id), field.crop, records, today), key=lambda r: -RISK_ORDER[r.level.value]
+    )
+    rain_24h = (
+        sum(r.rain_mm or 0.0 for r in records if r.time >= records[-1].time - timedelta(hours=24))
+        if records
+        else None
+    )
+    return {
+        "day": today.isoformat(),
+        "irrigation": {
+            "reason": irr.reason.value,
+            "confidence": irr.confidence.value,
+            "text": text_json(irr.text),
+            "depth_mm": irr.depth_mm,
+            "volume_m3": irr.volume_m3,
+            "caveats": [text_json(c) for c in irr.caveats],
+        },
+        "disease": [
+            {"disease": r.disease_key, "level": r.level.value, "text": text_json(r.text)} for r in risks
+        ],
+        "harvest": lock.as_json(),
+        "nodes": nodes,
+        "readings": {k: latest.get(k) for k in ("soil_vwc", "soil_temp", "air_temp", "air_rh")}
+        | {"rain_24h": rain_24h},
+        "assumed": {
+            "planting_date": not (profile and profile.planting_date),
+            "soil": not (profile and profile.soil_texture),
+        },
+    }

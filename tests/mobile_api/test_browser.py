@@ -1,0 +1,135 @@
+"""The farmer app end to end in headless Chromium at a phone viewport, against the real app.
+
+Log in, read today's advice, record a spray and see the harvest lock, send a photo and get an
+answer, go offline, record an entry, come back and see it arrive once. Screenshots of the main
+screens in both languages go to test-artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Browser, FilePayload, Page, expect, sync_playwright
+
+from mobile_api.vision_service import EXTENSION
+from tests.mobile_api.seeding import seeded_app, serve
+from tests.mobile_api.test_photos import FakeDiagnoser, jpeg
+
+pytestmark = pytest.mark.browser
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, str]]:
+    app = seeded_app(tmp_path_factory.mktemp("browser"), history_days=3)
+    app.extensions[EXTENSION] = FakeDiagnoser()
+    with serve(app) as url:
+        yield app, url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        yield b
+        b.close()
+
+
+def shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=False)
+
+
+def test_farmer_day(live: tuple[Flask, str], browser: Browser, tmp_path: Path) -> None:
+    app, url = live
+    ctx = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=1,
+        is_mobile=True,
+        has_touch=True,
+        locale="vi-VN",
+    )
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(url + "/")
+    expect(page.get_by_role("heading", name="Đăng nhập")).to_be_visible()
+    shot(page, "vi-login")
+    page.get_by_label("Số điện thoại").fill("0912 000 001")
+    page.get_by_label("Mật khẩu").fill("demo-nongdan-1")
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.get_by_role("heading", name="Vườn cà chua")).to_be_visible()
+    expect(page.locator(".advice").first).to_be_visible()
+    shot(page, "vi-home")
+
+    page.get_by_role("link", name="Xem Vườn cà chua").click()
+    expect(page.locator(".chart").first).to_be_visible()
+    shot(page, "vi-field")
+
+    page.get_by_role("link", name="Nhật ký").first.click()
+    page.get_by_label("Chọn ruộng").select_option("3")
+    page.get_by_label("Sản phẩm").select_option("antracol-70wp")
+    page.get_by_label("Thời gian cách ly trên nhãn (ngày)").fill("7")
+    page.get_by_role("button", name="Lưu").click()
+    expect(page.get_by_text("Chưa được thu hoạch").first).to_be_visible()
+    shot(page, "vi-diary")
+
+    page.get_by_role("link", name="Thu hoạch").click()
+    page.get_by_role("button", name="Tạo lô").click()
+    expect(page.get_by_text("Chưa được tạo lô")).to_be_visible()
+
+    page.get_by_role("link", name="Chụp lá").click()
+    page.get_by_label("Ảnh (1 đến 5 ảnh của cùng một cây)").set_input_files(
+        [FilePayload(name="la.jpg", mimeType="image/jpeg", buffer=jpeg("#2e7d32"))]
+    )
+    page.get_by_role("button", name="Gửi ảnh").click()
+    expect(page.get_by_text("Kết quả (độ tin cậy 93 %)").first).to_be_visible()
+    shot(page, "vi-photo")
+
+    # Offline: the entry waits on the phone, then arrives once.
+    page.get_by_role("link", name="Nhật ký").first.click()
+    expect(page.get_by_label("Sản phẩm")).to_be_visible()
+    ctx.set_offline(True)
+    page.get_by_label("Việc làm").select_option("fertiliser")
+    page.get_by_label("Sản phẩm").select_option("kocide-46-1wg")
+    page.get_by_role("button", name="Lưu").click()
+    expect(page.get_by_text("chờ có mạng để gửi")).to_be_visible()
+    expect(page.locator("#net")).to_contain_text("1 mục chờ gửi")
+    shot(page, "vi-offline")
+    ctx.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.locator("#net")).not_to_contain_text("chờ gửi", timeout=10000)
+    from mobile_api.models import DiaryEntry
+
+    with app.extensions["ruongso"].db.session() as db:
+        kocide = db.query(DiaryEntry).filter(DiaryEntry.product_id == "kocide-46-1wg").count()
+    assert kocide == 1
+
+    page.get_by_role("link", name="Cài đặt").click()
+    page.get_by_label("English").check()
+    expect(page.get_by_role("heading", name="Settings")).to_be_visible()
+    shot(page, "en-settings")
+    page.get_by_role("link", name="Today").click()
+    expect(page.get_by_role("heading", name="Vườn cà chua")).to_be_visible()
+    shot(page, "en-home")
+    page.get_by_role("link", name="Diary").first.click()
+    expect(page.get_by_text("Do not harvest").first).to_be_visible()
+    shot(page, "en-diary")
+    page.get_by_role("link", name="Photo").click()
+    expect(page.get_by_text("Past diagnoses")).to_be_visible()
+    shot(page, "en-photo")
+    assert not [e for e in errors if "Failed to load resource" not in e], errors
+    ctx.close()
