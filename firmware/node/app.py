@@ -71,6 +71,7 @@ class Node:
         if tier == "flash" and time.time() < st.saved_clock:
             set_clock(st.saved_clock + 1)  # keep sample times monotonic across a power loss
         log("reset", cause, "restored from", tier, "counter", st.next_counter)
+        woke = time.time()
         if self.rain is not None:
             st.rain_pin = self.rain.gpio
             self.rain.arm()
@@ -93,7 +94,7 @@ class Node:
         interval = cfg["interval_s"]
         if self.low:
             interval *= cfg["low_batt_factor"]
-        st.next_due = time.time() + interval
+        st.next_due = woke + interval  # the timer wake below lands here too
         st.save(time.time())
         return max(1000, interval * 1000 - time.ticks_diff(time.ticks_ms(), t0))
 

@@ -95,8 +95,12 @@ assert [g[2] for g in h.sht.SHT3x(bus).read()] == [fc.STATUS_ABSENT, fc.STATUS_A
 import ds18x20
 
 ds = h.ds18b20.DS18B20(ds18x20.DS18X20(None))
-for temp, want in ((24.5, (2, 24.5, 0)), (85.0, (2, None, fc.STATUS_FAULT)),
-                   ("crc", (2, None, fc.STATUS_CRC)), ("absent", (2, None, fc.STATUS_ABSENT))):
+for temp, want in (
+    (24.5, (2, 24.5, 0)),
+    (85.0, (2, None, fc.STATUS_FAULT)),
+    ("crc", (2, None, fc.STATUS_CRC)),
+    ("absent", (2, None, fc.STATUS_ABSENT)),
+):
     ds18x20.sensor["temp"] = temp
     ds.rom = None
     ds.start()

@@ -19,8 +19,14 @@ serial_up = bytearray()
 bridge = Bridge(bridge_radio, serial_up.extend, channel=6)
 bridge.hello(BRIDGE_MAC)
 
-gw = h.setup({"sensors": ["soil", "battery"], "uplink": "espnow", "espnow_channel": 6,
-              "espnow_peer": binascii.hexlify(BRIDGE_MAC).decode()})
+gw = h.setup(
+    {
+        "sensors": ["soil", "battery"],
+        "uplink": "espnow",
+        "espnow_channel": 6,
+        "espnow_peer": binascii.hexlify(BRIDGE_MAC).decode(),
+    }
+)
 gw_decoder = sf.Decoder()
 pending_config = [None]
 seen = {"hello": 0, "sent_ok": 0}
@@ -88,10 +94,17 @@ for k in gw.order:
 body = {}
 for k in h.BASE:
     body[k] = h.BASE[k]
-body.update({"sensors": ["soil", "battery"], "uplink": "espnow", "espnow_channel": 6,
-             "espnow_peer": binascii.hexlify(BRIDGE_MAC).decode(), "version": 5,
-             "thresholds": {"soil_vwc": [0.1, 0.45], "air_temp": [5.0, 42.0], "soil_temp": [5.0, 40.0]},
-             "soil_cal": {"model": "piecewise", "points": [[900000, 0.5], [1700000, 0.3], [2500000, 0.0]]}})
+body.update(
+    {
+        "sensors": ["soil", "battery"],
+        "uplink": "espnow",
+        "espnow_channel": 6,
+        "espnow_peer": binascii.hexlify(BRIDGE_MAC).decode(),
+        "version": 5,
+        "thresholds": {"soil_vwc": [0.1, 0.45], "air_temp": [5.0, 42.0], "soil_temp": [5.0, 40.0]},
+        "soil_cal": {"model": "piecewise", "points": [[900000, 0.5], [1700000, 0.3], [2500000, 0.0]]},
+    }
+)
 pending_config[0] = h.nodeconfig.sign(h.KEY, body)
 assert len(pending_config[0]) > lp.CONFIG_CHUNK  # needs more than one ESP-NOW packet
 node = h.cycle()

@@ -51,10 +51,12 @@ assert rejected(blob.replace(b"600", b"601")) == "bad config signature"
 assert rejected(blob.split(b"\n")[0]) == "config is not signed"
 bad = nc.sign(key, {"node_id": 4097, "version": 3})
 assert rejected(bad[:-64] + b"zz" * 32) == "config signature is not hex"
-for body, why in (({"node_id": 4097, "version": 3, "interval_s": 5}, "interval_s"),
-                  ({"node_id": 4097, "version": 3, "uplink": "lora"}, "uplink"),
-                  ({"node_id": 4097, "version": 3, "wifi_password": "x"}, "unknown config key"),
-                  ({"node_id": 4097}, "config lacks version")):
+for body, why in (
+    ({"node_id": 4097, "version": 3, "interval_s": 5}, "interval_s"),
+    ({"node_id": 4097, "version": 3, "uplink": "lora"}, "uplink"),
+    ({"node_id": 4097, "version": 3, "wifi_password": "x"}, "unknown config key"),
+    ({"node_id": 4097}, "config lacks version"),
+):
     try:
         nc.sign(key, body)
         raise AssertionError("accepted " + why)

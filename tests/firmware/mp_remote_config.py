@@ -40,9 +40,11 @@ assert not flags & fc.FLAG_CONFIG_ACK and all(r[0] != 18 for r in readings)  # a
 
 body["version"] = 3
 body["interval_s"] = 60
-for bad in (h.nodeconfig.sign(b"wrong key 123456", body),  # forged
-            h.nodeconfig.sign(h.KEY, body).split(b"\n")[0],  # unsigned
-            b"\xff\x00garbage"):
+for bad in (
+    h.nodeconfig.sign(b"wrong key 123456", body),  # forged
+    h.nodeconfig.sign(h.KEY, body).split(b"\n")[0],  # unsigned
+    b"\xff\x00garbage",
+):
     broker.retained[topic] = bad
     node = h.cycle()
     assert node.cfg["version"] == 2 and node.cfg["interval_s"] == 600 and config_on_disk() == 2

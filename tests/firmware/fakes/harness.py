@@ -109,8 +109,15 @@ def setup(overrides=None, fresh=True):
     for k in overrides or {}:
         body[k] = overrides[k]
     with open(ROOT + "/secrets.json", "w") as f:
-        json.dump({"node_id": NODE, "node_key": binascii.hexlify(KEY).decode(), "wifi_psk": "pw",
-                   "mqtt_password": "mq"}, f)
+        json.dump(
+            {
+                "node_id": NODE,
+                "node_key": binascii.hexlify(KEY).decode(),
+                "wifi_psk": "pw",
+                "mqtt_password": "mq",
+            },
+            f,
+        )
     with open(ROOT + "/config.json", "wb") as f:
         f.write(nodeconfig.sign(KEY, body))
     with open("/hardware/pinout.json") as f:
