@@ -137,9 +137,15 @@ def products() -> dict[str, Product]:
     out: dict[str, Product] = {}
     for r in _raw()["products"]:
         out[r["id"]] = Product(
-            r["id"], r["trade_name"], tuple(normalise_active(a) for a in r["actives"]), tuple(r["targets"]),
-            tuple(r["crops"]), _phis(r["phi"]), r["verified"], r["source"],
-        )  # fmt: skip
+            r["id"],
+            r["trade_name"],
+            tuple(normalise_active(a) for a in r["actives"]),
+            tuple(r["targets"]),
+            tuple(r["crops"]),
+            _phis(r["phi"]),
+            r["verified"],
+            r["source"],
+        )
     return out
 
 

@@ -37,13 +37,19 @@ def check_entry(entry: SprayEntry, market: str) -> list[Finding]:
     if not actives:
         findings.append(
             Finding(
-                "unknown_product", "error", entry.entry_id, None, market,
-                Text("compliance.unknown_product",
-                     f"Không xác định được hoạt chất của '{entry.product}'; hãy ghi hoạt chất theo nhãn.",
-                     f"Active ingredients of '{entry.product}' are unknown; record them from the label."),
+                "unknown_product",
+                "error",
+                entry.entry_id,
+                None,
+                market,
+                Text(
+                    "compliance.unknown_product",
+                    f"Không xác định được hoạt chất của '{entry.product}'; hãy ghi hoạt chất theo nhãn.",
+                    f"Active ingredients of '{entry.product}' are unknown; record them from the label.",
+                ),
                 "diary",
             )
-        )  # fmt: skip
+        )
     for active in actives:
         name = catalogue.active_name(active)
         vn = catalogue.vietnam_status(active)
@@ -53,24 +59,36 @@ def check_entry(entry: SprayEntry, market: str) -> list[Finding]:
             kind_en = "removed from the permitted list" if vn.status == "removed" else "banned"
             findings.append(
                 Finding(
-                    "banned_in_vietnam", "error", entry.entry_id, active, market,
-                    Text("compliance.banned_in_vietnam",
-                         f"Hoạt chất {name} {kind_vi} ở Việt Nam theo {vn.decision}{vi_u}.",
-                         f"{name} is {kind_en} in Vietnam by {vn.decision}{en_u}.",
-                         {"active": active, "decision": vn.decision or ""}),
+                    "banned_in_vietnam",
+                    "error",
+                    entry.entry_id,
+                    active,
+                    market,
+                    Text(
+                        "compliance.banned_in_vietnam",
+                        f"Hoạt chất {name} {kind_vi} ở Việt Nam theo {vn.decision}{vi_u}.",
+                        f"{name} is {kind_en} in Vietnam by {vn.decision}{en_u}.",
+                        {"active": active, "decision": vn.decision or ""},
+                    ),
                     vn.source,
                 )
-            )  # fmt: skip
+            )
         elif vn.status == "unknown":
             findings.append(
                 Finding(
-                    "unknown_active", "warning", entry.entry_id, active, market,
-                    Text("compliance.unknown_active",
-                         f"Hoạt chất {name} chưa có trong danh mục; kiểm tra đăng ký và giới hạn dư lượng.",
-                         f"{name} is not in the catalogue; check its registration and residue limits."),
+                    "unknown_active",
+                    "warning",
+                    entry.entry_id,
+                    active,
+                    market,
+                    Text(
+                        "compliance.unknown_active",
+                        f"Hoạt chất {name} chưa có trong danh mục; kiểm tra đăng ký và giới hạn dư lượng.",
+                        f"{name} is not in the catalogue; check its registration and residue limits.",
+                    ),
                     "catalogue",
                 )
-            )  # fmt: skip
+            )
         if market == "VN":
             continue
         ms = catalogue.market_status(active, market)
@@ -80,16 +98,22 @@ def check_entry(entry: SprayEntry, market: str) -> list[Finding]:
             act = f" ({ms.act})" if ms.act else ""
             findings.append(
                 Finding(
-                    "not_approved_for_market", "error", entry.entry_id, active, market,
-                    Text("compliance.not_approved_for_market",
-                         f"{name} không được phép ở thị trường {market_vi}{act}{vi_u}; "
-                         "dư lượng phải dưới ngưỡng phát hiện.",
-                         f"{name} is not approved for {market_en}{act}{en_u}; "
-                         "residues must be below the limit of determination.",
-                         {"active": active, "market": market}),
+                    "not_approved_for_market",
+                    "error",
+                    entry.entry_id,
+                    active,
+                    market,
+                    Text(
+                        "compliance.not_approved_for_market",
+                        f"{name} không được phép ở thị trường {market_vi}{act}{vi_u}; "
+                        "dư lượng phải dưới ngưỡng phát hiện.",
+                        f"{name} is not approved for {market_en}{act}{en_u}; "
+                        "residues must be below the limit of determination.",
+                        {"active": active, "market": market},
+                    ),
                     ms.source,
                 )
-            )  # fmt: skip
+            )
         elif ms.status == "unknown":
             mrl, mrl_source = catalogue.default_mrl(market)
             default_vi = default_en = ""
@@ -102,11 +126,17 @@ def check_entry(entry: SprayEntry, market: str) -> list[Finding]:
                 )
             findings.append(
                 Finding(
-                    "market_status_unknown", "warning", entry.entry_id, active, market,
-                    Text("compliance.market_status_unknown",
-                         f"Chưa rõ tình trạng của {name} ở thị trường {market_vi}.{default_vi}",
-                         f"Status of {name} for {market_en} is unknown.{default_en}"),
+                    "market_status_unknown",
+                    "warning",
+                    entry.entry_id,
+                    active,
+                    market,
+                    Text(
+                        "compliance.market_status_unknown",
+                        f"Chưa rõ tình trạng của {name} ở thị trường {market_vi}.{default_vi}",
+                        f"Status of {name} for {market_en} is unknown.{default_en}",
+                    ),
                     mrl_source,
                 )
-            )  # fmt: skip
+            )
     return findings
