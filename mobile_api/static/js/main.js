@@ -1,5 +1,5 @@
 // Ruộng Số farmer app: router, sign-in state, connection and outbox status, service worker.
-import { api, offlineError, setCsrf } from "./api.js";
+import { api, csrf, offlineError, setCsrf } from "./api.js";
 import { loadLang, t } from "./i18n.js";
 import * as queue from "./queue.js";
 import { show, notice } from "./ui.js";
@@ -66,7 +66,7 @@ export const go = (hash) => (location.hash === hash ? route() : (location.hash =
 async function start() {
   applyTextSize();
   await loadLang();
-  if (navigator.onLine) await refreshMe();
+  if (navigator.onLine && (state.me || csrf())) await refreshMe();  // no session: no 401 to ask for
   addEventListener("hashchange", route);
   for (const ev of ["online", "offline"]) addEventListener(ev, updateNet);
   queue.onChange(updateNet);
