@@ -19,7 +19,7 @@ import requests
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.mobile_api.seeding import seeded_app, serve  # noqa: E402
+from tests.mobile_api.seeding import seeded_app, serve
 
 ARGS = [
     "--headless",
