@@ -78,6 +78,7 @@ class Gateway:
         self.extra_health: dict[str, Callable[[], Any]] = {}  # transports add their stats here
         self.last_health_push: float | None = None
         self._alarm = False
+        self._last_config: float | None = None
 
     # -- config from the server --------------------------------------------------------------
     def _get(self, path: str) -> Any:
@@ -178,7 +179,13 @@ class Gateway:
                 log.exception("event=loop_failed loop=%s", name)
 
     def _config_job(self) -> None:
-        self.refresh_keys()
+        """Refresh keys and rules every ``key_refresh_s``; every 10 s while no key is known yet
+        (a new gateway that booted offline must not wait minutes once the link is up)."""
+        due = self._last_config is None or time.monotonic() - self._last_config >= self.config.key_refresh_s
+        if not due and len(self.keys) > 0:
+            return
+        if self.refresh_keys():
+            self._last_config = time.monotonic()
         self.refresh_rules()
 
     def _health_job(self) -> None:
@@ -190,12 +197,13 @@ class Gateway:
 
     def start(self, intakes: list[Callable[[threading.Event], None]]) -> None:
         self.valves.close_all()  # fail safe: a valve left open by a crash is closed first
-        self.refresh_keys()
+        if self.refresh_keys():
+            self._last_config = time.monotonic()
         self.refresh_rules()
         runners: list[Callable[[threading.Event], None]] = [self.forwarder.run, *intakes]
         for target in runners:
             self._spawn(target, (self.stop,))
-        self._spawn(self._loop, (self.config.key_refresh_s, self._config_job, "config"))
+        self._spawn(self._loop, (min(10.0, self.config.key_refresh_s), self._config_job, "config"))
         self._spawn(self._loop, (self.config.rule_tick_s, self.tick_rules, "rules"))
         self._spawn(self._loop, (5.0, self._health_job, "health"))
         log.info("event=gateway_started data_dir=%s server=%s", self.config.data_dir, self.config.server_url)

@@ -31,13 +31,15 @@ class SimNode:
     key: bytes
     mac: bytes
     next_counter: int = 1
-    pending: dict[int, int] = field(default_factory=dict)  # counter -> sampled (monotonic s)
+    pending: dict[int, int] = field(default_factory=dict)  # counter -> sample time (s)
     acked: set[int] = field(default_factory=set)
+    # Readings one minute apart, starting days ago: each counter has its own time series point.
+    base: int = field(default_factory=lambda: int(time.time()) - 300_000)
 
     def sample(self, now: float) -> int:
         counter = self.next_counter
         self.next_counter += 1
-        self.pending[counter] = int(now)
+        self.pending[counter] = min(int(now), self.base + 60 * counter)
         return counter
 
     def frame(self, counter: int, now: float) -> bytes:
@@ -82,13 +84,18 @@ class PtyBridge:
             with contextlib.suppress(OSError):
                 os.close(fd)
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: bytes, timeout_s: float = 2.0) -> bool:
+        """False if the gateway did not drain the link in time: the rest is lost, like radio."""
         view = memoryview(data)
+        deadline = time.monotonic() + timeout_s
         while view:
             try:
                 view = view[os.write(self.master, view) :]
             except BlockingIOError:
+                if time.monotonic() > deadline:
+                    return False
                 select.select([], [self.master], [], 0.05)
+        return True
 
     def send_frame(self, node: SimNode, frame: bytes, rssi: int = -60) -> None:
         self.write(sf.encode(sf.MSG_FRAME, sf.pack_frame_up(node.mac, rssi, frame)))

@@ -39,13 +39,16 @@ def seeded_registry(data_dir: Path) -> tuple[str, tuple[SeededNode, ...]]:
     return seeded.gateway_token, seeded.nodes
 
 
-@pytest.fixture
-def server(data_dir: Path, influx_url: str) -> Iterator[ServerHandle]:
-    """A seeded server process; ``stop()``/``start()`` it to simulate an outage on the same port."""
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, influxd: Service) -> Iterator[ServerHandle]:
+    """One seeded server process per module (seeding and start-up are the slow part); tests use
+    disjoint nodes. ``stop()``/``start()`` it to simulate an outage on the same port."""
     from tests.services import free_port
 
+    data_dir = tmp_path_factory.mktemp("server")
     token, nodes = seeded_registry(data_dir)
-    handle = ServerHandle(f"http://127.0.0.1:{free_port()}", token, nodes, data_dir, influx_url)
+    tsdb_url = f"influx://127.0.0.1:{influxd.port}/gw_{data_dir.name}"
+    handle = ServerHandle(f"http://127.0.0.1:{free_port()}", token, nodes, data_dir, tsdb_url)
     handle.start()
     try:
         yield handle

@@ -139,7 +139,13 @@ def test_late_frame_fills_its_gap_but_a_replay_never_stores_twice(tmp_path: Path
     """Radio loss reorders frames: 5 lost, 6 stored, 5 resent -> stored, not taken for a replay."""
     p = processor(tmp_path)
     verdicts = [r.verdict for r in p.process([RawFrame(frame(c), 100.0) for c in (4, 6, 5, 5, 6)])]
-    assert verdicts == [Verdict.ACCEPTED, Verdict.ACCEPTED, Verdict.ACCEPTED, Verdict.DUPLICATE, Verdict.DUPLICATE]
+    assert verdicts == [
+        Verdict.ACCEPTED,
+        Verdict.ACCEPTED,
+        Verdict.ACCEPTED,
+        Verdict.DUPLICATE,
+        Verdict.DUPLICATE,
+    ]
     assert p.state(7)["gaps"] == 0
     p.process([RawFrame(frame(2000), 200.0)])
     p.outbox.close()
