@@ -36,7 +36,7 @@ def wait_for(predicate: object, timeout_s: float = 20.0, what: str = "condition"
 @pytest.fixture
 def server(data_dir: Path, influx_url: str) -> Iterator[tuple[str, str, tuple[SeededNode, ...]]]:
     db = Database(f"sqlite:///{data_dir / 'registry.sqlite'}")
-    db.create_all()
+    db.upgrade()
     seeded = seed(db)
     db.engine.dispose()
     port = free_port()
