@@ -2,7 +2,7 @@
 
 It runs unchanged on MicroPython (the node and the ESP-NOW bridge) and on CPython (the gateway and
 the tools), so it keeps to the subset both share: no typing import, no f-strings, no dataclasses,
-only ``struct`` and ``hashlib.sha256``. Byte layout and a worked example: ``docs/protocol.md``.
+only ``struct`` and ``hmac256`` (HMAC-SHA256). Byte layout and a worked example: ``docs/protocol.md``.
 
 Layout (big-endian)::
 
@@ -16,8 +16,12 @@ Layout (big-endian)::
     end-4  4  MIC: HMAC-SHA256(node key, every byte before it), first 4 bytes
 """
 
-import hashlib
 import struct
+
+try:  # on the node, /lib modules import flat; on CPython they live in the firmware.lib package
+    from hmac256 import equal, hmac_sha256
+except ImportError:
+    from firmware.lib.hmac256 import equal, hmac_sha256
 
 VERSION = 1
 HEADER_LEN = 13
@@ -80,31 +84,10 @@ class FrameError(ValueError):
     """A frame that cannot be encoded or decoded; the message says which rule it broke."""
 
 
-def _key_pads(key):
-    if len(key) > 64:
-        key = hashlib.sha256(key).digest()
-    key = key + bytes(64 - len(key))
-    return bytes(b ^ 0x36 for b in key), bytes(b ^ 0x5C for b in key)
-
-
 def mic(key, data):
-    """Truncated HMAC-SHA256 (RFC 2104), written out because MicroPython has no ``hmac``."""
-    ipad, opad = _key_pads(key)
-    inner = hashlib.sha256(ipad)
-    inner.update(data)
-    outer = hashlib.sha256(opad)
-    outer.update(inner.digest())
-    return outer.digest()[:MIC_LEN]
+    """Truncated HMAC-SHA256 of the frame: 4 bytes, as LoRaWAN's MIC (LoRaWAN 1.0.4 §4.4)."""
+    return hmac_sha256(key, data)[:MIC_LEN]
 
-
-def _equal(a, b):
-    """Constant-time comparison, so a forger learns nothing from response timing."""
-    if len(a) != len(b):
-        return False
-    diff = 0
-    for i in range(len(a)):
-        diff |= a[i] ^ b[i]
-    return diff == 0
 
 
 def encode(key, node_id, counter, age_s, readings, flags=0):
@@ -157,7 +140,7 @@ def peek_node(frame):
 def verify(key, frame):
     if len(frame) < MIN_FRAME_LEN or len(frame) > MAX_FRAME_LEN:
         return False
-    return _equal(mic(key, frame[:-MIC_LEN]), frame[-MIC_LEN:])
+    return equal(mic(key, frame[:-MIC_LEN]), frame[-MIC_LEN:])
 
 
 def decode(frame):

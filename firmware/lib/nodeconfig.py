@@ -16,8 +16,12 @@ than the one it runs. Anything else is rejected and the old config stays.
 """
 
 import binascii
-import hashlib
 import json
+
+try:  # on the node, /lib modules import flat; on CPython they live in the firmware.lib package
+    from hmac256 import equal, hmac_sha256
+except ImportError:
+    from firmware.lib.hmac256 import equal, hmac_sha256
 
 FORMAT = 1
 SIG_HEX_LEN = 64
@@ -110,18 +114,6 @@ class ConfigError(ValueError):
     """A config blob that must not be applied; the message says why."""
 
 
-def hmac_sha256(key, msg):
-    """RFC 2104 HMAC with SHA-256, written out because MicroPython ships no ``hmac`` module."""
-    if len(key) > 64:
-        key = hashlib.sha256(key).digest()
-    key = key + bytes(64 - len(key))
-    inner = hashlib.sha256(bytes([b ^ 0x36 for b in key]))
-    inner.update(msg)
-    outer = hashlib.sha256(bytes([b ^ 0x5C for b in key]))
-    outer.update(inner.digest())
-    return outer.digest()
-
-
 def config_key(node_key):
     return hmac_sha256(node_key, b"ruongso config v1")
 
@@ -130,15 +122,6 @@ def mqtt_password(node_key):
     """The node's MQTT password: first 32 hex digits of HMAC-SHA256(node key, "ruongso-mqtt-password"),
     so provisioning needs no second secret (the gateway's Mosquitto password file uses the same)."""
     return binascii.hexlify(hmac_sha256(node_key, b"ruongso-mqtt-password")).decode()[:32]
-
-
-def _equal(a, b):
-    if len(a) != len(b):
-        return False
-    diff = 0
-    for i in range(len(a)):
-        diff |= a[i] ^ b[i]
-    return diff == 0
 
 
 def _is_num(v):
@@ -251,7 +234,7 @@ def parse(node_key, blob):
         sig = binascii.unhexlify(blob[cut + 1:])
     except ValueError:
         raise ConfigError("config signature is not hex") from None
-    if not _equal(hmac_sha256(config_key(node_key), raw), sig):
+    if not equal(hmac_sha256(config_key(node_key), raw), sig):
         raise ConfigError("bad config signature")
     try:
         body = json.loads(raw)

@@ -6,7 +6,7 @@ micropython.org) is a file the technician already has.
 
 Device layout written by ``deploy``:
     /main.py /boot.py /app.py /store.py /hw.py /link_*.py /tipwake.py   (firmware/node)
-    /lib/framecodec, serialframe, nodeconfig, linkproto                  (firmware/lib)
+    /lib/framecodec, hmac256, serialframe, nodeconfig, linkproto, topics (firmware/lib)
     /lib/soil, battery, ds18b20, sht, modbus_soil, pulses                 (firmware/drivers)
     /pinout.json (hardware/pinout.json), /config.json, /secrets.json     (farm node config)
 """
