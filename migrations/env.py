@@ -23,6 +23,8 @@ with engine.connect() as connection:
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_lock(424242)"))
         connection.commit()
+    if connection.dialect.name == "sqlite":  # batch mode copies tables: referencing rows must not block it
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
     try:
         context.configure(
             connection=connection,
@@ -34,6 +36,8 @@ with engine.connect() as connection:
             context.run_migrations()
         connection.commit()
     finally:
+        if connection.dialect.name == "sqlite":
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_unlock(424242)"))
             connection.commit()

@@ -9,3 +9,9 @@ from server.registry import areas, models, plantings
 
 metadata = Base.metadata
 MODULES = (audit, auth_models, areas, models, plantings)
+# The registry's own tables (other packages may put theirs on the same metadata).
+REGISTRY_TABLES = frozenset(
+    m.persist_selectable.name  # type: ignore[attr-defined]
+    for m in Base.registry.mappers
+    if m.class_.__module__ in {x.__name__ for x in MODULES}
+)

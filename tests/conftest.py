@@ -29,3 +29,13 @@ def data_dir(tmp_path: Path) -> Path:
     d = tmp_path / "data"
     d.mkdir()
     return d
+
+
+@pytest.fixture(scope="session")
+def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    """A real PostgreSQL for the registry suite (Debian's postgresql-15, temporary cluster)."""
+    from tests.services import start_postgres
+
+    svc = start_postgres(tmp_path_factory.mktemp("postgres"))
+    yield svc
+    svc.stop()

@@ -152,3 +152,47 @@ def start_server(data_dir: Path, tsdb_url: str, port: int | None = None) -> Serv
     _wait(lambda: requests.get(f"http://127.0.0.1:{port}/api/v1/gateway/config", timeout=1) is not None,
           "server", svc, timeout_s=60.0)  # fmt: skip
     return svc
+
+
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+
+
+def start_postgres(workdir: Path, port: int | None = None) -> Service:
+    """Debian's PostgreSQL 15 in a temporary cluster on 127.0.0.1, trust auth, no fsync (tests only).
+
+    PostgreSQL refuses to run as root, so as root the cluster belongs to the ``postgres`` user and
+    the server runs as that user (``Popen(user=...)``); otherwise it runs as the caller.
+    """
+    import os
+    import pwd
+    import tempfile
+
+    port = port or free_port()
+    workdir.mkdir(parents=True, exist_ok=True)
+    user = "postgres" if os.geteuid() == 0 else None
+    if user:  # root's pytest directories are private (0700): the cluster needs one postgres can reach
+        workdir = Path(tempfile.mkdtemp(prefix="ruongso-pg-"))
+        pw = pwd.getpwnam(user)
+        os.chown(workdir, pw.pw_uid, pw.pw_gid)
+    data = workdir / "data"
+    subprocess.run(
+        [str(PG_BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8"],
+        check=True,
+        capture_output=True,
+        user=user,
+    )
+    log_path = workdir / "postgres.log"
+    args = [str(PG_BIN / "postgres"), "-D", str(data), "-p", str(port), "-k", str(workdir)]
+    args += ["-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off"]
+    with log_path.open("ab") as log:
+        proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, user=user)
+    svc = Service(
+        proc, port, workdir, log_path, {"url": f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"}
+    )
+
+    def accepting() -> bool:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return b"ready to accept connections" in log_path.read_bytes()
+
+    _wait(accepting, "postgres", svc)
+    return svc

@@ -13,6 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from server.errors import problem
+from server.ingest.backpressure import limit_concurrency
 from server.ingest.batch import BatchError, IncomingFrame, decompress, parse_frames
 from server.registry.models import Gateway, IngestedFrame, Node
 from server.services import services
@@ -60,6 +61,7 @@ def gateway_config() -> Response:
 
 
 @bp.post("/frames")
+@limit_concurrency
 def ingest_frames() -> Response | tuple[Response, int]:
     settings = current_app.config["RUONGSO_SETTINGS"]
     now = int(time.time())

@@ -7,6 +7,7 @@ built once per session; each test gets its own copy, its own app and a fresh gat
 from __future__ import annotations
 
 import shutil
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,12 +16,14 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
 from werkzeug.test import TestResponse
 
 from demo.seed import SeedResult, seed
 from server.app import create_app
 from server.config import Settings
 from server.db import Database
+from tests.services import Service
 
 PASSWORDS = {
     "farmer1": ("0912000001", "demo-nongdan-1"),
@@ -60,8 +63,67 @@ def registry_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = Database(f"sqlite:///{path}")
     db.upgrade()
     seed(db)
+    add_other_tenant(db)
     db.engine.dispose()
     return path
+
+
+OTHER_NODE = 9001
+
+
+def add_other_tenant(db: Database) -> None:
+    """A second cooperative in a commune nobody demo-assigned, with its own gateway and node (farm 4)."""
+    from server.registry.areas import AdminArea
+    from server.registry.models import Cooperative, Farm, Field, Gateway, Node
+
+    square = {
+        "type": "Polygon",
+        "coordinates": [[[105.6, 21.3], [105.601, 21.3], [105.601, 21.301], [105.6, 21.3]]],
+    }
+    with db.session() as s:
+        area = AdminArea(name="xã Sông Lô", level="commune")
+        coop = Cooperative(name="HTX khác", province="Phú Thọ", commune="xã Sông Lô")
+        s.add_all([area, coop])
+        s.flush()
+        farm = Farm(name="Trại khác", owner_name="Người khác", commune="xã Sông Lô", commune_id=area.id,
+                    cooperative=coop, share_with_officers=True)  # fmt: skip
+        field = Field(farm=farm, name="Ruộng khác", crop="rice")
+        field.geometry = square
+        gateway = Gateway(name="Cổng khác", token_hash="0" * 64)
+        s.add_all([farm, field, gateway])
+        s.add(Node(id=OTHER_NODE, name="1", field=field, gateway=gateway, key_hex="00" * 16, sensors=[]))
+
+
+@pytest.fixture(scope="session")
+def pg_template(postgres: Service) -> str:
+    """A seeded PostgreSQL database that each test clones (CREATE DATABASE … TEMPLATE)."""
+    url = postgres.extra["url"].rsplit("/", 1)[0]
+    _sql(postgres, 'CREATE DATABASE "ruongso_template"')
+    db = Database(f"{url}/ruongso_template")
+    db.upgrade()
+    seed(db)
+    add_other_tenant(db)
+    db.engine.dispose()
+    return url
+
+
+def _sql(postgres: Service, statement: str) -> None:
+    engine = create_engine(postgres.extra["url"], isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(statement))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_app(request: pytest.FixtureRequest, make_app: Callable[..., ServerApp]) -> ServerApp:
+    """The app on SQLite and on a real PostgreSQL: the registry suite runs on both."""
+    if request.param == "sqlite":
+        return make_app()
+    pg: Service = request.getfixturevalue("postgres")
+    base = request.getfixturevalue("pg_template")
+    name = "t_" + uuid.uuid4().hex[:12]
+    _sql(pg, f'CREATE DATABASE "{name}" TEMPLATE "ruongso_template"')
+    return make_app(database_url=f"{base}/{name}")
 
 
 @pytest.fixture

@@ -31,8 +31,8 @@ def post(c: FlaskClient, token: str, frames: list[dict[str, Any]], gz: bool = Tr
     return c.post("/api/v1/gateway/frames", data=body, headers=headers, content_type="application/json")
 
 
-def test_batch_is_idempotent_by_node_and_counter(server_app: ServerApp) -> None:
-    c, token, nodes = client(server_app)
+def test_batch_is_idempotent_by_node_and_counter(any_app: ServerApp) -> None:
+    c, token, nodes = client(any_app)
     first = post(c, token, [frame(nodes[0], 1), frame(nodes[0], 2), frame(nodes[1], 1)])
     assert first.status_code == 200 and first.json == {"stored": 3, "duplicates": 0, "rejected": []}
     again = post(c, token, [frame(nodes[0], 2), frame(nodes[0], 3)], gz=False)
