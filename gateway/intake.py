@@ -25,11 +25,9 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from firmware.lib import framecodec as fc
-from gateway import fastdecode
 from gateway.checks import StuckTracker, quality_flags
 from gateway.keys import NodeKeys
 from gateway.outbox import FrameRow, Outbox
@@ -41,6 +39,7 @@ STATE_FLUSH_S = 5.0
 WINDOW = 1024  # counters remembered below the highest; stored as a 128-byte bitmap
 _WINDOW_MASK = (1 << WINDOW) - 1
 _WINDOW_BYTES = WINDOW // 8
+_NAMES = {cid: spec[0] for cid, spec in fc.CHANNELS.items()}
 BATTERY_HISTORY = 48  # samples kept for the trend, at least BATTERY_SPACING_S apart
 BATTERY_SPACING_S = 3600
 
@@ -55,8 +54,7 @@ class Verdict(enum.Enum):
     NOT_DURABLE = "not_durable"  # storage failed (disk or outbox full...): no ack, the node keeps it
 
 
-@dataclass(frozen=True)
-class Result:
+class Result(NamedTuple):  # a NamedTuple: one is built per frame on the hot path
     verdict: Verdict
     node_id: int | None = None
     counter: int | None = None
@@ -66,16 +64,14 @@ class Result:
         return self.verdict in (Verdict.ACCEPTED, Verdict.DUPLICATE)
 
 
-@dataclass(frozen=True)
-class RawFrame:
+class RawFrame(NamedTuple):
     data: bytes
     received_at: float
     claimed_node: int | None = None  # node id implied by the transport (MQTT topic), if any
     rssi: int | None = None  # from the transport (ESP-NOW bridge), when it knows
 
 
-@dataclass(frozen=True)
-class Observation:
+class Observation(NamedTuple):
     """One accepted, durable reading, handed to local consumers (the rule engine)."""
 
     node_id: int
@@ -230,7 +226,7 @@ class FrameProcessor:
             self.oversized_frames += 1
             return Result(Verdict.OVERSIZED, node_id)
         try:
-            _flags, _node, counter, age_s, values, statuses = fastdecode.decode(data)
+            _version, _flags, _node, counter, age_s, readings = fc.decode(data)
         except fc.FrameError:
             state["malformed"] += 1  # truncated or damaged; its MIC could not match anyway
             return Result(Verdict.MALFORMED, node_id)
@@ -252,6 +248,13 @@ class FrameProcessor:
                 return Result(Verdict.DUPLICATE, node_id, counter)
             self._window[node_id] = window | (1 << behind)  # a late frame fills its gap
             state["gaps"] = max(0, state["gaps"] - 1)
+        values: dict[str, float] = {}
+        statuses: dict[str, int] = {}
+        for cid, value, status in readings:
+            if status:
+                statuses[_NAMES[cid]] = status
+            else:
+                values[_NAMES[cid]] = value
         received = int(raw.received_at)
         sampled = received - age_s
         quality = quality_flags(values, self._trackers[node_id])
@@ -268,7 +271,8 @@ class FrameProcessor:
                 json.dumps(quality, separators=(",", ":")) if quality else None,
             )
         )
-        observations.append(Observation(node_id, info.field_id, sampled, values, frozenset(quality)))
+        if self.on_accepted is not None:
+            observations.append(Observation(node_id, info.field_id, sampled, values, frozenset(quality)))
         return Result(Verdict.ACCEPTED, node_id, counter)
 
     @staticmethod
@@ -285,7 +289,7 @@ class FrameProcessor:
         previous = state.get("last_sampled")
         if previous is not None and 0 < sampled - previous < 86400:
             gap = sampled - previous  # smoothed sampling interval, for "not heard from for too long"
-            state["interval_s"] = round(0.8 * state.get("interval_s", gap) + 0.2 * gap, 1)
+            state["interval_s"] = 0.8 * state.get("interval_s", gap) + 0.2 * gap
         state["last_sampled"] = max(sampled, previous or 0)
         state["last_seen"] = received
         state.setdefault("first_seen", received)
@@ -303,5 +307,7 @@ class FrameProcessor:
             state["snr"] = values["snr"]
         if "config_version" in values:
             state["config_version"] = int(values["config_version"])
-        state["faults"] = sorted(statuses)
-        state["flagged"] = sorted(ch for ch, q in quality.items() if q != QUALITY_SENSOR_FAULT)
+        state["faults"] = sorted(statuses) if statuses else []
+        state["flagged"] = (
+            sorted(ch for ch, q in quality.items() if q != QUALITY_SENSOR_FAULT) if quality else []
+        )
