@@ -1,0 +1,120 @@
+"""Area alerts: an officer warns the farmers of every field inside a circle; farmers read them.
+
+``GET /api/v1/alerts`` is for the farmer app: the signed-in user's alerts (policy-visible farms).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+from flask import Blueprint, Response, request
+from sqlalchemy import select
+
+from mobile_api.officer import access
+from mobile_api.officer.models import AlertField, AreaAlert
+from server.auth import current_user
+from server.auth.policy import visible_farm_ids
+from server.errors import problem
+from server.registry.geo import centroid
+from server.registry.models import Field
+from server.services import services
+
+bp = Blueprint("officer_alerts", __name__)
+SEVERITIES = ("info", "warning", "urgent")
+MAX_RADIUS_M = 20_000
+
+
+def distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Haversine distance between two (lat, lon) points."""
+    p1, p2 = math.radians(a[0]), math.radians(b[0])
+    dp, dl = p2 - p1, math.radians(b[1] - a[1])
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371008.8 * math.asin(math.sqrt(h))
+
+
+def alert_json(a: AreaAlert, fields: int | None = None) -> dict[str, Any]:
+    out = {
+        "id": a.id,
+        "kind": a.kind,
+        "severity": a.severity,
+        "message": {"vi": a.message_vi, "en": a.message_en},
+        "center": {"lat": a.center_lat, "lon": a.center_lon},
+        "radius_m": a.radius_m,
+        "created_at": a.created_at,
+        "expires_at": a.expires_at,
+    }
+    return out | ({"fields_reached": fields} if fields is not None else {})
+
+
+@bp.post("/api/v1/officer/alerts")
+@access.officer_only
+def send_alert() -> Response | tuple[dict[str, Any], int]:
+    body = request.get_json(silent=True) or {}
+    try:
+        lat, lon, radius = float(body["lat"]), float(body["lon"]), float(body.get("radius_m", 1000))
+        days = int(body.get("days_valid", 7))
+    except (KeyError, TypeError, ValueError):
+        return problem(422, "Invalid alert", "lat, lon (numbers), radius_m, days_valid")
+    message = str(body.get("message_vi") or "").strip()
+    if not message or not 0 < radius <= MAX_RADIUS_M or not 1 <= days <= 60:
+        return problem(422, "Invalid alert", f"message_vi required; 0 < radius_m ≤ {MAX_RADIUS_M}; 1-60 days")
+    user, now = current_user(), int(time.time())
+    with services().db.session() as db:
+        s = access.scope(db)  # every farm in the officer's communes is warned, shared or not
+        hit = [
+            fl.id
+            for f in s.farms
+            for fl in f.fields
+            if distance_m((lat, lon), centroid(fl.geometry)) <= radius
+        ]
+        alert = AreaAlert(
+            kind=str(body.get("kind") or "other")[:40],
+            severity=body.get("severity") if body.get("severity") in SEVERITIES else "warning",
+            message_vi=message[:1000],
+            message_en=str(body.get("message_en") or "")[:1000],
+            center_lat=lat,
+            center_lon=lon,
+            radius_m=radius,
+            created_by=user.id if user else None,
+            created_at=now,
+            expires_at=now + days * 86400,
+        )
+        db.add(alert)
+        db.flush()
+        db.add_all([AlertField(alert_id=alert.id, field_id=fid) for fid in hit])
+        return alert_json(alert, len(hit)), 201
+
+
+@bp.get("/api/v1/officer/alerts")
+@access.officer_only
+def officer_alerts() -> dict[str, Any]:
+    user = current_user()
+    with services().db.session() as db:
+        rows = db.scalars(
+            select(AreaAlert)
+            .where(AreaAlert.created_by == (user.id if user else -1))
+            .order_by(AreaAlert.id.desc())
+            .limit(100)
+        )
+        return {"alerts": [alert_json(a) for a in rows]}
+
+
+@bp.get("/api/v1/alerts")
+def my_alerts() -> dict[str, Any]:
+    """Current alerts for the fields the signed-in user may see (farmers: their own fields)."""
+    now = int(time.time())
+    with services().db.session() as db:
+        farms = visible_farm_ids(db, current_user())
+        q = (
+            select(AreaAlert, AlertField.field_id)
+            .join(AlertField, AlertField.alert_id == AreaAlert.id)
+            .join(Field, Field.id == AlertField.field_id)
+            .where(Field.farm_id.in_(farms), AreaAlert.expires_at > now)
+            .order_by(AreaAlert.id.desc())
+        )
+        out: dict[int, dict[str, Any]] = {}
+        for alert, field_id in db.execute(q):
+            out.setdefault(alert.id, alert_json(alert) | {"field_ids": []})["field_ids"].append(field_id)
+        return {"alerts": list(out.values())}

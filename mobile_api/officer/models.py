@@ -1,0 +1,56 @@
+"""Officer tables: area alerts sent to farmers, and the review desk's decisions (training data).
+
+Diagnoses themselves belong to the farmer app (``app_diagnosis``); a review writes its answer there
+(so the farmer sees it) and keeps one ``officer_review`` row per decision here.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Float, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from server.db import Base
+
+
+class AreaAlert(Base):
+    """An officer's warning to the farmers of the fields inside an area (e.g. an outbreak)."""
+
+    __tablename__ = "officer_alert"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))  # disease key or label, "irrigation", "other"
+    severity: Mapped[str] = mapped_column(String(10), default="warning")  # info | warning | urgent
+    message_vi: Mapped[str] = mapped_column(Text)
+    message_en: Mapped[str] = mapped_column(Text, default="")
+    center_lat: Mapped[float] = mapped_column(Float)
+    center_lon: Mapped[float] = mapped_column(Float)
+    radius_m: Mapped[float] = mapped_column(Float)
+    created_by: Mapped[int | None] = mapped_column(Integer)  # app_user.id
+    created_at: Mapped[int] = mapped_column(BigInteger, index=True)
+    expires_at: Mapped[int] = mapped_column(BigInteger, index=True)
+
+
+class AlertField(Base):
+    """The fields an alert reached: who sees it in the farmer app."""
+
+    __tablename__ = "officer_alert_field"
+    alert_id: Mapped[int] = mapped_column(
+        ForeignKey("officer_alert.id", ondelete="CASCADE"), primary_key=True
+    )
+    field_id: Mapped[int] = mapped_column(ForeignKey("field.id"), primary_key=True, index=True)
+
+
+class ReviewDecision(Base):
+    """One review-desk decision on a farmer's photo diagnosis (app_diagnosis.id)."""
+
+    __tablename__ = "officer_review"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    diagnosis_id: Mapped[int] = mapped_column(Integer, index=True)
+    action: Mapped[str] = mapped_column(String(20))  # confirm | correct | more_photos
+    label: Mapped[str | None] = mapped_column(String(100))  # the label that holds after this decision
+    model_label: Mapped[str | None] = mapped_column(String(100))
+    note: Mapped[str] = mapped_column(Text, default="")
+    officer_id: Mapped[int | None] = mapped_column(Integer)
+    at: Mapped[int] = mapped_column(BigInteger, index=True)
+
+
+OFFICER_TABLES = [AreaAlert.__table__, AlertField.__table__, ReviewDecision.__table__]

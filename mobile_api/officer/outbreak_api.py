@@ -1,0 +1,58 @@
+"""Outbreak view: density of confirmed and suspected cases over the last N days.
+
+Cases from farms that shared their data are drawn as points and feed the density grid; cases from
+the others are only counted per commune (policy: aggregates only).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from flask import Blueprint, request
+
+from mobile_api.officer import access, cases, filters
+from mobile_api.officer.density import Case, grid
+from server.services import services
+
+bp = Blueprint("officer_outbreak", __name__)
+
+
+@bp.get("/api/v1/officer/outbreak")
+@access.officer_only
+def outbreak() -> dict[str, Any]:
+    label = request.args.get("label") or None
+    with services().db.session() as db:
+        s = access.scope(db)
+        flt = filters.parse()
+        fields = {
+            fl.id: fl for farm in s.farms if flt.farm_ok(farm) for fl in farm.fields if flt.field_ok(fl)
+        }
+        farm_of = {fl.id: fl.farm_id for fl in fields.values()}
+        commune_of = {fl.id: access.commune_name(s, fl.farm) for fl in fields.values()}
+        found = [
+            c for c in cases.cases(db, fields, flt.since, flt.until) if label is None or c.label == label
+        ]
+    shared = [c for c in found if s.detail(farm_of[c.field_id])]
+    hidden = Counter(commune_of[c.field_id] for c in found if not s.detail(farm_of[c.field_id]))
+    cells = grid([Case(c.lat, c.lon, c.status, c.label) for c in shared])
+    return {
+        "since": flt.since,
+        "until": flt.until,
+        "cells": [c.__dict__ for c in cells],
+        "cases": [
+            {
+                "id": c.id,
+                "field_id": c.field_id,
+                "lat": c.lat,
+                "lon": c.lon,
+                "status": c.status,
+                "label": c.label,
+                "created_at": c.created_at,
+            }
+            for c in shared
+        ],
+        "totals": dict(Counter(c.status for c in found)),
+        "labels": dict(Counter(c.label for c in found)),
+        "not_shared_by_commune": dict(hidden),
+    }

@@ -1,0 +1,135 @@
+"""Commune report: fields, crops, nodes online, alerts, diagnoses and lot compliance, as JSON or CSV.
+
+Counts only (aggregates), so every commune the officer covers is reported whether or not its
+farmers shared their detail. No PDF: no PDF library is installed; print the page to PDF instead.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from collections import Counter
+from typing import Any
+
+from flask import Blueprint, Response, request
+from sqlalchemy import select
+
+from mobile_api.officer import access, cases, filters
+from mobile_api.officer.models import AlertField, AreaAlert
+from mobile_api.technician.fleet import ONLINE_WINDOW_S
+from server.services import services
+
+bp = Blueprint("officer_report", __name__)
+COLUMNS = (
+    "commune",
+    "fields",
+    "fields_shared",
+    "area_ha",
+    "crops",
+    "nodes",
+    "nodes_online",
+    "alerts",
+    "cases_confirmed",
+    "cases_suspected",
+    "reviews_pending",
+    "lots",
+    "lots_with_warnings",
+)
+
+
+def _lots(db: Any, field_ids: set[int], since: int, until: int) -> tuple[Counter[int], Counter[int]]:
+    """Lots per field in the window, and those whose field has a diary warning before harvest."""
+    try:
+        from mobile_api.models import DiaryEntry, Lot
+    except ImportError:
+        return Counter(), Counter()
+    lots, warned = Counter[int](), Counter[int]()
+    for lot in db.scalars(select(Lot).where(Lot.field_id.in_(field_ids))):
+        if not since <= lot.created_at <= until:
+            continue
+        lots[lot.field_id] += 1
+        entries = db.scalars(
+            select(DiaryEntry).where(
+                DiaryEntry.field_id == lot.field_id, DiaryEntry.applied_on <= lot.harvest_date
+            )
+        ).all()
+        warned[lot.field_id] += int(any(e.warnings for e in entries))
+    return lots, warned
+
+
+def build() -> dict[str, Any]:
+    svc, now = services(), int(time.time())
+    with svc.db.session() as db:
+        s = access.scope(db)
+        flt = filters.parse()
+        shown = [
+            (farm, fl) for farm in s.farms if flt.farm_ok(farm) for fl in farm.fields if flt.field_ok(fl)
+        ]
+        ids = {fl.id for _, fl in shown}
+        latest = svc.store.latest([n.id for _, fl in shown for n in fl.nodes])
+        found = cases.cases(db, {fl.id: fl for _, fl in shown}, flt.since, flt.until)
+        per_field = {fid: Counter(c.status for c in found if c.field_id == fid) for fid in ids}
+        model = cases.diagnosis_model()
+        pending = (
+            Counter[int](
+                db.scalars(
+                    select(model.field_id).where(
+                        model.field_id.in_(ids), model.review_status.in_(cases.QUEUE_STATES)
+                    )
+                )
+            )
+            if model is not None
+            else Counter[int]()
+        )
+        alerted = Counter[int](
+            db.scalars(
+                select(AlertField.field_id)
+                .join(AreaAlert, AreaAlert.id == AlertField.alert_id)
+                .where(AlertField.field_id.in_(ids), AreaAlert.created_at.between(flt.since, flt.until))
+            )
+        )
+        lots, warned = _lots(db, ids, flt.since, flt.until)
+        rows: dict[str, dict[str, Any]] = {}
+        for farm, fl in shown:
+            r = rows.setdefault(
+                access.commune_name(s, farm), {c: 0 for c in COLUMNS[1:]} | {"crops": Counter()}
+            )
+            online = sum(
+                1 for n in fl.nodes if n.id in latest and now - latest[n.id].time_s <= ONLINE_WINDOW_S
+            )
+            for key, add in (
+                ("fields", 1),
+                ("fields_shared", int(s.detail(farm.id))),
+                ("nodes", len(fl.nodes)),
+                ("nodes_online", online),
+                ("alerts", alerted[fl.id]),
+                ("cases_confirmed", per_field[fl.id]["confirmed"]),
+                ("cases_suspected", per_field[fl.id]["suspected"]),
+                ("reviews_pending", pending[fl.id]),
+                ("lots", lots[fl.id]),
+                ("lots_with_warnings", warned[fl.id]),
+            ):
+                r[key] += add
+            r["area_ha"] = round(r["area_ha"] + fl.area_m2 / 10000, 3)
+            r["crops"][fl.crop] += 1
+        out = [{"commune": k} | v | {"crops": dict(v["crops"])} for k, v in sorted(rows.items())]
+        return {"since": flt.since, "until": flt.until, "generated_at": now, "communes": out}
+
+
+@bp.get("/api/v1/officer/report")
+@access.officer_only
+def report() -> Response | dict[str, Any]:
+    data = build()
+    if request.args.get("format") != "csv":
+        return data
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in data["communes"]:
+        writer.writerow(row | {"crops": "; ".join(f"{k}:{v}" for k, v in sorted(row["crops"].items()))})
+    return Response(
+        "\ufeff" + buf.getvalue(),
+        mimetype="text/csv",  # BOM: Excel opens Vietnamese as UTF-8
+        headers={"Content-Disposition": "attachment; filename=bao-cao-xa.csv"},
+    )

@@ -1,0 +1,69 @@
+// Review desk: photos, the model's answer, field context and weather; confirm, correct or ask again.
+import { api, dateTime, el, getLang, num, pick, t, toast } from '/static/tech/core.js';
+
+let labels = [];
+
+function labelName(name) {
+  const l = labels.find((x) => x.name === name);
+  return l ? (getLang() === 'vi' ? l.vi : l.en) : (name || t('no_label'));
+}
+
+function weatherLine(w) {
+  if (!w || !w.node_id) return t('no_weather');
+  const v = (x, k) => (x && x[k] !== undefined ? num(x[k], 1) : '—');
+  return t('weather_line', { tmin: v(w.air_temp, 'min'), tmax: v(w.air_temp, 'max'), rh: v(w.air_rh, 'mean'),
+    rain: v(w.rain, 'sum') });
+}
+
+function labelSelect(crop) {
+  const classifier = crop === 'maize' ? 'corn' : crop;
+  const mine = labels.filter((l) => l.crop === classifier);
+  const list = mine.length ? mine : labels;
+  return el('select', { name: 'label', class: 'label-select' },
+    el('option', { value: '', text: t('choose_label') }),
+    ...list.map((l) => el('option', { value: l.name, text: getLang() === 'vi' ? l.vi : l.en })));
+}
+
+function card(item) {
+  const note = el('textarea', { name: 'note', rows: '2', placeholder: t('note_for_farmer') });
+  const select = labelSelect(item.field.crop);
+  const decide = async (action) => {
+    const body = { action, note: note.value };
+    if (action === 'correct') {
+      if (!select.value) { toast(t('choose_label_first'), 'error'); return; }
+      body.label = select.value;
+    }
+    try {
+      await api(`/api/v1/officer/reviews/${item.id}`, { method: 'POST', body });
+      toast(t(`done_${action}`));
+      await loadReviews();
+    } catch (e) { toast(`${t('review_failed')}: ${e.message}`, 'error'); }
+  };
+  const m = item.model;
+  const answer = m.label ? t('model_said', { label: labelName(m.label), pct: num(m.confidence * 100, 0) })
+    : t('model_abstained');
+  return el('article', { class: 'card review', 'data-id': String(item.id) },
+    el('div', { class: 'photos' }, ...item.photos.map((src) => el('img', { src, alt: t('photo_alt'), loading: 'lazy' }))),
+    el('div', { class: 'facts' },
+      el('h3', { text: `${item.field.name} — ${t(`crop_${item.field.crop}`)}` }),
+      el('p', { class: 'muted', text: `${item.field.farm} · ${item.field.commune} · ${dateTime(item.created_at)}` }),
+      el('p', { class: `status st-${item.status}`, text: t(`review_${item.status}`) }),
+      el('p', { text: answer }),
+      el('p', { class: 'muted', text: pick(item.message) }),
+      el('p', { text: weatherLine(item.weather) }),
+      el('div', { class: 'actions' },
+        m.label ? el('button', { type: 'button', class: 'primary', text: t('confirm'), onclick: () => decide('confirm') })
+          : null,
+        select,
+        el('button', { type: 'button', text: t('correct'), onclick: () => decide('correct') }),
+        note,
+        el('button', { type: 'button', text: t('more_photos'), onclick: () => decide('more_photos') }))));
+}
+
+export async function loadReviews() {
+  const r = await api('/api/v1/officer/reviews');
+  labels = r.labels;
+  document.getElementById('review-list').replaceChildren(...r.items.map(card));
+  document.getElementById('review-empty').hidden = r.items.length > 0;
+  document.getElementById('review-hidden').textContent = r.not_shared ? t('review_not_shared', { n: r.not_shared }) : '';
+}

@@ -1,0 +1,131 @@
+// Shared by the officer (/officer/) and technician (/tech/) pages: strings, API calls, formats.
+// Every visible string comes from the page's own catalogue (i18n/vi.json first, i18n/en.json).
+let strings = {};
+let lang = localStorage.getItem('rs.lang') || 'vi';
+let base = '';
+
+export const getLang = () => lang;
+export const locale = () => (lang === 'vi' ? 'vi-VN' : 'en-GB');
+
+export async function loadStrings(folder) {
+  base = folder || base;
+  const r = await fetch(`${base}/i18n/${lang}.json`);
+  strings = await r.json();
+  applyStrings(document);
+}
+
+export async function setLang(next) {
+  lang = next;
+  localStorage.setItem('rs.lang', next);
+  await loadStrings();
+}
+
+export function t(key, vars = {}) {
+  let s = strings[key] ?? key;
+  for (const [k, v] of Object.entries(vars)) s = s.replaceAll(`{${k}}`, String(v));
+  return s;
+}
+
+export function applyStrings(root) {
+  document.documentElement.lang = lang;
+  root.querySelectorAll('[data-i18n]').forEach((n) => { n.textContent = t(n.dataset.i18n); });
+  root.querySelectorAll('[data-i18n-placeholder]').forEach((n) => { n.placeholder = t(n.dataset.i18nPlaceholder); });
+  root.querySelectorAll('[data-i18n-title]').forEach((n) => { n.title = t(n.dataset.i18nTitle); });
+}
+
+export function num(v, digits = 1) {
+  if (v === null || v === undefined || Number.isNaN(v)) return '—';
+  return new Intl.NumberFormat(locale(), { maximumFractionDigits: digits }).format(v);
+}
+
+export function dateTime(s) {
+  if (!s) return '—';
+  return new Intl.DateTimeFormat(locale(), {
+    day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit',
+    timeZone: 'Asia/Ho_Chi_Minh',
+  }).format(new Date(s * 1000));
+}
+
+export function ago(seconds) {
+  if (seconds === null || seconds === undefined) return t('never');
+  if (seconds < 3600) return t('minutes_ago', { n: num(Math.max(1, Math.round(seconds / 60)), 0) });
+  if (seconds < 172800) return t('hours_ago', { n: num(Math.round(seconds / 3600), 0) });
+  return t('days_ago', { n: num(Math.round(seconds / 86400), 0) });
+}
+
+export const pick = (obj) => (obj ? obj[lang] || obj.vi || '' : '');
+
+function csrf() {
+  const c = document.cookie.split('; ').find((x) => x.startsWith('rs_csrf='));
+  return c ? decodeURIComponent(c.slice(8)) : '';
+}
+
+export async function api(path, opts = {}) {
+  const write = opts.method && opts.method !== 'GET';
+  const headers = { Accept: 'application/json' };
+  if (write) headers['X-CSRF-Token'] = csrf();
+  let body = opts.body;
+  if (body && typeof body !== 'string') { headers['Content-Type'] = 'application/json'; body = JSON.stringify(body); }
+  const r = await fetch(path, { credentials: 'same-origin', ...opts, headers, body });
+  const type = r.headers.get('content-type') || '';
+  const data = type.includes('json') ? await r.json() : await r.text();
+  if (!r.ok) {
+    const e = new Error((data && (data.detail || data.title)) || String(r.status));
+    e.status = r.status;
+    e.data = data;
+    throw e;
+  }
+  return data;
+}
+
+export function el(tag, attrs = {}, ...children) {
+  const n = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k === 'class') n.className = v;
+    else if (k === 'text') n.textContent = v;
+    else if (k.startsWith('on')) n.addEventListener(k.slice(2), v);
+    else n.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of children.flat()) if (c !== null && c !== undefined) n.append(c);
+  return n;
+}
+
+export async function currentUser() {
+  try {
+    const r = await api('/api/v1/auth/me');
+    return r.user || r; // the sign-in API answers {user: ...} or the user itself
+  } catch (e) {
+    if (e.status === 401) return null;
+    throw e;
+  }
+}
+
+// Sign-in form (#login) shared by both pages; resolves with the user once signed in.
+export function signIn(form) {
+  return new Promise((resolve) => {
+    form.hidden = false;
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      const out = form.querySelector('.error');
+      out.textContent = '';
+      try {
+        const r = await api('/api/v1/auth/login', { method: 'POST', body: {
+          phone: form.phone.value, password: form.password.value } });
+        form.hidden = true;
+        resolve(r.user || r);
+      } catch (e) {
+        out.textContent = e.status === 429 ? t('login_wait') : t('login_failed');
+      }
+    });
+  });
+}
+
+export function toast(text, kind = 'ok') {
+  const box = document.getElementById('toast');
+  box.textContent = text;
+  box.className = `toast ${kind}`;
+  box.hidden = false;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => { box.hidden = true; }, 4000);
+}

@@ -1,0 +1,52 @@
+// Fleet health: the "needs a visit" list (most urgent first), a map of the nodes, every node's card.
+import { ago, api, el, num, pick, t } from '/static/tech/core.js';
+
+const COLOURS = { online: '#2e7d32', sensor_fault: '#ef6c00', offline: '#c62828', new: '#616161' };
+let map; let layer;
+
+function nodeCard(n) {
+  const line = (k, v) => el('div', { class: 'kv' }, el('span', { text: t(k) }), el('strong', { text: v }));
+  const cfg = n.config.reported === null || n.config.reported === undefined
+    ? t('config_line_unknown', { desired: n.config.desired })
+    : t('config_line', { desired: n.config.desired, reported: num(n.config.reported, 0) });
+  return el('article', { class: `node st-${n.state}`, 'data-node': String(n.id), 'data-state': n.state },
+    el('h3', {}, el('span', { text: `${t('node')} ${n.id}` }), el('span', { class: `badge b-${n.state}`,
+      text: t(`state_${n.state}`) })),
+    el('p', { class: 'muted', text: n.field || t('no_field') }),
+    line('last_seen', ago(n.age_s)),
+    line('battery', n.battery_v === null ? '—' : `${num(n.battery_v, 2)} V`),
+    line('days_left', n.days_left === null ? '—' : t('n_days', { n: num(n.days_left, 0) })),
+    line('signal', n.rssi === null ? '—' : `${num(n.rssi, 0)} dBm`),
+    line('frame_loss', n.frame_loss === null ? '—' : `${num(n.frame_loss * 100, 0)} %`),
+    line('faults', Object.keys(n.faults).join(', ') || t('none')),
+    line('firmware', n.firmware || '—'),
+    line('config', cfg));
+}
+
+function drawMap(nodes) {
+  if (!window.L) return;
+  if (!map) {
+    map = L.map('fleet-map', { attributionControl: false }).setView([21.28, 105.53], 11);
+    layer = L.featureGroup().addTo(map);
+  }
+  layer.clearLayers();
+  for (const n of nodes.filter((x) => x.lat !== null && x.lon !== null)) {
+    const urgent = n.reasons.length ? n.reasons[0].urgency : 0;
+    L.circleMarker([n.lat, n.lon], { radius: urgent >= 60 ? 10 : 7, color: urgent >= 60 ? '#000' : '#fff', weight: 2,
+      fillColor: COLOURS[n.state] || '#616161', fillOpacity: 1, className: `node-dot st-${n.state}` })
+      .bindTooltip(`${n.id}: ${n.reasons.length ? pick(n.reasons[0]) : t(`state_${n.state}`)}`).addTo(layer);
+  }
+  if (layer.getBounds().isValid()) map.fitBounds(layer.getBounds().pad(0.2), { maxZoom: 17 });
+  map.invalidateSize();
+}
+
+export async function loadFleet() {
+  const r = await api('/api/v1/tech/fleet');
+  const visits = r.needs_visit.map((v) => el('li', { class: 'visit', 'data-node': String(v.id) },
+    el('strong', { text: `${t('node')} ${v.id} — ${v.field || t('no_field')}` }),
+    el('ul', {}, ...v.reasons.map((x) => el('li', { class: `reason r-${x.code}`, text: pick(x) })))));
+  document.getElementById('visits').replaceChildren(...visits);
+  document.getElementById('no-visits').hidden = visits.length > 0;
+  document.getElementById('nodes').replaceChildren(...r.nodes.map(nodeCard));
+  drawMap(r.nodes);
+}

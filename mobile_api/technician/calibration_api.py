@@ -1,0 +1,163 @@
+"""Guided probe calibration: read the raw value now, save dry/wet (+ gravimetric) points as a new
+calibration version, push it to the node, and recompute the history with any version."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from flask import Blueprint, Response, request
+from sqlalchemy import select
+
+from mobile_api.technician import access, calibration, configs
+from mobile_api.technician.models import ProbeCalibration
+from server.auth import current_user
+from server.errors import problem
+from server.services import services
+
+bp = Blueprint("tech_calibration", __name__)
+MAX_HOURS = 24 * 90
+RAW_WINDOW_S = 6 * 3600  # the latest raw reading within this window counts as "now"
+
+
+def cal_json(c: ProbeCalibration) -> dict[str, Any]:
+    return {
+        "version": c.version,
+        "model": c.model,
+        "coefficients": c.coefficients,
+        "points": c.points,
+        "note": c.note,
+        "created_at": c.created_at,
+    }
+
+
+@bp.get("/api/v1/tech/nodes/<int:node_id>/raw")
+@access.tech_only
+def raw_now(node_id: int) -> Response | dict[str, Any]:
+    svc = services()
+    with svc.db.session() as db:
+        if access.node_for_read(db, node_id) is None:
+            return problem(404, "Unknown node")
+    end = int(time.time())
+    raw = [p for p in svc.store.series(node_id, "soil_raw", end - RAW_WINDOW_S, end) if p.value is not None]
+    vwc = [p for p in svc.store.series(node_id, "soil_vwc", end - RAW_WINDOW_S, end) if p.value is not None]
+    return {
+        "node_id": node_id,
+        "raw_mv": raw[-1].value if raw else None,
+        "time": raw[-1].time_s if raw else None,
+        "soil_vwc": vwc[-1].value if vwc else None,
+    }
+
+
+def _points(body: dict[str, Any]) -> list[calibration.Point]:
+    try:
+        pts = [
+            calibration.Point(float(body["dry_mv"]), float(body.get("dry_vwc") or 0.0), "dry"),
+            calibration.Point(
+                float(body["wet_mv"]), float(body.get("wet_vwc") or calibration.DEFAULT_WET_VWC), "wet"
+            ),
+        ]
+        for p in body.get("points") or []:
+            if "wet_g" in p:
+                v = calibration.gravimetric_vwc(
+                    float(p["wet_g"]),
+                    float(p["dry_g"]),
+                    float(p["bulk_density"]),
+                    float(p.get("tare_g") or 0.0),
+                )
+                pts.append(calibration.Point(float(p["raw_mv"]), v, "gravimetric"))
+            else:
+                pts.append(calibration.Point(float(p["raw_mv"]), float(p["vwc"]), "manual"))
+    except (KeyError, TypeError, ValueError) as exc:
+        if isinstance(exc, calibration.CalibrationError):
+            raise
+        raise calibration.CalibrationError(
+            "dry_mv and wet_mv are required numbers; points need raw_mv"
+        ) from exc
+    return pts
+
+
+@bp.post("/api/v1/tech/nodes/<int:node_id>/calibrations")
+@access.tech_only
+def create(node_id: int) -> Response | tuple[dict[str, Any], int]:
+    body = request.get_json(silent=True) or {}
+    try:
+        pts = _points(body)
+        coeffs = calibration.fit(pts)
+    except calibration.CalibrationError as exc:
+        return problem(422, "Calibration refused", str(exc))
+    user = current_user()
+    try:
+        with services().db.session() as db:
+            node = access.node_for_write(db, node_id)
+            if node is None:
+                return problem(404, "Unknown node")
+            last = (
+                db.scalar(
+                    select(ProbeCalibration.version)
+                    .where(ProbeCalibration.node_id == node_id)
+                    .order_by(ProbeCalibration.version.desc())
+                )
+                or 0
+            )
+            row = ProbeCalibration(
+                node_id=node_id,
+                version=last + 1,
+                sensor="soil_vwc",
+                model=coeffs["model"],
+                coefficients=coeffs,
+                points=[p.__dict__ for p in pts],
+                note=str(body.get("note") or "")[:500],
+                created_by=user.id if user else None,
+                created_at=int(time.time()),
+            )
+            db.add(row)
+            node.calibration = dict(node.calibration or {}) | {"soil_vwc": f"v{row.version}"}
+            cfg = configs.push(db, node, {"soil_cal": coeffs}, user.id if user else None)
+            return cal_json(row) | {"config_version": cfg.version}, 201
+    except configs.ConfigInvalid as exc:
+        return problem(422, "Calibration refused by the node config schema", str(exc))
+
+
+@bp.get("/api/v1/tech/nodes/<int:node_id>/calibrations")
+@access.tech_only
+def history(node_id: int) -> Response | dict[str, Any]:
+    with services().db.session() as db:
+        if access.node_for_read(db, node_id) is None:
+            return problem(404, "Unknown node")
+        rows = db.scalars(
+            select(ProbeCalibration)
+            .where(ProbeCalibration.node_id == node_id)
+            .order_by(ProbeCalibration.version.desc())
+        )
+        return {"node_id": node_id, "calibrations": [cal_json(c) for c in rows]}
+
+
+@bp.get("/api/v1/tech/nodes/<int:node_id>/recompute")
+@access.tech_only
+def recompute(node_id: int) -> Response | dict[str, Any]:
+    """The stored raw history converted with calibration ``version`` (default: the latest)."""
+    hours = min(max(request.args.get("hours", 168, type=int) or 168, 1), MAX_HOURS)
+    svc = services()
+    with svc.db.session() as db:
+        if access.node_for_read(db, node_id) is None:
+            return problem(404, "Unknown node")
+        q = select(ProbeCalibration).where(ProbeCalibration.node_id == node_id)
+        version = request.args.get("version", type=int)
+        q = (
+            q.where(ProbeCalibration.version == version)
+            if version
+            else q.order_by(ProbeCalibration.version.desc())
+        )
+        cal = db.scalars(q).first()
+        if cal is None:
+            return problem(404, "No such calibration")
+        coeffs, used = dict(cal.coefficients), cal.version
+    end = int(time.time())
+    raw = [(p.time_s, p.value) for p in svc.store.series(node_id, "soil_raw", end - hours * 3600, end)]
+    points = calibration.recompute(raw, coeffs)
+    return {
+        "node_id": node_id,
+        "version": used,
+        "points": [{"t": t, "raw_mv": r, "vwc": v} for (t, r), (_, v) in zip(raw, points, strict=True)],
+    }

@@ -1,0 +1,127 @@
+"""Fleet health, pure: battery trend by least squares, frame loss, and the "needs a visit" reasons.
+
+Every reason carries a stable code, an urgency (higher = sooner) and bilingual text, so the phone
+list, the map and the CSV all say the same thing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+BATTERY_EMPTY_V = 3.3  # the firmware's critical_batt_v default: below it the node stops sampling
+BATTERY_LOW_V = 3.45
+ONLINE_WINDOW_S = 3 * 3600  # three missed 15-minute cycles plus slack
+MIN_TREND_SPAN_S = 12 * 3600
+WEAK_RSSI_DBM = -90
+HIGH_LOSS = 0.2
+
+
+@dataclass(frozen=True)
+class Trend:
+    slope_v_per_day: float
+    days_left: float | None  # None: not falling, or too little history
+
+
+def battery_trend(points: Sequence[tuple[int, float]], empty_v: float = BATTERY_EMPTY_V) -> Trend | None:
+    """Least-squares line through (time s, volts); days until it reaches ``empty_v``."""
+    if len(points) < 3 or points[-1][0] - points[0][0] < MIN_TREND_SPAN_S:
+        return None
+    n = len(points)
+    t0 = points[0][0]
+    xs = [(t - t0) / 86400 for t, _ in points]
+    ys = [v for _, v in points]
+    mx, my = sum(xs) / n, sum(ys) / n
+    sxx = sum((x - mx) ** 2 for x in xs)
+    if sxx == 0:
+        return None
+    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sxx
+    now_v = my + slope * (xs[-1] - mx)  # the fitted value now: less noisy than the last sample
+    if slope >= -1e-4:
+        return Trend(round(slope, 4), None)
+    return Trend(round(slope, 4), round(max(0.0, (now_v - empty_v) / -slope), 1))
+
+
+def frame_loss(received: int, window_s: int, interval_s: int) -> float | None:
+    """Share of expected frames that did not arrive in the window (0 when all did)."""
+    expected = window_s // max(interval_s, 1)
+    if expected <= 0:
+        return None
+    return round(max(0.0, 1 - received / expected), 3)
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    urgency: int
+    vi: str
+    en: str
+
+
+@dataclass
+class NodeHealth:
+    age_s: int | None
+    battery_v: float | None = None
+    trend: Trend | None = None
+    rssi: float | None = None
+    loss: float | None = None
+    faults: dict[str, str] = field(default_factory=dict)
+    config_pending: bool = False
+
+
+def state(h: NodeHealth) -> str:
+    if h.age_s is None:
+        return "new"
+    if h.age_s > ONLINE_WINDOW_S:
+        return "offline"
+    return "sensor_fault" if h.faults else "online"
+
+
+def reasons(h: NodeHealth) -> list[Reason]:
+    """Why someone should go to this node, most urgent first (empty: no visit needed)."""
+    out: list[Reason] = []
+    if h.age_s is None:
+        out.append(
+            Reason(
+                "never_seen",
+                60,
+                "Chưa từng gửi dữ liệu — kiểm tra lắp đặt",
+                "Never reported — check the install",
+            )
+        )
+    elif h.age_s > ONLINE_WINDOW_S:
+        hours = h.age_s // 3600
+        out.append(
+            Reason("offline", 90 + min(hours, 9), f"Mất liên lạc {hours} giờ", f"Silent for {hours} h")
+        )
+    days = h.trend.days_left if h.trend else None
+    if (h.battery_v is not None and h.battery_v < BATTERY_LOW_V) or (days is not None and days < 7):
+        left = f"{days:.0f}" if days is not None else "?"
+        urgency = 80 if days is not None and days < 3 else 70
+        out.append(
+            Reason(
+                "battery", urgency, f"Pin yếu, còn khoảng {left} ngày", f"Battery low, about {left} days left"
+            )
+        )
+    if h.faults:
+        names = ", ".join(sorted(h.faults))
+        out.append(Reason("sensor_fault", 65, f"Cảm biến lỗi: {names}", f"Sensor fault: {names}"))
+    if h.loss is not None and h.loss > HIGH_LOSS:
+        pct = round(h.loss * 100)
+        out.append(
+            Reason(
+                "frame_loss",
+                50,
+                f"Mất {pct}% bản tin — kiểm tra ăng-ten",
+                f"{pct}% of frames lost — check the antenna",
+            )
+        )
+    if h.rssi is not None and h.rssi < WEAK_RSSI_DBM:
+        out.append(
+            Reason("weak_signal", 40, f"Sóng yếu ({h.rssi:.0f} dBm)", f"Weak signal ({h.rssi:.0f} dBm)")
+        )
+    if h.config_pending and h.age_s is not None and h.age_s <= ONLINE_WINDOW_S:
+        out.append(
+            Reason("config_pending", 20, "Cấu hình mới chưa được áp dụng", "New config not applied yet")
+        )
+    return sorted(out, key=lambda r: -r.urgency)

@@ -1,0 +1,161 @@
+"""Provisioning: register a node (typed or scanned from its QR label), bind it to a field and a
+position, choose its sensors and probe depth; the server makes its key and signed config v1.
+
+Re-sending the same registration (the phone's offline queue) returns the node already made.
+Flash it with the firmware's ``farm node deploy PORT --config-dir DIR`` (config.json + secrets.json).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from typing import Any
+
+import qrcode
+import qrcode.image.svg
+from flask import Blueprint, Response, request
+
+from mobile_api.technician import access, configs
+from server.auth import current_user
+from server.errors import problem
+from server.registry.geo import centroid
+from server.registry.models import Node
+from server.services import services
+
+bp = Blueprint("tech_provision", __name__)
+KINDS = ("soil", "weather")
+
+
+def node_json(n: Node) -> dict[str, Any]:
+    return {
+        "id": n.id,
+        "name": n.name,
+        "kind": n.kind,
+        "field_id": n.field_id,
+        "gateway_id": n.gateway_id,
+        "lat": n.lat,
+        "lon": n.lon,
+        "probe_depth_cm": n.probe_depth_cm,
+        "sensors": n.sensors,
+        "config_version": n.config_version,
+        "calibration": n.calibration,
+        "label_svg": f"/api/v1/tech/nodes/{n.id}/label.svg",
+    }
+
+
+@bp.get("/api/v1/tech/setup")
+@access.tech_only
+def setup() -> dict[str, Any]:
+    with services().db.session() as db:
+        return {
+            "gateways": [{"id": g.id, "name": g.name} for g in access.gateways(db)],
+            "fields": [
+                {"id": f.id, "name": f.name, "crop": f.crop, "centroid": centroid(f.geometry)}
+                for f in access.install_fields(db)
+            ],
+            "sensors": list(configs.SENSOR_CHOICES),
+            "kinds": list(KINDS),
+        }
+
+
+def _parse(body: dict[str, Any]) -> dict[str, Any]:
+    try:
+        out: dict[str, Any] = {
+            "id": int(body["node_id"]),
+            "gateway_id": int(body["gateway_id"]),
+            "field_id": int(body["field_id"]),
+            "lat": float(body["lat"]),
+            "lon": float(body["lon"]),
+            "kind": str(body.get("kind") or "soil"),
+            "probe_depth_cm": int(body.get("probe_depth_cm") or 20),
+            "sensors": list(body.get("sensors") or []),
+            "interval_s": int(body.get("interval_s") or 900),
+            "name": str(body.get("name") or "")[:100],
+        }
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError("node_id, gateway_id, field_id, lat, lon are required numbers") from exc
+    if not 1 <= out["id"] <= 0xFFFFFFFF or out["kind"] not in KINDS or not 5 <= out["probe_depth_cm"] <= 120:
+        raise ValueError("node_id 1..4294967295, kind soil|weather, probe depth 5-120 cm")
+    if not (8 <= out["lat"] <= 24 and 102 <= out["lon"] <= 110):
+        raise ValueError("the position is not in Vietnam: check the GPS fix or the typed numbers")
+    if any(s not in configs.SENSOR_CHOICES for s in out["sensors"]):
+        raise ValueError(f"sensors must be among {list(configs.SENSOR_CHOICES)}")
+    return out
+
+
+@bp.post("/api/v1/tech/nodes")
+@access.tech_only
+def register() -> Response | tuple[dict[str, Any], int]:
+    try:
+        spec = _parse(request.get_json(silent=True) or {})
+    except ValueError as exc:
+        return problem(422, "Invalid node", str(exc))
+    try:
+        return _create(spec)
+    except configs.ConfigInvalid as exc:  # raised inside the transaction: nothing was stored
+        return problem(422, "Invalid node config", str(exc))
+
+
+def _create(spec: dict[str, Any]) -> Response | tuple[dict[str, Any], int]:
+    user = current_user()
+    with services().db.session() as db:
+        old = db.get(Node, spec["id"])
+        if old is not None:
+            mine = access.node_for_write(db, old.id)
+            if mine is not None and mine.field_id == spec["field_id"]:
+                return node_json(mine), 200  # a replay from the offline queue
+            return problem(409, "Node id already registered", code="node_exists")
+        if spec["gateway_id"] not in {g.id for g in access.gateways(db)}:
+            return problem(404, "Unknown gateway")
+        if spec["field_id"] not in {f.id for f in access.install_fields(db)}:
+            return problem(404, "Unknown field")
+        interval = spec.pop("interval_s")
+        node = Node(
+            **spec | {"name": spec["name"] or str(spec["id"])},
+            key_hex=os.urandom(16).hex(),
+            calibration={},
+            config_version=1,
+        )
+        db.add(node)
+        db.flush()
+        configs.push(
+            db,
+            node,
+            {"interval_s": interval, "sensors": spec["sensors"]},
+            user.id if user else None,
+            initial=True,
+        )
+        return node_json(node), 201
+
+
+@bp.get("/api/v1/tech/nodes/<int:node_id>/label.svg")
+@access.tech_only
+def label(node_id: int) -> Response:
+    with services().db.session() as db:
+        node = access.node_for_read(db, node_id)
+        if node is None:
+            return problem(404, "Unknown node")
+        text = json.dumps({"rs_node": node.id, "kind": node.kind}, separators=(",", ":"))
+    img = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=12, border=2)
+    buf = io.BytesIO()
+    img.save(buf)
+    return Response(
+        buf.getvalue(), mimetype="image/svg+xml", headers={"Cache-Control": "private, max-age=3600"}
+    )
+
+
+@bp.get("/api/v1/tech/nodes/<int:node_id>/secrets.json")
+@access.tech_only
+def secrets_file(node_id: int) -> Response:
+    """For ``farm node deploy``: the node key (only to technicians who maintain the node)."""
+    with services().db.session() as db:
+        node = access.node_for_write(db, node_id)
+        if node is None:
+            return problem(404, "Unknown node")
+        body = {"node_id": node.id, "node_key": node.key_hex, "wifi_psk": "", "mqtt_password": ""}
+    return Response(
+        json.dumps(body, indent=1),
+        mimetype="application/json",
+        headers={"Content-Disposition": "attachment; filename=secrets.json", "Cache-Control": "no-store"},
+    )
