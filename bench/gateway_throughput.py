@@ -69,6 +69,12 @@ def make_frames(keys: dict[int, bytes], rng: random.Random, per_node: int, end_s
     return frames
 
 
+def renumber(frame: bytes, keys: dict[int, bytes], run: int) -> bytes:
+    """The same reading under counter + run * 1,000,000, so each replay run is new to the server."""
+    _v, flags, node, counter, age, readings = fc.decode(frame)
+    return fc.encode(keys[node], node, counter + run * 1_000_000, age, readings, flags)
+
+
 def key_cache(path: Path, keys: dict[int, bytes]) -> NodeKeys:
     nk = NodeKeys(path)
     nk.update({"nodes": [{"node_id": n, "key": k.hex(), "field_id": 1} for n, k in keys.items()]})
@@ -136,7 +142,7 @@ def bytes_per_frame(keys: dict[int, bytes], rng: random.Random, workdir: Path) -
     return used / len(frames), used
 
 
-def replay(workdir: Path) -> dict[str, float]:
+def replay(workdir: Path, batch_sizes: list[int]) -> list[dict[str, float]]:
     """57,600 frames (24 h x 200 nodes x every 5 min) through the forwarder to a real server."""
     from demo.seed import seed
     from gateway.service import Gateway, GatewayConfig
@@ -171,21 +177,29 @@ def replay(workdir: Path) -> dict[str, float]:
     db.engine.dispose()
     tsdb = f"influx://127.0.0.1:{influx.port}/replay"
     server = start_server(data, tsdb)
+    out = []
     try:
-        gw = Gateway(GatewayConfig(workdir / "gw", f"http://127.0.0.1:{server.port}", seeded.gateway_token))
-        assert gw.refresh_keys()
-        frames = make_frames(keys, rng, PER_DAY, int(time.time()) - 60)
-        for i in range(0, len(frames), 500):
-            gw.processor.process(frames[i : i + 500])
-        assert gw.outbox.depth() == len(frames) == NODES * PER_DAY
-        t = time.perf_counter()
-        gw.forwarder.drain()
-        wall = time.perf_counter() - t
-        assert gw.outbox.depth() == 0 and gw.forwarder.stats.uploaded == len(frames)
+        for run, batch in enumerate(batch_sizes):
+            # Each run replays a different day (older), so the server stores every frame anew.
+            gw = Gateway(
+                GatewayConfig(workdir / f"gw{run}", f"http://127.0.0.1:{server.port}", seeded.gateway_token)
+            )
+            assert gw.refresh_keys()
+            gw.forwarder.batch_size = gw.forwarder._limit = batch
+            frames = make_frames(keys, rng, PER_DAY, int(time.time()) - 60 - run * 86400)
+            frames = [f._replace(data=renumber(f.data, keys, run)) for f in frames]
+            for i in range(0, len(frames), 500):
+                gw.processor.process(frames[i : i + 500])
+            assert gw.outbox.depth() == len(frames) == NODES * PER_DAY
+            t = time.perf_counter()
+            gw.forwarder.drain()
+            wall = time.perf_counter() - t
+            assert gw.outbox.depth() == 0 and gw.forwarder.stats.uploaded == len(frames)
+            gw.shutdown()
+            out.append({"batch": batch, "frames": len(frames), "seconds": wall, "fps": len(frames) / wall})
         count = InfluxStore.from_url(tsdb).query('SELECT count("counter") FROM "reading"')
-        stored = int(count[0]["series"][0]["values"][0][1])
-        gw.shutdown()
-        return {"frames": len(frames), "seconds": wall, "fps": len(frames) / wall, "in_influx": stored}
+        out[-1]["in_influx"] = int(count[0]["series"][0]["values"][0][1])
+        return out
     finally:
         server.stop()
         influx.stop()
@@ -197,6 +211,7 @@ def main() -> int:
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--batches", default="100,500")
     ap.add_argument("--no-replay", action="store_true")
+    ap.add_argument("--upload-batches", default="2000,5000", help="forwarder batch sizes for the replay")
     args = ap.parse_args()
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
@@ -230,11 +245,13 @@ def main() -> int:
             f"3 weeks of 200 nodes = {NODES * PER_DAY * 21:,} frames = {three_weeks / 1e6:.0f} MB"
         )
         if not args.no_replay:
-            r = replay(work)
-            print(
-                f"replay of a 24 h outage: {r['frames']:,.0f} frames in {r['seconds']:.1f} s = "
-                f"{r['fps']:,.0f} frames/s to the server; points in InfluxDB: {r['in_influx']:,.0f}"
-            )
+            runs = replay(work, [int(b) for b in args.upload_batches.split(",")])
+            for r in runs:
+                print(
+                    f"replay of a 24 h outage, upload batch {r['batch']:,.0f}: {r['frames']:,.0f} frames in "
+                    f"{r['seconds']:.1f} s = {r['fps']:,.0f} frames/s to the server"
+                )
+            print(f"points in InfluxDB after all runs: {runs[-1]['in_influx']:,.0f}")
     return 0
 
 

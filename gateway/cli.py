@@ -38,7 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     run.add_argument("--mqtt-password-env", default="RUONGSO_MQTT_PASSWORD")
     run.add_argument("--serial", help="bridge serial device, e.g. /dev/serial/by-id/usb-...; none by default")
     run.add_argument("--serial-baud", type=int, default=115200)
-    run.add_argument("--status-port", type=int, default=8088, help="local status page on 127.0.0.1 (0: off)")
+    run.add_argument("--status-port", type=int, default=8090, help="local status page on 127.0.0.1 (0: off)")
     run.add_argument("--outbox-max-mb", type=float, default=1024, help="outbox bound; full -> no acks")
     run.add_argument("--valves", default="", help="valve wiring, e.g. 'v1=gpio17,v2=gpio27:low'")
     run.add_argument("--broker-dir", type=Path, help="regenerate this broker's passwd/acl when keys change")

@@ -200,7 +200,9 @@ class FrameProcessor:
 
     def _undo(self, rows: list[FrameRow], exc: sqlite3.Error) -> None:
         """The batch is not durable: restore the exact counter window and fix the counts."""
-        log.error("outbox commit failed, %d frames not acknowledged: %s", len(rows), exc)
+        log.error(
+            "event=outbox_commit_failed frames=%d error=%r: frames not acknowledged", len(rows), str(exc)
+        )
         self.not_durable_batches += 1
         self._load_windows()
         for row in rows:

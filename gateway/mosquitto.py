@@ -80,7 +80,9 @@ def write_broker_files(
     entries = [f"{gateway_user}:{gateway_password}"]
     entries += [f"{mqtt_username(n)}:{node_mqtt_password(k)}" for n, k in sorted(nodes.items())]
     passwd_tmp.write_text("\n".join(entries) + "\n")
-    passwd_tmp.chmod(0o600)
+    # 0640: the broker reads it through the directory's group (setgid ``ruongso:mosquitto``,
+    # see deploy/gateway) when the gateway and the broker run as different users.
+    passwd_tmp.chmod(0o640)
     subprocess.run(["mosquitto_passwd", "-U", str(passwd_tmp)], check=True, capture_output=True)
     if run_as and run_as != "root":
         # The broker reads it after dropping privileges; not root or no such user: the unit's

@@ -125,6 +125,9 @@ class Gateway:
         except ProcessLookupError:
             log.warning("event=broker_reload_skipped reason=not_running pid=%d", pid)
             return False
+        except PermissionError:  # another user's broker: the systemd path unit reloads it
+            log.info("event=broker_reload_delegated pid=%d", pid)
+            return False
         log.info("event=broker_reloaded pid=%d nodes=%d", pid, len(self.keys))
         return True
 

@@ -86,7 +86,7 @@ class StatusServer:
     """Serves ``render_html(health())`` on ``/`` and the JSON on ``/health.json``."""
 
     def __init__(
-        self, health: Callable[[], dict[str, Any]], host: str = "127.0.0.1", port: int = 8088
+        self, health: Callable[[], dict[str, Any]], host: str = "127.0.0.1", port: int = 8090
     ) -> None:
         get_health = health
 
