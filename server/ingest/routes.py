@@ -9,13 +9,12 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from sqlalchemy import select
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
 
 from server.errors import problem
 from server.ingest.backpressure import limit_concurrency
-from server.ingest.batch import BatchError, IncomingFrame, decompress, parse_frames
-from server.registry.models import Gateway, IngestedFrame, Node
+from server.ingest.batch import BatchError, decompress, parse_frames
+from server.ingest.dedupe import classify, placements, record_seen
+from server.registry.models import Gateway, Node
 from server.services import services
 from server.timeseries.base import FrameRecord, StoreUnavailable
 
@@ -72,8 +71,8 @@ def ingest_frames() -> Response | tuple[Response, int]:
         return problem(400, "Invalid batch", str(exc))
     svc = services()
     with svc.db.session() as session:
-        placement = _placements(session, g.gateway_id, {f.node_id for f in frames})
-        fresh, duplicates, rejected = _classify(session, frames, placement)
+        placement = placements(session, g.gateway_id, {f.node_id for f in frames})
+        fresh, duplicates, rejected = classify(session, frames, placement)
         records = [
             FrameRecord(
                 f.node_id, f.counter, f.sampled_at, *placement[f.node_id], f.values, f.statuses, f.quality
@@ -87,60 +86,8 @@ def ingest_frames() -> Response | tuple[Response, int]:
             resp = problem(503, "Storage temporarily unavailable", "Nothing was stored; retry later.")
             resp.headers["Retry-After"] = "5"
             return resp
-        if fresh:
-            session.execute(
-                _insert_ignore(session).values(
-                    [
-                        {
-                            "node_id": f.node_id,
-                            "counter": f.counter,
-                            "gateway_id": g.gateway_id,
-                            "received_at": now,
-                        }
-                        for f in fresh
-                    ]
-                )
-            )
+        record_seen(session, fresh, g.gateway_id, now)
     return jsonify({"stored": len(fresh), "duplicates": duplicates, "rejected": rejected})
-
-
-def _placements(session: Session, gateway_id: int, node_ids: set[int]) -> dict[int, tuple[int, int]]:
-    rows = session.execute(select(Node).where(Node.id.in_(node_ids), Node.gateway_id == gateway_id)).scalars()
-    return {n.id: (n.field.farm_id, n.field.id) for n in rows if n.field is not None}
-
-
-def _classify(
-    session: Session, frames: list[IncomingFrame], placement: dict[int, tuple[int, int]]
-) -> tuple[list[IncomingFrame], int, list[dict[str, Any]]]:
-    keys = {(f.node_id, f.counter) for f in frames}
-    seen: set[tuple[int, int]] = set()
-    for node_id in {k[0] for k in keys}:
-        counters = [c for n, c in keys if n == node_id]
-        rows = session.execute(
-            select(IngestedFrame.node_id, IngestedFrame.counter).where(
-                IngestedFrame.node_id == node_id, IngestedFrame.counter.in_(counters)
-            )
-        )
-        seen.update((int(n), int(c)) for n, c in rows)
-    fresh, duplicates, rejected = [], 0, []
-    for f in frames:
-        key = (f.node_id, f.counter)
-        if f.node_id not in placement:
-            rejected.append({"node_id": f.node_id, "counter": f.counter, "reason": "unknown_node"})
-        elif key in seen:
-            duplicates += 1
-        else:
-            seen.add(key)
-            fresh.append(f)
-    return fresh, duplicates, rejected
-
-
-def _insert_ignore(session: Session) -> Any:
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        return pg_insert(IngestedFrame).on_conflict_do_nothing()
-    return sqlite_insert(IngestedFrame).on_conflict_do_nothing()
 
 
 # -- gateway health and local rules (kept simple: files in the data directory) --------------------

@@ -1,0 +1,140 @@
+"""Ingest throughput: gateway batches through the HTTP endpoint (gunicorn, several workers) into
+the real InfluxDB, against the floor of writing the same line protocol straight to InfluxDB.
+
+    .venv/bin/python -m bench.server_ingest --workers 4 --frames 200000
+
+One frame = one point with six float channels (as the floor's lines). Results: docs/benchmarks-server.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import requests
+
+from bench.server_common import cpu_info, make_registry, records
+from server.timeseries.influx import to_line
+from tests.services import free_port, start_influxd, start_postgres
+
+
+def floor(influx: str, lines: list[str], batch: int) -> float:
+    http = requests.Session()
+    http.post(f"{influx}/query", data={"q": "CREATE DATABASE floor"}).raise_for_status()
+    t0 = time.perf_counter()
+    for i in range(0, len(lines), batch):
+        r = http.post(
+            f"{influx}/write", params={"db": "floor", "precision": "s"}, data="\n".join(lines[i : i + batch])
+        )
+        assert r.status_code == 204, r.text
+    return len(lines) / (time.perf_counter() - t0)
+
+
+def bodies(frames: list[dict[str, object]], batch: int) -> list[bytes]:
+    return [
+        gzip.compress(json.dumps({"frames": frames[i : i + batch]}).encode(), 1)
+        for i in range(0, len(frames), batch)
+    ]
+
+
+def post_all(url: str, token: str, batches: list[bytes], clients: int) -> tuple[float, int, int]:
+    headers = {
+        "Authorization": f"Bearer {token}",
+        "Content-Encoding": "gzip",
+        "Content-Type": "application/json",
+    }
+    busy = 0
+
+    def send(body: bytes) -> int:
+        nonlocal busy
+        http = requests.Session()
+        while True:
+            r = http.post(url + "/api/v1/gateway/frames", data=body, headers=headers, timeout=120)
+            if r.status_code == 200:
+                return int(r.json()["stored"])
+            assert r.status_code in (429, 503), r.text
+            busy += 1
+            time.sleep(0.05)
+
+    t0 = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        stored = sum(pool.map(send, batches))
+    return time.perf_counter() - t0, stored, busy
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--workers", type=int, default=4)
+    ap.add_argument("--clients", type=int, default=0, help="concurrent gateways (default 2 × workers)")
+    ap.add_argument("--nodes", type=int, default=1000)
+    ap.add_argument("--frames", type=int, default=200_000)
+    ap.add_argument("--batch", type=int, default=5000)
+    ap.add_argument("--registry", choices=("sqlite", "postgresql"), default="postgresql")
+    args = ap.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
+    influxd = start_influxd(tmp / "influx")
+    pg = start_postgres(tmp / "pg") if args.registry == "postgresql" else None
+    influx = f"http://127.0.0.1:{influxd.port}"
+    per_node = args.frames // args.nodes
+    now = int(time.time())
+    recs = records(args.nodes, per_node, now - per_node * 900)
+    floor_rate = floor(influx, [to_line(r) for r in recs], args.batch)
+    db_url = pg.extra["url"] if pg else f"sqlite:///{tmp / 'registry.sqlite'}"
+    token = make_registry(db_url, args.nodes)
+    frames = [
+        {
+            "node_id": r.node_id,
+            "counter": r.counter,
+            "sampled_at": r.time_s,
+            "received_at": now,
+            "values": r.values,
+        }
+        for r in recs
+    ]
+    batches = bodies(frames, args.batch)
+    port = free_port()
+    env = os.environ | {
+        "RUONGSO_DATA_DIR": str(tmp / "data"),
+        "RUONGSO_DATABASE_URL": db_url,
+        "RUONGSO_TSDB_URL": f"influx://127.0.0.1:{influxd.port}/farm",
+        "RUONGSO_AUTO_MIGRATE": "0",
+    }
+    gunicorn = [sys.executable, "-m", "gunicorn", "-w", str(args.workers), "-b", f"127.0.0.1:{port}"]
+    server = subprocess.Popen(
+        [*gunicorn, "--timeout", "120", "server.app:create_app()"], env=env, stderr=subprocess.DEVNULL
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                if requests.get(url + "/api/v1/openapi.json", timeout=1).status_code == 200:
+                    break
+            except requests.RequestException:
+                time.sleep(0.1)
+        post_all(url, token, bodies(frames[: args.batch], args.batch), 1)  # warm-up: workers open connections
+        elapsed, stored, busy = post_all(url, token, batches, args.clients or 2 * args.workers)
+    finally:
+        server.terminate()
+        server.wait(30)
+        influxd.stop()
+        if pg:
+            pg.stop()
+    rate = (stored + args.batch) / elapsed if stored < len(frames) else stored / elapsed
+    print(f"machine: {cpu_info()}; registry: {args.registry}; gunicorn workers: {args.workers}")
+    print(f"floor (line protocol, {args.batch}-line batches): {floor_rate:,.0f} points/s")
+    print(f"endpoint: {stored:,} new frames in {elapsed:.2f} s = {rate:,.0f} readings/s")
+    print(f"  {busy} batches were answered 429/503 and retried; load average {os.getloadavg()[0]:.1f}")
+    print(f"ratio: {rate / floor_rate:.0%} of the floor")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
