@@ -117,6 +117,10 @@ class FrameProcessor:
         self._load_windows()
 
     def _load_windows(self) -> None:
+        # Start from nothing: a node first seen in a batch that failed to commit must not keep
+        # an in-memory window, or its resent frames would be taken for duplicates and lost.
+        self._last.clear()
+        self._window.clear()
         for node_id, (last, window) in self.outbox.load_counters().items():
             self._last[node_id] = last
             if last is None:

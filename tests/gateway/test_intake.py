@@ -160,3 +160,13 @@ def test_late_frame_fills_its_gap_but_a_replay_never_stores_twice(tmp_path: Path
     ]
     stored = sorted(f.counter for f in again.outbox.oldest(100))
     assert stored == [4, 5, 6, 1999, 2000, 2001]
+
+
+def test_a_failed_first_batch_leaves_no_trace_of_a_new_node(tmp_path: Path) -> None:
+    p = processor(tmp_path)
+    p.outbox.set_max_bytes(p.outbox.usage().used_bytes)  # not one more page: the disk is full
+    first = [RawFrame(frame(c), 1.0) for c in range(1, 1001)]  # more than the few pages left
+    assert {r.verdict for r in p.process(first)} == {Verdict.NOT_DURABLE}
+    assert p.last_counter(7) is None
+    p.outbox.set_max_bytes(1 << 20)  # space again (the server confirmed, an operator cleaned up)
+    assert {r.verdict for r in p.process(first)} == {Verdict.ACCEPTED}
