@@ -111,6 +111,9 @@ class FrameProcessor:
         self._window: dict[int, int] = {}
         self._state: dict[int, dict[str, Any]] = {}
         self._trackers: dict[int, dict[str, StuckTracker]] = {}
+        # Health inputs of each node's newest frame in the current batch; the derived health
+        # fields are updated once per node per batch after the commit, not once per frame.
+        self._latest: dict[int, tuple[Any, ...]] = {}
         for node_id, (_last, state) in self.outbox.load_states().items():
             self._state[node_id] = new_state() | state
             self._trackers[node_id] = {ch: StuckTracker(*v) for ch, v in state.get("stuck", {}).items()}
@@ -170,8 +173,12 @@ class FrameProcessor:
             ]
             self.outbox.commit_batch(rows, counters, states)
         except sqlite3.Error as exc:
+            self._latest.clear()
             self._undo(rows, exc)
             return [Result(Verdict.NOT_DURABLE, r.node_id, r.counter) if r.ack else r for r in results]
+        for node_id, latest in self._latest.items():
+            self._update_health(self._state[node_id], *latest)
+        self._latest.clear()
         if flush:
             self._dirty.clear()
             self._last_flush = self._clock()
@@ -266,7 +273,17 @@ class FrameProcessor:
         quality = quality_flags(values, self._trackers[node_id])
         for ch in statuses:
             quality[ch] = QUALITY_SENSOR_FAULT
-        self._update_health(state, raw, received, sampled, values, statuses, quality)
+        state["accepted"] += 1
+        seen = self._latest.get(node_id)
+        self._latest[node_id] = (
+            raw.rssi,
+            received,
+            sampled,
+            values,
+            statuses,
+            quality,
+            seen[6] + 1 if seen else 1,
+        )
         rows.append(
             (
                 node_id,
@@ -284,17 +301,17 @@ class FrameProcessor:
     @staticmethod
     def _update_health(
         state: dict[str, Any],
-        raw: RawFrame,
+        rssi_transport: int | None,
         received: int,
         sampled: int,
         values: dict[str, float],
         statuses: dict[str, int],
         quality: dict[str, int],
+        frames: int,
     ) -> None:
-        state["accepted"] += 1
         previous = state.get("last_sampled")
-        if previous is not None and 0 < sampled - previous < 86400:
-            gap = sampled - previous  # smoothed sampling interval, for "not heard from for too long"
+        if previous is not None and 0 < sampled - previous < 86400 * frames:
+            gap = (sampled - previous) / frames  # smoothed sampling interval, for "silent too long"
             state["interval_s"] = 0.8 * state.get("interval_s", gap) + 0.2 * gap
         state["last_sampled"] = max(sampled, previous or 0)
         state["last_seen"] = received
@@ -306,7 +323,7 @@ class FrameProcessor:
             if not hist or sampled - hist[-1][0] >= BATTERY_SPACING_S:
                 hist.append([sampled, battery])
                 del hist[:-BATTERY_HISTORY]
-        rssi = values.get("rssi", raw.rssi)
+        rssi = values.get("rssi", rssi_transport)
         if rssi is not None:
             state["rssi"] = rssi
         if "snr" in values:
