@@ -8,6 +8,9 @@ Why each rule:
 - Exponential backoff with full jitter (AWS architecture blog, "Exponential Backoff And Jitter"),
   capped, and the server's ``Retry-After`` honoured: a farm's gateways must not hammer a server
   that is recovering, and must not synchronise their retries after a shared outage.
+- Batch size adapts (AIMD-like): up to the server's limit on a good link (a 24 h backlog of a
+  200-node farm then uploads in seconds), halved after each network failure so a weak rural link
+  still gets small batches through, doubled again after each success.
 - A 400 answer means the batch itself is refused: it is halved until the one refused frame is
   isolated and moved to the dead-letter table, so one bad frame cannot block the queue forever.
 """
@@ -65,7 +68,8 @@ class Forwarder:
         outbox: Outbox,
         server_url: str,
         token: str,
-        batch_size: int = 2000,
+        batch_size: int = 5000,  # the server's max_batch_frames
+        min_batch: int = 100,
         max_backoff_s: float = 60.0,
         base_backoff_s: float = 0.5,
         timeout_s: float = 30.0,
@@ -74,6 +78,7 @@ class Forwarder:
         self.outbox = outbox
         self.url = server_url.rstrip("/") + "/api/v1/gateway/frames"
         self.batch_size = batch_size
+        self.min_batch = min_batch
         self.max_backoff_s = max_backoff_s
         self.base_backoff_s = base_backoff_s
         self.timeout_s = timeout_s
@@ -104,6 +109,7 @@ class Forwarder:
         try:
             response = self._http.post(self.url, data=body, timeout=self.timeout_s)
         except requests.RequestException as exc:
+            self._limit = max(min(self.min_batch, self.batch_size), len(frames) // 2)
             raise RetryLater(f"server unreachable: {type(exc).__name__}") from exc
         status = response.status_code
         if status in (400, 413):

@@ -109,3 +109,27 @@ def test_backoff_is_full_jitter_capped_and_honours_retry_after(tmp_path: Path) -
         0,
         0,
     )
+
+
+def test_batch_size_halves_on_network_failures(tmp_path: Path) -> None:
+    from firmware.lib import framecodec as fc
+    from gateway.forwarder import RetryLater
+    from gateway.intake import FrameProcessor, RawFrame
+    from gateway.keys import NodeKeys
+    from tests.services import free_port
+
+    keys = NodeKeys(tmp_path / "k.json")
+    keys.update({"nodes": [{"node_id": 7, "key": (b"k" * 16).hex()}]})
+    outbox = Outbox(tmp_path / "o.sqlite")
+    FrameProcessor(outbox, keys).process(
+        [RawFrame(fc.encode(b"k" * 16, 7, c, 0, [(1, 0.3, 0)]), 1e9) for c in range(1, 1001)]
+    )
+    fwd = Forwarder(
+        outbox, f"http://127.0.0.1:{free_port()}", "t", batch_size=800, min_batch=100, timeout_s=2
+    )
+    limits = []
+    for _ in range(5):
+        with pytest.raises(RetryLater):
+            fwd.send_once()
+        limits.append(fwd._limit)
+    assert limits == [400, 200, 100, 100, 100] and outbox.depth() == 1000
