@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from server.blobs import open_blob_store
 from server.config import Settings
 from server.db import Database
 from server.errors import register_error_handlers
@@ -20,7 +21,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     if settings.auto_migrate:
         db.upgrade()
     store = open_store(settings.tsdb_url, str(settings.data_dir), settings)
-    app.extensions["ruongso"] = Services(db=db, store=store, settings=settings)
+    blobs = open_blob_store(settings.blob_dir or settings.data_dir / "blobs")
+    app.extensions["ruongso"] = Services(db=db, store=store, settings=settings, blobs=blobs)
 
     from mobile_api import bp as mobile_bp
     from mobile_api.officer import bp as officer_bp

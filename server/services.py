@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 
+from server.blobs import BlobStore
 from server.config import Settings
 from server.db import Database
 from server.timeseries.base import TimeSeriesStore
@@ -16,6 +17,7 @@ class Services:
     db: Database
     store: TimeSeriesStore
     settings: Settings | None = None
+    blobs: BlobStore | None = None
 
 
 def services() -> Services:

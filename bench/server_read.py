@@ -1,0 +1,105 @@
+"""Dashboard read latency over one year of 15-minute data from 100 nodes (~3.5 M points) in the
+real InfluxDB: daily rollups (what the API picks for a year) against the same query over raw.
+
+    .venv/bin/python -m bench.server_read --nodes 100 --days 365
+
+Results: docs/benchmarks-server.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import requests
+
+from bench.server_common import FIRST_NODE, cpu_info
+from server.timeseries.influx import InfluxStore
+from server.timeseries.resolution import day_bucket
+from tests.services import start_influxd
+
+
+def load(store: InfluxStore, nodes: int, start: int, end: int, step: int = 900) -> int:
+    """Line protocol straight into the raw RP, in 5,000-line batches (the loader is not under test)."""
+    rng, http, lines, total = random.Random(1), requests.Session(), [], 0
+    url = f"{store.base_url}/write"
+    params = {"db": store.database, "rp": "raw", "precision": "s"}
+    for t in range(start, end, step):
+        for i in range(nodes):
+            vwc, temp, rain = rng.uniform(0.1, 0.45), rng.uniform(18, 32), max(0.0, rng.gauss(-1, 1))
+            lines.append(
+                f"reading,farm=1,field={1 + i // 10},node={FIRST_NODE + i} counter={total}i,"
+                f"soil_vwc={vwc:.4f},soil_temp={temp:.2f},rain={rain:.1f} {t}"
+            )
+            total += 1
+        if len(lines) >= 5000:
+            assert http.post(url, params=params, data="\n".join(lines)).status_code == 204
+            lines = []
+    if lines:
+        assert http.post(url, params=params, data="\n".join(lines)).status_code == 204
+    return total
+
+
+def timed(fn: Callable[[], object], runs: int) -> tuple[float, float]:
+    samples = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - t0) * 1000)
+    samples.sort()
+    return statistics.median(samples), samples[max(0, round(0.95 * len(samples)) - 1)]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--nodes", type=int, default=100)
+    ap.add_argument("--days", type=int, default=365)
+    ap.add_argument("--runs", type=int, default=40)
+    args = ap.parse_args()
+    influxd = start_influxd(Path(tempfile.mkdtemp(prefix="bench-read-")) / "influx")
+    store = InfluxStore(f"http://127.0.0.1:{influxd.port}", "farm", raw_days=args.days + 30)
+    try:
+        store.setup()
+        end = day_bucket(int(time.time()))
+        start = end - args.days * 86400
+        t0 = time.perf_counter()
+        points = load(store, args.nodes, start, end)
+        t_load = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        store.backfill(start, end)  # the one-off SELECT … INTO; afterwards the CQs keep it current
+        t_backfill = time.perf_counter() - t0
+        nodes = [FIRST_NODE + i for i in range(args.nodes)]
+        rollup = timed(lambda: store.aggregate(nodes, "soil_vwc", start, end, "day"), args.runs)
+        hourly = timed(
+            lambda: store.aggregate(nodes[:10], "soil_vwc", end - 30 * 86400, end, "hour"), args.runs
+        )
+        pattern = "|".join(map(str, nodes))
+        raw_q = (
+            'SELECT mean("soil_vwc"), min("soil_vwc"), max("soil_vwc") FROM "farm"."raw"."reading"'
+            f" WHERE node =~ /^({pattern})$/ AND time >= {start}s AND time < {end}s"
+            " GROUP BY time(1d, 17h), node"
+        )
+        raw = timed(lambda: store.query(raw_q), max(3, args.runs // 8))
+        days = store.aggregate(nodes[:1], "soil_vwc", start, end, "day")[nodes[0]]
+        assert len(days) >= args.days - 1, len(days)
+    finally:
+        store.close()
+        influxd.stop()
+    print(f"machine: {cpu_info()}; load average {os.getloadavg()[0]:.1f}")
+    print(f"data: {points:,} points ({args.nodes} nodes × {args.days} d × 96/d), loaded in {t_load:.0f} s;")
+    print(f"  rollup backfill (hourly + daily SELECT … INTO) {t_backfill:.0f} s")
+    print(f"year, {args.nodes} nodes, daily rollups:   median {rollup[0]:.1f} ms, p95 {rollup[1]:.1f} ms")
+    print(f"month, 10 nodes, hourly rollups:            median {hourly[0]:.1f} ms, p95 {hourly[1]:.1f} ms")
+    print(f"same year query over raw points:             median {raw[0]:.0f} ms, p95 {raw[1]:.0f} ms")
+    print(f"speed-up: {raw[1] / rollup[1]:.0f}× at p95")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,30 @@
+"""The daily job: a weather node's day of readings becomes the field's rain, GDD and ET0 series."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from server import jobs
+from server.timeseries.resolution import local_midnight
+from tests.server.conftest import ServerApp, js
+from tests.server.test_ingest import post
+
+
+def test_daily_values_from_a_weather_node(server_app: ServerApp) -> None:
+    weather = next(n for n in server_app.seeded.nodes if n.kind == "weather")
+    day = date.today() - timedelta(days=1)
+    start = local_midnight(day)
+    frames = [
+        {"node_id": weather.node_id, "counter": h + 1, "sampled_at": start + h * 3600 + 60,
+         "received_at": start + h * 3600 + 60,
+         "values": {"air_temp": 22.0 + 10 * (6 <= h <= 15), "air_rh": 90.0 - 30 * (6 <= h <= 15),
+                    "wind_speed": 1.5, "solar_radiation": 400.0 * (6 <= h <= 17), "rain": 0.5 * (h == 3)}}
+        for h in range(24)
+    ]  # fmt: skip
+    assert js(post(server_app.app.test_client(), server_app.seeded.gateway_token, frames))["stored"] == 24
+    values = {v.name: v.value for v in jobs.daily_values(server_app.app.extensions["ruongso"], day)}
+    assert values["rain_mm"] == 0.5 and values["gdd"] == (22 + 32) / 2 - 10
+    assert 2.0 < values["et0_mm"] < 7.0  # a warm, sunny northern-Vietnam day
+    c = server_app.client("farmer1")
+    got = js(c.get(f"/api/v1/fields/{weather.field_id}/daily?name=gdd&hours=72"))
+    assert got["days"] == [{"day": day.isoformat(), "v": 17.0}]
