@@ -58,7 +58,11 @@ def plant(app: Flask) -> dict[str, int]:
     Image.new("RGB", (64, 64), (120, 80, 60)).save(img, "JPEG")
     r = farmer.post(
         "/api/v1/app/photos",
-        data={"field_id": "1", "idempotency_key": "xss-photo-1", "photos": (io.BytesIO(img.getvalue()), "l.jpg")},
+        data={
+            "field_id": "1",
+            "idempotency_key": "xss-photo-1",
+            "photos": (io.BytesIO(img.getvalue()), "l.jpg"),
+        },
         headers=h,
         content_type="multipart/form-data",
     )
@@ -67,11 +71,17 @@ def plant(app: Flask) -> dict[str, int]:
     oh = {"X-CSRF-Token": ocsrf}
     if r.status_code in (200, 201):
         diag = r.get_json()["id"]
-        ok("review_note", officer.post(f"/api/v1/officer/reviews/{diag}",
-                                       json={"action": "more_photos", "note": payload(3)}, headers=oh))  # fmt: skip
-        ok("review_note", officer.post(f"/api/v1/app/diagnoses/{diag}/review",
-                                       json={"status": "confirmed", "note": payload(4)}, headers=oh))  # fmt: skip
-    alert = {"lat": 21.234, "lon": 105.4925, "radius_m": 5000, "message_vi": payload(0), "message_en": payload(1)}
+        review = {"action": "more_photos", "note": payload(3)}
+        ok("review_note", officer.post(f"/api/v1/officer/reviews/{diag}", json=review, headers=oh))
+        review = {"status": "confirmed", "note": payload(4)}
+        ok("review_note", officer.post(f"/api/v1/app/diagnoses/{diag}/review", json=review, headers=oh))
+    alert = {
+        "lat": 21.234,
+        "lon": 105.4925,
+        "radius_m": 5000,
+        "message_vi": payload(0),
+        "message_en": payload(1),
+    }
     ok("officer_alert", officer.post("/api/v1/officer/alerts", json=alert | {"kind": payload(2)}, headers=oh))
     return done
 
@@ -88,7 +98,12 @@ def visit(base: str, role: str, urls: list[str]) -> tuple[list[str], list[str], 
             ctx = browser.new_context(viewport={"width": 390, "height": 844})
             assert ctx.request.post(base + "/api/v1/auth/login", data=CREDS[role]).status == 200
             page = ctx.new_page()
-            page.on("dialog", lambda d: (executed.append(f"dialog {d.message}"), d.dismiss()))
+
+            def on_dialog(d: Any) -> None:
+                executed.append(f"dialog {d.message}")
+                d.dismiss()
+
+            page.on("dialog", on_dialog)
             for url in urls:
                 page.goto(base + url)
                 page.wait_for_load_state("networkidle")
