@@ -37,7 +37,7 @@ def _m_per_deg_lon(lat: float) -> float:
 
 
 def grid(
-    cases: Sequence[Case], cell_m: float = 250.0, bandwidth_m: float = 400.0, pad_m: float = 600.0
+    cases: Sequence[Case], cell_m: float = 100.0, bandwidth_m: float = 250.0, pad_m: float = 500.0
 ) -> list[Cell]:
     """Non-empty cells of a grid covering the cases; each cell's kernel density at its centre."""
     if not cases:

@@ -9,10 +9,26 @@ from __future__ import annotations
 from flask import Blueprint
 
 from mobile_api.officer.pages import add_headers
-from mobile_api.technician import calibration_api, config_api, fleet_api, pages, provision_api
+from mobile_api.technician import (
+    calibration_api,
+    config_api,
+    files_api,
+    fleet_api,
+    pages,
+    provision_api,
+    recompute_api,
+)
 
 bp = Blueprint("technician", __name__)
-for child in (pages.bp, provision_api.bp, calibration_api.bp, config_api.bp, fleet_api.bp):
+for child in (
+    pages.bp,
+    provision_api.bp,
+    files_api.bp,
+    calibration_api.bp,
+    recompute_api.bp,
+    config_api.bp,
+    fleet_api.bp,
+):
     bp.register_blueprint(child)
 bp.after_request(add_headers)
 

@@ -131,33 +131,3 @@ def history(node_id: int) -> Response | dict[str, Any]:
             .order_by(ProbeCalibration.version.desc())
         )
         return {"node_id": node_id, "calibrations": [cal_json(c) for c in rows]}
-
-
-@bp.get("/api/v1/tech/nodes/<int:node_id>/recompute")
-@access.tech_only
-def recompute(node_id: int) -> Response | dict[str, Any]:
-    """The stored raw history converted with calibration ``version`` (default: the latest)."""
-    hours = min(max(request.args.get("hours", 168, type=int) or 168, 1), MAX_HOURS)
-    svc = services()
-    with svc.db.session() as db:
-        if access.node_for_read(db, node_id) is None:
-            return problem(404, "Unknown node")
-        q = select(ProbeCalibration).where(ProbeCalibration.node_id == node_id)
-        version = request.args.get("version", type=int)
-        q = (
-            q.where(ProbeCalibration.version == version)
-            if version
-            else q.order_by(ProbeCalibration.version.desc())
-        )
-        cal = db.scalars(q).first()
-        if cal is None:
-            return problem(404, "No such calibration")
-        coeffs, used = dict(cal.coefficients), cal.version
-    end = int(time.time())
-    raw = [(p.time_s, p.value) for p in svc.store.series(node_id, "soil_raw", end - hours * 3600, end)]
-    points = calibration.recompute(raw, coeffs)
-    return {
-        "node_id": node_id,
-        "version": used,
-        "points": [{"t": t, "raw_mv": r, "vwc": v} for (t, r), (_, v) in zip(raw, points, strict=True)],
-    }

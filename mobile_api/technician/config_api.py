@@ -69,25 +69,3 @@ def push(node_id: int) -> Response | tuple[dict[str, Any], int]:
             return _version_json(row), 201
     except configs.ConfigInvalid as exc:
         return problem(422, "Invalid config", str(exc))
-
-
-@bp.get("/api/v1/tech/nodes/<int:node_id>/config.json")
-@access.tech_only
-def blob(node_id: int) -> Response:
-    """The latest signed config blob, as ``farm node deploy`` expects it in --config-dir."""
-    with services().db.session() as db:
-        if access.node_for_write(db, node_id) is None:
-            return problem(404, "Unknown node")
-        row = db.scalar(
-            select(NodeConfigVersion)
-            .where(NodeConfigVersion.node_id == node_id)
-            .order_by(NodeConfigVersion.version.desc())
-        )
-        if row is None or row.blob is None:
-            return problem(404, "No signed config yet")
-        data = row.blob
-    return Response(
-        data,
-        mimetype="application/octet-stream",
-        headers={"Content-Disposition": "attachment; filename=config.json", "Cache-Control": "no-store"},
-    )

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint
 
 from firmware.lib.framecodec import STATUS_NAMES
-from mobile_api.technician import access, configs, fleet
+from mobile_api.technician import access, configs, fleet, gateway_health
 from server.registry.models import Node
 from server.services import services
 from server.timeseries.base import FrameRecord, TimeSeriesStore
@@ -46,11 +46,14 @@ def _health(
 
 def node_health(db: Any, store: TimeSeriesStore, nodes: list[Node], now: int) -> list[dict[str, Any]]:
     latest = store.latest([n.id for n in nodes])
+    pushed = gateway_health.node_reports({n.gateway_id for n in nodes if n.gateway_id is not None}, now)
     out = []
     for n in nodes:
         rec = latest.get(n.id)
         interval = int(configs.latest_body(db, n).get("interval_s") or 900)
         h = _health(store, n, rec, interval, now)
+        gw = pushed.get(n.id)
+        h.loss = gateway_health.loss(gw) if gateway_health.loss(gw) is not None else h.loss
         reported = rec.values.get("config_version") if rec else None
         if rec is not None:
             configs.mark_applied(db, n.id, reported, rec.time_s)
@@ -74,7 +77,7 @@ def node_health(db: Any, store: TimeSeriesStore, nodes: list[Node], now: int) ->
                 "snr": rec.values.get("snr") if rec else None,
                 "frame_loss": h.loss,
                 "faults": h.faults,
-                "firmware": None,
+                "firmware": (gw or {}).get("firmware"),
                 "config": {"desired": n.config_version, "reported": reported},
                 "calibration": n.calibration,
                 "interval_s": interval,

@@ -7,13 +7,9 @@ Flash it with the firmware's ``farm node deploy PORT --config-dir DIR`` (config.
 
 from __future__ import annotations
 
-import io
-import json
 import os
 from typing import Any
 
-import qrcode
-import qrcode.image.svg
 from flask import Blueprint, Response, request
 
 from mobile_api.technician import access, configs
@@ -127,35 +123,3 @@ def _create(spec: dict[str, Any]) -> Response | tuple[dict[str, Any], int]:
             initial=True,
         )
         return node_json(node), 201
-
-
-@bp.get("/api/v1/tech/nodes/<int:node_id>/label.svg")
-@access.tech_only
-def label(node_id: int) -> Response:
-    with services().db.session() as db:
-        node = access.node_for_read(db, node_id)
-        if node is None:
-            return problem(404, "Unknown node")
-        text = json.dumps({"rs_node": node.id, "kind": node.kind}, separators=(",", ":"))
-    img = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=12, border=2)
-    buf = io.BytesIO()
-    img.save(buf)
-    return Response(
-        buf.getvalue(), mimetype="image/svg+xml", headers={"Cache-Control": "private, max-age=3600"}
-    )
-
-
-@bp.get("/api/v1/tech/nodes/<int:node_id>/secrets.json")
-@access.tech_only
-def secrets_file(node_id: int) -> Response:
-    """For ``farm node deploy``: the node key (only to technicians who maintain the node)."""
-    with services().db.session() as db:
-        node = access.node_for_write(db, node_id)
-        if node is None:
-            return problem(404, "Unknown node")
-        body = {"node_id": node.id, "node_key": node.key_hex, "wifi_psk": "", "mqtt_password": ""}
-    return Response(
-        json.dumps(body, indent=1),
-        mimetype="application/json",
-        headers={"Content-Disposition": "attachment; filename=secrets.json", "Cache-Control": "no-store"},
-    )

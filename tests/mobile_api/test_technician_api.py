@@ -145,3 +145,26 @@ def test_fleet_needs_visit_sorted(app: Flask) -> None:
     assert urgencies == sorted(urgencies, reverse=True)
     online = next(n for n in body["nodes"] if n["id"] == 4097)
     assert online["state"] == "online" and online["battery_slope_v_day"] < 0 and online["days_left"] > 0
+
+
+def test_gateway_health_push_feeds_loss_and_firmware(app: Flask) -> None:
+    token = gateway_token(app)
+    doc = {
+        "nodes": {
+            "4098": {
+                "node_id": 4098,
+                "accepted": 80,
+                "frames_lost": 40,
+                "loss_ratio": 0.3333,
+                "firmware": "0.3.1",
+            }
+        }
+    }
+    r = app.test_client().post(
+        "/api/v1/gateway/health", json=doc, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert r.status_code == 204
+    body = login(app, TECHNICIAN).get("/api/v1/tech/fleet").get_json()
+    node = next(n for n in body["nodes"] if n["id"] == 4098)
+    assert node["frame_loss"] == pytest.approx(0.3333) and node["firmware"] == "0.3.1"
+    assert "frame_loss" in [r["code"] for r in node["reasons"]]

@@ -4,7 +4,8 @@ import { api, el, t, toast } from '/static/tech/core.js';
 import { DENSITY, NODE_COLOURS, SCALES, colour, fieldClass } from '/static/officer/colours.js';
 import { showSummary } from '/static/officer/summary.js';
 
-let map; let fieldLayer; let dotLayer; let nodeLayer; let densityLayer; let alertCircle; let data; let fitted = false;
+let seq = 0; // only the latest answer is drawn (filters change faster than the server answers)
+let map; let fieldLayer; let dotLayer; let nodeLayer; let densityLayer; let alertCircle; let data; let fittedTo = '';
 const $ = (id) => document.getElementById(id);
 const DOTS_BELOW_ZOOM = 16;
 
@@ -18,11 +19,9 @@ export async function initMap() {
   dotLayer = L.featureGroup().addTo(map); // small fields are dots until zoomed in
   map.on('zoomend', () => toggle(dotLayer, map.getZoom() < DOTS_BELOW_ZOOM));
   nodeLayer = L.featureGroup().addTo(map);
+  map.createPane('density').classList.add('density-pane'); // under the fields, above the background
   densityLayer = L.featureGroup().addTo(map);
-  ['f-crop', 'f-commune', 'f-coop', 'f-days'].forEach((id) => $(id).addEventListener('change', () => {
-    fitted = false;
-    refreshMap();
-  }));
+  ['f-crop', 'f-commune', 'f-coop', 'f-days'].forEach((id) => $(id).addEventListener('change', refreshMap));
   $('colour-by').addEventListener('change', draw);
   $('l-nodes').addEventListener('change', () => toggle(nodeLayer, $('l-nodes').checked));
   $('l-outbreak').addEventListener('change', () => toggle(densityLayer, $('l-outbreak').checked));
@@ -50,7 +49,9 @@ function fillSelect(id, items, label) {
 
 export async function refreshMap() {
   if (!map) return;
+  const mine = ++seq;
   const [m, o] = await Promise.all([api(`/api/v1/officer/map?${query()}`), api(`/api/v1/officer/outbreak?${query()}`)]);
+  if (mine !== seq) return;
   data = { map: m, outbreak: o };
   fillSelect('f-crop', m.filters.crops, (i) => t(`crop_${i.value}`));
   fillSelect('f-commune', m.filters.communes, (i) => i.name);
@@ -79,7 +80,7 @@ function draw() {
   }
   for (const cell of data.outbreak.cells) {
     L.rectangle([[cell.south, cell.west], [cell.north, cell.east]], { stroke: false, fillColor: DENSITY[cell.level],
-      fillOpacity: 0.15 + cell.level * 0.12, interactive: false }).addTo(densityLayer);
+      fillOpacity: 0.12 + cell.level * 0.1, interactive: false, pane: 'density' }).addTo(densityLayer);
   }
   for (const c of data.outbreak.cases) {
     L.circleMarker([c.lat, c.lon], { radius: 4, color: c.status === 'confirmed' ? '#b71c1c' : '#e65100', weight: 2,
@@ -89,7 +90,8 @@ function draw() {
   outbreakTotals();
   communes();
   const bounds = fieldLayer.getBounds();
-  if (!fitted && bounds.isValid()) { map.fitBounds(bounds.pad(0.1)); fitted = true; }
+  const shown = data.map.fields.features.map((f) => f.properties.id).join(',');
+  if (shown !== fittedTo && bounds.isValid()) { map.fitBounds(bounds.pad(0.1), { animate: false }); fittedTo = shown; }
   $('map').dataset.fields = String(data.map.fields.features.length);
   $('map').dataset.nodes = String(data.map.nodes.features.length);
 }

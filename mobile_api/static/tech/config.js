@@ -38,6 +38,6 @@ async function status() {
     el('p', { class: r.pending ? 'pending' : 'applied', 'data-pending': String(r.pending), text: head }),
     el('ul', { class: 'plain' }, ...r.versions.map((v) => el('li', {},
       el('strong', { text: `v${v.version}` }),
-      el('span', { text: ` · ${t('interval_line', { m: num((v.body.interval_s || 900) / 60, 0) })} · ` }),
-      el('span', { text: v.applied_at ? t('applied_at', { at: dateTime(v.applied_at) }) : t('not_applied') })))));
+      el('span', { text: [t('interval_line', { m: num((v.body.interval_s || 900) / 60, 0) }),
+        v.applied_at ? t('applied_at', { at: dateTime(v.applied_at) }) : t('not_applied')].join(' · ') })))));
 }

@@ -36,8 +36,8 @@ function drawMap(nodes) {
       fillColor: COLOURS[n.state] || '#616161', fillOpacity: 1, className: `node-dot st-${n.state}` })
       .bindTooltip(`${n.id}: ${n.reasons.length ? pick(n.reasons[0]) : t(`state_${n.state}`)}`).addTo(layer);
   }
-  if (layer.getBounds().isValid()) map.fitBounds(layer.getBounds().pad(0.2), { maxZoom: 17 });
-  map.invalidateSize();
+  map.invalidateSize(); // the view may have been hidden since the map was made
+  if (layer.getBounds().isValid()) map.fitBounds(layer.getBounds().pad(0.2), { maxZoom: 17, animate: false });
 }
 
 export async function loadFleet() {

@@ -27,6 +27,7 @@ async function show(tab) {
   document.querySelectorAll('.view').forEach((v) => { v.hidden = v.id !== `view-${tab}`; });
   history.replaceState(null, '', `#${tab}`);
   await views[tab]();
+  window.scrollTo(0, 0);
   document.body.dataset.view = tab;
 }
 

@@ -1,0 +1,73 @@
+"""Files a technician takes to the field: the node's printable QR label (SVG) and, for the firmware's
+``farm node deploy PORT --config-dir DIR``, its signed ``config.json`` and ``secrets.json``."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import qrcode
+import qrcode.image.svg
+from flask import Blueprint, Response
+from sqlalchemy import select
+
+from mobile_api.technician import access
+from mobile_api.technician.models import NodeConfigVersion
+from server.errors import problem
+from server.services import services
+
+bp = Blueprint("tech_files", __name__)
+
+
+@bp.get("/api/v1/tech/nodes/<int:node_id>/label.svg")
+@access.tech_only
+def label(node_id: int) -> Response:
+    with services().db.session() as db:
+        node = access.node_for_read(db, node_id)
+        if node is None:
+            return problem(404, "Unknown node")
+        text = json.dumps({"rs_node": node.id, "kind": node.kind}, separators=(",", ":"))
+    img = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=12, border=2)
+    buf = io.BytesIO()
+    img.save(buf)
+    return Response(
+        buf.getvalue(), mimetype="image/svg+xml", headers={"Cache-Control": "private, max-age=3600"}
+    )
+
+
+@bp.get("/api/v1/tech/nodes/<int:node_id>/secrets.json")
+@access.tech_only
+def secrets_file(node_id: int) -> Response:
+    """For ``farm node deploy``: the node key (only to technicians who maintain the node)."""
+    with services().db.session() as db:
+        node = access.node_for_write(db, node_id)
+        if node is None:
+            return problem(404, "Unknown node")
+        body = {"node_id": node.id, "node_key": node.key_hex, "wifi_psk": "", "mqtt_password": ""}
+    return Response(
+        json.dumps(body, indent=1),
+        mimetype="application/json",
+        headers={"Content-Disposition": "attachment; filename=secrets.json", "Cache-Control": "no-store"},
+    )
+
+
+@bp.get("/api/v1/tech/nodes/<int:node_id>/config.json")
+@access.tech_only
+def blob(node_id: int) -> Response:
+    """The latest signed config blob, as ``farm node deploy`` expects it in --config-dir."""
+    with services().db.session() as db:
+        if access.node_for_write(db, node_id) is None:
+            return problem(404, "Unknown node")
+        row = db.scalar(
+            select(NodeConfigVersion)
+            .where(NodeConfigVersion.node_id == node_id)
+            .order_by(NodeConfigVersion.version.desc())
+        )
+        if row is None or row.blob is None:
+            return problem(404, "No signed config yet")
+        data = row.blob
+    return Response(
+        data,
+        mimetype="application/octet-stream",
+        headers={"Content-Disposition": "attachment; filename=config.json", "Cache-Control": "no-store"},
+    )
