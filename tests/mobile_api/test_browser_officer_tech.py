@@ -4,7 +4,8 @@ The officer sees only their communes, the map draws fields and nodes with no til
 request leaves the machine), a review-desk correction reaches the farmer and the training export.
 The technician provisions a node (GPS fix), calibrates it and sees it go from "new" to "online"
 when the node reports through the gateway ingest endpoint; a registration made offline is queued
-and sent when the phone is back online. Screenshots go to test-artifacts/screenshots/.
+and sent when the phone is back online, and the page opens from the service worker's cache with
+no network. Screenshots go to test-artifacts/screenshots/.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
+from playwright.sync_api import Browser, Page, Route, ViewportSize, expect, sync_playwright
 
 from server.registry.models import Node
 from tests.mobile_api.seeding import serve
@@ -44,8 +45,8 @@ ARGS = [
     "--disable-quic",
 ]
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-TABLET = {"width": 1024, "height": 768}
-PHONE = {"width": 390, "height": 844}
+TABLET: ViewportSize = {"width": 1024, "height": 768}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="module")
@@ -221,4 +222,12 @@ def test_provisioning_offline_is_queued_and_sent_later(live: tuple[Flask, str], 
     with app.extensions["ruongso"].db.session() as s:
         node = s.get(Node, 8902)
         assert node is not None and node.lat == pytest.approx(21.2352)
+    page.goto(url + "/tech/?again=1#fleet")  # now under the service worker, which keeps the answers
+    expect(page.locator("article.node[data-node='8902']")).to_be_visible()
+    page.evaluate("navigator.serviceWorker.ready")
+    page.context.set_offline(True)
+    page.reload()
+    expect(page.locator("body[data-ready='1']")).to_be_attached()
+    expect(page.locator("article.node[data-node='8902']")).to_be_visible()
+    page.context.set_offline(False)
     page.context.close()
