@@ -8,6 +8,7 @@ from typing import Any
 from flask import current_app
 
 from server.registry.models import Field, Node
+from server.services import services
 from server.timeseries.base import TimeSeriesStore
 
 WEATHER = ("air_temp", "air_rh", "rain", "soil_vwc")
@@ -52,14 +53,19 @@ def blob_dir() -> Path:
 
 
 def read_photo(digest: str) -> bytes | None:
+    """The photo from the server's blob store, else from the farmer app's own store (older layout)."""
     if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
         return None
+    shared = getattr(services(), "blobs", None)
+    data: bytes | None = shared.get(digest) if shared is not None else None
+    if data is not None:
+        return data
     try:
         from mobile_api.blobs import LocalBlobStore
     except ImportError:
         return None
     for base in {blob_dir(), Path(current_app.config["RUONGSO_SETTINGS"].data_dir) / "blobs"}:
-        data: bytes | None = LocalBlobStore(base).get(digest)
+        data = LocalBlobStore(base).get(digest)
         if data is not None:
             return data
     return None
