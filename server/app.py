@@ -34,14 +34,30 @@ def create_app(settings: Settings | None = None) -> Flask:
     from server.ingest.routes import bp as ingest_bp
     from server.registry.audit_routes import bp as audit_bp
     from server.registry.devices import bp as devices_bp
+    from server.registry.planting_routes import bp as plantings_bp
     from server.registry.routes import bp as registry_bp
     from server.timeseries.routes import bp as series_bp
 
     install_guard(app)
-    for bp in (auth_bp, ingest_bp, registry_bp, devices_bp, audit_bp, series_bp, docs_bp, mobile_bp):
+    for bp in (
+        auth_bp,
+        ingest_bp,
+        registry_bp,
+        plantings_bp,
+        devices_bp,
+        audit_bp,
+        series_bp,
+        docs_bp,
+        mobile_bp,
+    ):
         app.register_blueprint(bp)
     app.register_blueprint(officer_bp)
     app.register_blueprint(tech_bp)
     install_etags(app)
     register_error_handlers(app)
+    if settings.proxy_hops:  # the login rate limit must see the phone's address, not nginx's
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = settings.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     return app

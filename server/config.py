@@ -17,6 +17,7 @@ _ENV = {  # setting -> environment variable (see docs/deployment.md)
     "ingest_max_concurrent": "RUONGSO_INGEST_MAX_CONCURRENT",
     "auto_migrate": "RUONGSO_AUTO_MIGRATE",
     "blob_dir": "RUONGSO_BLOB_DIR",
+    "proxy_hops": "RUONGSO_PROXY_HOPS",
 }
 
 
@@ -34,6 +35,7 @@ class Settings:
     ingest_max_concurrent: int = 4  # per worker; more concurrent batches get 429 + Retry-After
     auto_migrate: bool = True  # run Alembic "upgrade head" at startup (single-process installs, tests)
     blob_dir: str = ""  # photos; default <data_dir>/blobs
+    proxy_hops: int = 0  # trusted reverse proxies (nginx = 1): client address from X-Forwarded-For
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod

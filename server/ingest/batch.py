@@ -53,27 +53,36 @@ def decompress(body: bytes, encoding: str | None) -> bytes:
 
 def _int(obj: dict[str, Any], key: str, lo: int, hi: int) -> int:
     value = obj.get(key)
-    if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
+    if type(value) is not int or not lo <= value <= hi:  # type() also refuses bool
         raise BatchError(f"frame field {key!r} must be an integer in [{lo}, {hi}]")
     return value
 
 
 def _channel_map(obj: dict[str, Any], key: str, number: type) -> dict[str, Any]:
-    raw = obj.get(key, {})
-    if not isinstance(raw, dict):
+    """Hot path (5,000 frames per batch): exact type checks, no per-value isinstance chains."""
+    raw = obj.get(key)
+    if raw is None:
+        return {}
+    if type(raw) is not dict:
         raise BatchError(f"frame field {key!r} must be an object")
-    out: dict[str, Any] = {}
+    if not CHANNEL_NAMES.issuperset(raw):
+        unknown = next(ch for ch in raw if ch not in CHANNEL_NAMES)
+        raise BatchError(f"unknown channel {unknown!r}")
+    if number is float:
+        for channel, value in raw.items():
+            kind = type(value)
+            if kind is float:
+                if not math.isfinite(value):
+                    raise BatchError(f"bad {key} value for channel {channel!r}")
+            elif kind is int:
+                raw[channel] = float(value)
+            else:
+                raise BatchError(f"bad {key} value for channel {channel!r}")
+        return raw
     for channel, value in raw.items():
-        if channel not in CHANNEL_NAMES:
-            raise BatchError(f"unknown channel {channel!r}")
-        if number is float:
-            ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-        else:
-            ok = isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 255
-        if not ok:
+        if type(value) is not int or not 0 <= value <= 255:
             raise BatchError(f"bad {key} value for channel {channel!r}")
-        out[channel] = number(value)
-    return out
+    return raw
 
 
 def parse_frames(doc: Any, now_s: int, max_frames: int, max_skew_s: int) -> list[IncomingFrame]:

@@ -25,11 +25,15 @@ QUALITY_SUFFIX = "__q"
 
 
 def to_line(r: FrameRecord) -> str:
-    fields = [f"counter={r.counter}i"]
-    fields += [f"{ch}={float(v)!r}" for ch, v in sorted(r.values.items())]
-    fields += [f"{ch}{STATUS_SUFFIX}={s}i" for ch, s in sorted(r.statuses.items())]
-    fields += [f"{ch}{QUALITY_SUFFIX}={q}i" for ch, q in sorted(r.quality.items())]
-    return f"{MEASUREMENT},farm={r.farm_id},field={r.field_id},node={r.node_id} {','.join(fields)} {r.time_s}"
+    """One line of line protocol; values are floats already (validated), so repr() is exact."""
+    fields = f"counter={r.counter}i"
+    if r.values:
+        fields += "," + ",".join([f"{ch}={v!r}" for ch, v in r.values.items()])
+    if r.statuses:
+        fields += "," + ",".join([f"{ch}{STATUS_SUFFIX}={s}i" for ch, s in r.statuses.items()])
+    if r.quality:
+        fields += "," + ",".join([f"{ch}{QUALITY_SUFFIX}={q}i" for ch, q in r.quality.items()])
+    return f"{MEASUREMENT},farm={r.farm_id},field={r.field_id},node={r.node_id} {fields} {r.time_s}"
 
 
 class InfluxStore(InfluxRollupReads):
@@ -56,9 +60,9 @@ class InfluxStore(InfluxRollupReads):
             raise ValueError("InfluxDB database name must be alphanumeric")
         return cls(f"http://{parsed.hostname}:{parsed.port or 8086}", database, raw_days, hourly_days)
 
-    def _post(self, path: str, **kwargs: Any) -> requests.Response:
+    def _post(self, path: str, timeout_s: float | None = None, **kwargs: Any) -> requests.Response:
         try:
-            response = self._http.post(self.base_url + path, timeout=self.timeout_s, **kwargs)
+            response = self._http.post(self.base_url + path, timeout=timeout_s or self.timeout_s, **kwargs)
         except requests.RequestException as exc:
             raise StoreUnavailable(f"InfluxDB unreachable: {exc}") from exc
         if response.status_code >= 500:
@@ -81,8 +85,9 @@ class InfluxStore(InfluxRollupReads):
                     self.query(fallback)
         self._created = True
 
-    def query(self, q: str) -> list[dict[str, Any]]:
-        response = self._post("/query", params={"db": self.database, "epoch": "s"}, data={"q": q})
+    def query(self, q: str, timeout_s: float | None = None) -> list[dict[str, Any]]:
+        params = {"db": self.database, "epoch": "s"}
+        response = self._post("/query", timeout_s, params=params, data={"q": q})
         if response.status_code != 200:
             raise StoreUnavailable(f"InfluxDB query failed {response.status_code}: {response.text[:200]}")
         results: list[dict[str, Any]] = response.json().get("results", [])

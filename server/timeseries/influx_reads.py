@@ -15,7 +15,7 @@ class InfluxRollupReads:
     """Needs ``database``, ``query``, ``_write_body`` and ``_ensure_database`` from InfluxStore."""
 
     database: str
-    query: Callable[[str], list[dict[str, Any]]]
+    query: Callable[..., list[dict[str, Any]]]
     _write_body: Callable[[bytes, str], None]
     _ensure_database: Callable[[], None]
 
@@ -38,13 +38,13 @@ class InfluxRollupReads:
                     )
         return out
 
-    def backfill(self, start_s: int, end_s: int, chunk_s: int = 30 * 86400) -> None:
+    def backfill(self, start_s: int, end_s: int, chunk_s: int = 7 * 86400) -> None:
         """One-off SELECT … INTO over a past range: CQs only cover windows after they were created."""
         self._ensure_database()
         for res in ("hour", "day"):
             lo = day_bucket(start_s) if res == "day" else start_s - start_s % 3600
             while lo < end_s:
-                self.query(ru.select_into(self.database, res, lo, min(lo + chunk_s, end_s)))
+                self.query(ru.select_into(self.database, res, lo, min(lo + chunk_s, end_s)), timeout_s=900)
                 lo += chunk_s
 
     def write_daily(self, values: Sequence[DailyValue]) -> None:

@@ -78,3 +78,20 @@ def test_registry_changes_are_audited_with_the_actor(server_app: ServerApp) -> N
     )
     seeded = js(server_app.client("admin").get("/api/v1/audit?table=app_user"))["items"]
     assert seeded and all("password_hash" not in e["changes"] for e in seeded)
+
+
+def test_plantings_are_recorded_and_shown_on_the_field(server_app: ServerApp) -> None:
+    c = server_app.client("farmer1")
+    body = {
+        "crop": "rice",
+        "variety": "Bắc thơm 7",
+        "transplanted_on": "2026-07-10",
+        "expected_harvest": "2026-10-20",
+    }
+    made = c.post("/api/v1/fields/1/plantings", json=body)
+    assert made.status_code == 201 and js(made)["variety"] == "Bắc thơm 7"
+    assert js(c.get("/api/v1/fields/1"))["plantings"][0]["expected_harvest"] == "2026-10-20"
+    backwards = c.post(
+        "/api/v1/fields/1/plantings", json={"sown_on": "2026-07-10", "expected_harvest": "2026-07-01"}
+    )
+    assert backwards.status_code == 400

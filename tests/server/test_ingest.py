@@ -33,9 +33,12 @@ def post(c: FlaskClient, token: str, frames: list[dict[str, Any]], gz: bool = Tr
 
 def test_batch_is_idempotent_by_node_and_counter(any_app: ServerApp) -> None:
     c, token, nodes = client(any_app)
-    first = post(c, token, [frame(nodes[0], 1), frame(nodes[0], 2), frame(nodes[1], 1)])
+    t = int(time.time()) - 60  # one sample second for all, even if the clock ticks between frames
+    first = post(
+        c, token, [frame(nodes[0], 1, sampled_at=t), frame(nodes[0], 2, sampled_at=t), frame(nodes[1], 1)]
+    )
     assert first.status_code == 200 and first.json == {"stored": 3, "duplicates": 0, "rejected": []}
-    again = post(c, token, [frame(nodes[0], 2), frame(nodes[0], 3)], gz=False)
+    again = post(c, token, [frame(nodes[0], 2, sampled_at=t), frame(nodes[0], 3, sampled_at=t)], gz=False)
     assert again.json == {"stored": 1, "duplicates": 1, "rejected": []}
     series: Any = c.get(f"/api/v1/nodes/{nodes[0]}/series?channel=soil_vwc&hours=1").json
     assert len(series["points"]) == 1  # three frames at the same sample second: one point

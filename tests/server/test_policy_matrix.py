@@ -46,6 +46,13 @@ CASES: list[tuple[str, str, dict[str, Any] | None, dict[str, set[int]], dict[str
         EDIT_FARM,
     ),
     ("GET", "/api/v1/fields/{field}/daily", None, VIEW_FARM, None),
+    (
+        "POST",
+        "/api/v1/fields/{field}/plantings",
+        {"crop": "rice", "sown_on": "2026-06-01"},
+        VIEW_FARM,
+        EDIT_FARM,
+    ),
     ("GET", "/api/v1/nodes/{node}", None, VIEW_NODE, None),
     ("PATCH", "/api/v1/nodes/{node}", {"probe_depth_cm": 30}, VIEW_NODE, EDIT_NODE),
     ("GET", "/api/v1/nodes/{node}/readings", None, VIEW_NODE, None),
@@ -126,7 +133,7 @@ def test_every_api_endpoint_is_closed_to_anonymous_callers(server_app: ServerApp
 def test_the_matrix_covers_every_core_endpoint(server_app: ServerApp) -> None:
     covered = {(m, re.sub(r"\{\w+\}", "{}", t)) for m, t, *_ in CASES}
     for rule in server_app.app.url_map.iter_rules():
-        if rule.endpoint.split(".")[0] in {"registry", "devices", "series"} and "<" in rule.rule:
+        if rule.endpoint.split(".")[0] in {"registry", "plantings", "devices", "series"} and "<" in rule.rule:
             for m in (rule.methods or set()) - {"HEAD", "OPTIONS"}:
                 assert (m, re.sub(r"<[^>]+>", "{}", rule.rule)) in covered, (
                     f"{m} {rule.rule} missing from CASES"
