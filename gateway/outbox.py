@@ -179,7 +179,8 @@ class Outbox:
                 )
                 conn.execute("COMMIT")
             except sqlite3.OperationalError as exc:
-                conn.execute("ROLLBACK")
+                if conn.in_transaction:  # SQLite may already have rolled back (SQLITE_FULL, IOERR)
+                    conn.execute("ROLLBACK")
                 if "full" in str(exc):
                     raise OutboxFull(str(exc)) from exc
                 raise
@@ -208,7 +209,8 @@ class Outbox:
                 self._conn.executemany("DELETE FROM outbox WHERE seq=?", [(s,) for s in seqs])
                 self._conn.execute("COMMIT")
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
                 raise
 
     def dead_letter(self, frames: Sequence[StoredFrame], reason: str, now: int) -> None:
@@ -223,7 +225,8 @@ class Outbox:
                 self._conn.executemany("DELETE FROM outbox WHERE seq=?", [(f.seq,) for f in frames])
                 self._conn.execute("COMMIT")
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
                 raise
 
     def depth(self) -> int:
