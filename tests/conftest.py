@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.services import Service, start_influxd
 
@@ -39,3 +40,8 @@ def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     svc = start_postgres(tmp_path_factory.mktemp("postgres"))
     yield svc
     svc.stop()
+
+
+# Browser assertions wait until their condition holds; on a loaded 2-core CI machine a screen can
+# take longer than Playwright's 5 s default to render, so allow more before calling it a failure.
+expect.set_options(timeout=20_000)
