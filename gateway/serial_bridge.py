@@ -82,6 +82,7 @@ class SerialIntake:
         min_backoff_s: float = 0.2,
         max_backoff_s: float = 5.0,
         read_size: int = 4096,
+        ping_s: float = 60.0,
     ) -> None:
         self.processor = processor
         self.path = path
@@ -89,6 +90,7 @@ class SerialIntake:
         self.min_backoff_s = min_backoff_s
         self.max_backoff_s = max_backoff_s
         self.read_size = read_size
+        self.ping_s = ping_s  # ask the bridge for its MSG_STATUS this often (health page)
         self.stats = SerialStats()
         self.connected = threading.Event()
         self._fd: int | None = None
@@ -131,7 +133,11 @@ class SerialIntake:
     def _pump(self, stop: threading.Event) -> None:
         fd = self._fd
         assert fd is not None
+        next_ping = time.monotonic()
         while not stop.is_set():
+            if self.ping_s and time.monotonic() >= next_ping:
+                self._write(sf.encode(sf.MSG_PING))
+                next_ping = time.monotonic() + self.ping_s
             try:
                 ready, _, _ = select.select([fd], [], [], 0.2)
                 if not ready:
@@ -194,12 +200,14 @@ class SerialIntake:
             if result.ack and result.counter is not None:
                 out += sf.encode(sf.MSG_DOWN, sf.pack_down(mac, linkproto.espnow_ack(result.counter)))
                 self.stats.acks_sent += 1
-        if out:
-            self._write(bytes(out))
+        if out and not self._write(bytes(out)):
+            self.stats.acks_dropped += 1
+            log.warning("event=serial_ack_dropped bytes=%d", len(out))
         return results
 
-    def _write(self, data: bytes, timeout_s: float = 1.0) -> None:
-        """Write acks; if the port is gone or stuck they are dropped (the node resends, we re-ack)."""
+    def _write(self, data: bytes, timeout_s: float = 1.0) -> bool:
+        """Write to the bridge; False if the port is gone or stuck (acks dropped: the node resends
+        and gets re-acked)."""
         fd = self._fd
         deadline = time.monotonic() + timeout_s
         view = memoryview(data)
@@ -213,6 +221,4 @@ class SerialIntake:
                 select.select([], [fd], [], 0.05)
             except OSError:
                 break
-        if view:
-            self.stats.acks_dropped += 1
-            log.warning("event=serial_ack_dropped bytes=%d", len(view))
+        return not view
