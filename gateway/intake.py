@@ -302,7 +302,7 @@ class FrameProcessor:
         if info is None:
             self.unknown_node_frames += 1
             return Result(Verdict.UNKNOWN_NODE, node_id)
-        state = self.state(node_id)
+        state = self._state.get(node_id) or self.state(node_id)
         self._dirty.add(node_id)
         if n > fc.MAX_FRAME_LEN:
             state["oversized"] += 1
@@ -317,7 +317,7 @@ class FrameProcessor:
             state["forged"] += 1
             return Result(Verdict.FORGED, node_id)
         held = False
-        hold = self._holds.get(node_id)
+        hold = self._holds.get(node_id) if self._holds else None
         previous_rx = self._last_rx.get(node_id)
         self._last_rx[node_id] = counter
         if hold is not None:
