@@ -83,9 +83,8 @@ def _run(args: argparse.Namespace) -> int:
     broker = None
     if args.broker_dir is not None and mqtt_password is not None:
         broker = BrokerSync(
-            args.broker_dir, args.broker_pid_file, args.mqtt[0], args.mqtt[1], args.mqtt_user, mqtt_password,
-            args.broker_user,
-        )  # fmt: skip
+            args.broker_dir, args.broker_pid_file, args.mqtt_user, mqtt_password, args.broker_user
+        )
     config = GatewayConfig(
         args.data_dir,
         args.server,

@@ -60,17 +60,14 @@ def broker_conf(
     return "\n".join(lines) + "\n"
 
 
-def write_broker_files(
+def write_credentials(
     conf_dir: Path,
-    host: str,
-    port: int,
     gateway_user: str,
     gateway_password: str,
     nodes: dict[int, bytes],
-    persistence_dir: Path | None = None,
     run_as: str | None = None,
-) -> Path:
-    """Write mosquitto.conf, passwd (hashed with mosquitto_passwd) and acl; return the conf path."""
+) -> None:
+    """Write passwd (hashed with mosquitto_passwd) and acl: what changes when node keys change."""
     if shutil.which("mosquitto_passwd") is None:
         raise RuntimeError("mosquitto_passwd not found: install Debian's 'mosquitto' package")
     conf_dir.mkdir(parents=True, exist_ok=True)
@@ -93,6 +90,20 @@ def write_broker_files(
     acl_tmp = conf_dir / "acl.tmp"
     acl_tmp.write_text(acl_text(gateway_user, nodes))
     os.replace(acl_tmp, conf_dir / "acl")
+
+
+def write_broker_files(
+    conf_dir: Path,
+    host: str,
+    port: int,
+    gateway_user: str,
+    gateway_password: str,
+    nodes: dict[int, bytes],
+    persistence_dir: Path | None = None,
+    run_as: str | None = None,
+) -> Path:
+    """Write mosquitto.conf, passwd and acl; return the conf path."""
+    write_credentials(conf_dir, gateway_user, gateway_password, nodes, run_as)
     conf = conf_dir / "mosquitto.conf"
     conf.write_text(broker_conf(conf_dir, host, port, persistence_dir, run_as))
     return conf

@@ -25,7 +25,7 @@ from gateway.actuators import Valve, ValveController
 from gateway.forwarder import Forwarder
 from gateway.intake import FrameProcessor, Observation
 from gateway.keys import NodeKeys
-from gateway.mosquitto import read_pid, reload_broker, write_broker_files
+from gateway.mosquitto import read_pid, reload_broker, write_credentials
 from gateway.outbox import Outbox
 from gateway.rules import RuleEngine, RuleSet, parse_ruleset
 
@@ -40,8 +40,6 @@ class BrokerSync:
 
     conf_dir: Path
     pid_file: Path
-    host: str
-    port: int
     gateway_user: str
     gateway_password: str
     run_as: str | None = None
@@ -107,15 +105,8 @@ class Gateway:
         b = self.config.broker
         if b is None:
             return False
-        write_broker_files(
-            b.conf_dir,
-            b.host,
-            b.port,
-            b.gateway_user,
-            b.gateway_password,
-            self.keys.key_map(),
-            run_as=b.run_as,
-        )
+        # Only the credentials: mosquitto.conf (listener, persistence) is the installer's.
+        write_credentials(b.conf_dir, b.gateway_user, b.gateway_password, self.keys.key_map(), b.run_as)
         pid = read_pid(b.pid_file)
         if pid is None:
             log.warning("event=broker_reload_skipped reason=no_pid pid_file=%s", b.pid_file)

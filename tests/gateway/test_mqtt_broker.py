@@ -68,9 +68,7 @@ def test_per_frame_acks_and_reload_admits_a_new_node(tmp_path: Path) -> None:
             "http://127.0.0.1:9",  # no server: this test is about the farm side only
             "token",
             health_push_s=0,
-            broker=BrokerSync(
-                tmp_path / "mosq", pid_file, "127.0.0.1", broker.port, "gateway", "gw-pass", "root"
-            ),
+            broker=BrokerSync(tmp_path / "mosq", pid_file, "gateway", "gw-pass", "root"),
         )
     )
     gw.keys.update({"nodes": [{"node_id": n, "key": k.hex(), "farm_id": FARM} for n, k in first.items()]})
@@ -99,7 +97,9 @@ def test_per_frame_acks_and_reload_admits_a_new_node(tmp_path: Path) -> None:
         refused.loop_stop()
         # The server registers node 4099: new keys -> new passwd/ACL -> SIGHUP, no restart.
         gw.keys.update({"nodes": [{"node_id": n, "key": k.hex(), "farm_id": FARM} for n, k in NODES.items()]})
+        conf_before = (tmp_path / "mosq" / "mosquitto.conf").read_text()
         assert gw.sync_broker()
+        assert (tmp_path / "mosq" / "mosquitto.conf").read_text() == conf_before  # the installer's
         wait_for(lambda: "4099" in (tmp_path / "mosq" / "acl").read_text(), what="acl rewritten")
         for _ in range(50):  # the broker re-reads its files on its next loop after the signal
             newcomer, reason = connect(broker.port, 4099, NODES[4099], newcomer_acks)
