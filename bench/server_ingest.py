@@ -26,13 +26,13 @@ from server.timeseries.influx import to_line
 from tests.services import free_port, start_influxd, start_postgres
 
 
-def floor(influx: str, lines: list[str], batch: int) -> float:
+def floor(influx: str, lines: list[str], batch: int, db: str) -> float:
     http = requests.Session()
-    http.post(f"{influx}/query", data={"q": "CREATE DATABASE floor"}).raise_for_status()
+    http.post(f"{influx}/query", data={"q": f"CREATE DATABASE {db}"}).raise_for_status()
     t0 = time.perf_counter()
     for i in range(0, len(lines), batch):
         r = http.post(
-            f"{influx}/write", params={"db": "floor", "precision": "s"}, data="\n".join(lines[i : i + batch])
+            f"{influx}/write", params={"db": db, "precision": "s"}, data="\n".join(lines[i : i + batch])
         )
         assert r.status_code == 204, r.text
     return len(lines) / (time.perf_counter() - t0)
@@ -86,7 +86,8 @@ def main() -> int:
     per_node = args.frames // args.nodes
     now = int(time.time())
     recs = records(args.nodes, per_node, now - per_node * 900)
-    floor_rate = floor(influx, [to_line(r) for r in recs], args.batch)
+    lines = [to_line(r) for r in recs]
+    floor_before = floor(influx, lines, args.batch, "floor1")
     db_url = pg.extra["url"] if pg else f"sqlite:///{tmp / 'registry.sqlite'}"
     token = make_registry(db_url, args.nodes)
     frames = [
@@ -119,9 +120,10 @@ def main() -> int:
                     break
             except requests.RequestException:
                 time.sleep(0.1)
-        warm = [f | {"counter": int(f["counter"]) + 10**6} for f in frames[: args.batch]]  # type: ignore[operator]
+        warm = [f | {"counter": r.counter + 10**6} for f, r in zip(frames[: args.batch], recs, strict=False)]
         post_all(url, token, bodies(warm, args.batch), 1)  # warm-up: workers open their connections
         elapsed, stored, busy = post_all(url, token, batches, args.clients or 2 * args.workers)
+        floor_after = floor(influx, lines, args.batch, "floor2")  # the machine's load drifts: measure twice
     finally:
         server.terminate()
         server.wait(30)
@@ -131,7 +133,9 @@ def main() -> int:
     assert stored == len(frames), (stored, len(frames))
     rate = stored / elapsed
     print(f"machine: {cpu_info()}; registry: {args.registry}; gunicorn workers: {args.workers}")
-    print(f"floor (line protocol, {args.batch}-line batches): {floor_rate:,.0f} points/s")
+    floor_rate = (floor_before + floor_after) / 2
+    print(f"floor (line protocol, {args.batch}-line batches): {floor_before:,.0f} points/s before,")
+    print(f"  {floor_after:,.0f} after the endpoint run; mean {floor_rate:,.0f}")
     print(f"endpoint: {stored:,} new frames in {elapsed:.2f} s = {rate:,.0f} readings/s")
     print(f"  {busy} batches were answered 429/503 and retried; load average {os.getloadavg()[0]:.1f}")
     print(f"ratio: {rate / floor_rate:.0%} of the floor")

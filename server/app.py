@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 from flask import Flask
 
 from server.blobs import open_blob_store
@@ -60,4 +62,5 @@ def create_app(settings: Settings | None = None) -> Flask:
 
         hops = settings.proxy_hops
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    gc.freeze()  # startup objects (routes, models, metadata) need no more scanning by the collector
     return app
