@@ -3,12 +3,11 @@
 MQTT topics and the node's MQTT username are in ``topics`` (``farm/<farm>/node/<id>/up``,
 ``.../cmd/ack``, ``.../cmd/config``, user ``node-<id>``).
 
-Ack: the payload is the counter, in ASCII decimal, of the newest frame from that node the gateway
+Ack: the payload is the counter, in ASCII decimal, of ONE frame from that node that the gateway
 has made durable (stored, or found already stored: a repeated counter is re-acked, never stored
-twice). The gateway may coalesce: one ack for a batch names the batch's newest counter. The node
-sends its backlog oldest first (ascending counters) over one ordered session (MQTT QoS 1 on one
-TCP connection, or ESP-NOW frame by frame), so an ack C covers every frame with counter <= C
-that the node sent in that session; the node deletes exactly those and re-sends the rest later.
+twice). The gateway acks every frame on its own and the node deletes exactly the counters acked.
+An ack never covers older frames: a gateway that refused frame 8 (outbox full, storage error) and
+then stored frame 9 must not make the node forget frame 8, which exists nowhere else.
 
 ESP-NOW (node <-> bridge), first byte says what the payload is:
     node -> bridge   a framecodec frame as is (first byte 0x1?, the frame version nibble)
@@ -30,11 +29,8 @@ def ack_payload(counter):
 
 
 def acked(sent, acks):
-    """Counters in ``sent`` (this session, ascending) that the acks received so far cover."""
-    if not acks:
-        return []
-    top = max(acks)
-    return [c for c in sent if c <= top]
+    """Counters in ``sent`` (this session) that have been acked, each by its own ack."""
+    return [c for c in sent if c in acks]
 
 
 def parse_ack(payload):

@@ -197,7 +197,7 @@ class Node:
                 if not link.STOP_AND_WAIT:
                     link.poll(cfg["ack_wait_ms"], sent)
                 self.wdt.feed()
-                acked = set(lp.acked(sent, link.acks))  # an ack covers every older frame sent
+                acked = set(lp.acked(sent, link.acks))  # each ack names exactly one stored frame
                 st.remove(acked, time.time())
                 ok = bool(acked) or not sent
                 rssi = link.rssi()

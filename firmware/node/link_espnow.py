@@ -17,8 +17,8 @@ import network
 
 
 class EspNowLink:
-    # Frame by frame: the radio, the bridge and the serial line can each drop a packet, and an ack
-    # covers every older frame sent, so a frame is only followed by the next once it is acked.
+    # Frame by frame: the radio, the bridge and the serial line can each drop a packet, so a frame
+    # is only followed by the next once it is acked (one ESP-NOW exchange in flight at a time).
     STOP_AND_WAIT = True
     def __init__(self, cfg):
         self.cfg = cfg

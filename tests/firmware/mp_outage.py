@@ -8,7 +8,6 @@ import harness as h
 
 gw = h.setup({"sensors": ["soil", "battery"], "spill_at": 8})
 broker = h.fakebroker.broker
-broker.coalesce = True  # acks name only the newest counter of each batch, as the gateway does
 sampled = {}
 
 # 3 good cycles, then the gateway's Wi-Fi is gone for 30 cycles (7.5 h): RTC memory fills,

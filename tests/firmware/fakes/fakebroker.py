@@ -48,8 +48,6 @@ class Broker:
         self.gateway = None
         self.farm = "demo"
         self.published = []
-        self.coalesce = False  # like gateway/mqtt.py: one ack per batch, naming its newest counter
-        self._held = {}
 
     def connect(self, client):
         if not self.up:
@@ -79,17 +77,7 @@ class Broker:
         if len(parts) == 5 and parts[4] == "up" and self.gateway is not None:
             counter = self.gateway.receive(msg)
             if counter is not None:
-                ack = topics.ack_topic(topic.decode()).encode()
-                if self.coalesce:
-                    self._held[ack] = max(counter, self._held.get(ack, 0))
-                else:
-                    self.deliver(ack, lp.ack_payload(counter))
-
-    def flush_acks(self):
-        """The gateway's batch commit: deliver the held newest-counter acks."""
-        for ack in self._held:
-            self.deliver(ack, lp.ack_payload(self._held[ack]))
-        self._held = {}
+                self.deliver(topics.ack_topic(topic.decode()).encode(), lp.ack_payload(counter))
 
 
 broker = Broker()

@@ -40,7 +40,6 @@ class MQTTClient:
         fakebroker.broker.publish(self, bytes(topic), bytes(msg))
 
     def check_msg(self):
-        fakebroker.broker.flush_acks()
         if not self.inbox:
             return None
         topic, msg = self.inbox.pop(0)
