@@ -107,5 +107,12 @@ def can_maintain_node(session: Session, user: CurrentUser | None, node: Node) ->
     return user.role == Role.TECHNICIAN and node.gateway_id in visible_gateway_ids(session, user)
 
 
+def can_maintain_gateway(session: Session, user: CurrentUser | None, gateway_id: int) -> bool:
+    """Rotating a gateway's token: its technicians and admins."""
+    if user is None or "write" not in user.scopes or user.role not in (Role.TECHNICIAN, Role.ADMIN):
+        return False
+    return gateway_id in visible_gateway_ids(session, user)
+
+
 def can_read_audit(user: CurrentUser | None) -> bool:
     return user is not None and user.role == Role.ADMIN

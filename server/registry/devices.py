@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from typing import Any
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, jsonify, request
 from sqlalchemy import select
 
 from server.auth import current_user
@@ -66,3 +68,17 @@ def patch_node(node_id: int) -> Response | dict[str, Any]:
         node.config_version += 1  # the gateway pushes the new config to the node on its next wake
         session.flush()
         return node_view(node)
+
+
+@bp.post("/gateways/<int:gateway_id>/token")
+@doc("Issue a new gateway token; the old one stops working at once (shown once)", tag="devices")
+def rotate_gateway_token(gateway_id: int) -> Response | tuple[Response, int]:
+    with services().db.session() as session:
+        gateway = session.get(Gateway, gateway_id)
+        if gateway is None or gateway_id not in pol.visible_gateway_ids(session, current_user()):
+            return problem(404, "No such gateway")
+        if not pol.can_maintain_gateway(session, current_user(), gateway_id):
+            return problem(403, "Only the gateway's technician may rotate its token")
+        token = secrets.token_urlsafe(32)
+        gateway.token_hash = hashlib.sha256(token.encode()).hexdigest()
+    return jsonify({"gateway_id": gateway_id, "token": token}), 201

@@ -104,6 +104,7 @@ def readings_csv(node_id: int) -> Response:
     tag="series",
     query={
         "name": "string: et0_mm | leaf_wet_h | gdd | rain_mm | etc_mm",
+        "format": "string: json (default) or csv",
         "start": "integer: Unix s",
         "end": "integer: Unix s",
         "hours": "integer: instead of start",
@@ -119,6 +120,14 @@ def field_daily(field_id: int) -> Response | dict[str, Any]:
             return problem(404, "No such field")
     start, end = time_range(default_hours=24 * 30)
     values = services().store.daily(field_id, name, day_of(start), day_of(end))
+    if request.args.get("format") == "csv":
+        rows = "".join(f"{field_id},{name},{v.day.isoformat()},{v.value!r}\r\n" for v in values)
+        disposition = f"attachment; filename=field-{field_id}-{name}.csv"
+        return Response(
+            "field_id,name,day,value\r\n" + rows,
+            mimetype="text/csv",
+            headers={"Content-Disposition": disposition},
+        )
     return {
         "field_id": field_id,
         "name": name,

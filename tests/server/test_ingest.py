@@ -71,3 +71,12 @@ def test_auth_and_validation_errors_are_problem_details(server_app: ServerApp) -
         headers={"Authorization": f"Bearer {token}", "Content-Encoding": "gzip"},
     )
     assert garbage.status_code == 400
+
+
+def test_a_rotated_gateway_token_replaces_the_old_one(server_app: ServerApp) -> None:
+    c, token, nodes = client(server_app)
+    tech = server_app.client("technician")
+    fresh = tech.post("/api/v1/gateways/1/token")
+    assert fresh.status_code == 201
+    assert post(c, token, [frame(nodes[0], 1)]).status_code == 401
+    assert post(c, fresh.get_json()["token"], [frame(nodes[0], 1)]).status_code == 200

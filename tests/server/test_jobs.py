@@ -28,3 +28,6 @@ def test_daily_values_from_a_weather_node(server_app: ServerApp) -> None:
     c = server_app.client("farmer1")
     got = js(c.get(f"/api/v1/fields/{weather.field_id}/daily?name=gdd&hours=72"))
     assert got["days"] == [{"day": day.isoformat(), "v": 17.0}]
+    exported = c.get(f"/api/v1/fields/{weather.field_id}/daily?name=gdd&hours=72&format=csv")
+    assert exported.mimetype == "text/csv"
+    assert exported.get_data(as_text=True).splitlines()[1] == f"{weather.field_id},gdd,{day.isoformat()},17.0"

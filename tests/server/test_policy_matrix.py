@@ -28,6 +28,7 @@ VIEW_NODE = VIEW_FARM | {"technician": {1, 2, 3}}
 EDIT_FARM = {"farmer1": {1}, "admin": {1, 2, 3, 4}}
 EDIT_NODE = {"technician": {1, 2, 3}, "admin": {1, 2, 3, 4}}
 VIEW_COMMUNE = {"officer": {1, 2, 3}, "admin": {1, 2, 3, 4}}
+GATEWAY = {"technician": {1, 2, 3}, "admin": {1, 2, 3, 4}}  # gateway 1 serves farms 1–3, gateway 2 farm 4
 GEOM = {
     "type": "Polygon",
     "coordinates": [[[105.5, 21.2], [105.501, 21.2], [105.501, 21.201], [105.5, 21.2]]],
@@ -59,6 +60,7 @@ CASES: list[tuple[str, str, dict[str, Any] | None, dict[str, set[int]], dict[str
     ("GET", "/api/v1/nodes/{node}/readings.csv", None, VIEW_NODE, None),
     ("GET", "/api/v1/nodes/{node}/series", None, VIEW_NODE, None),
     ("GET", "/api/v1/communes/{commune}/summary", None, VIEW_COMMUNE, None),
+    ("POST", "/api/v1/gateways/{gateway}/token", None, GATEWAY, GATEWAY),
 ]
 
 
@@ -70,7 +72,9 @@ def targets(srv: ServerApp) -> dict[int, dict[str, int]]:
             assert field is not None and farm.commune_id is not None
             node = s.scalars(select(Node).where(Node.field_id == field.id)).first()
             assert node is not None
-            out[farm.id] = {"farm": farm.id, "field": field.id, "node": node.id, "commune": farm.commune_id}
+            assert node.gateway_id is not None
+            out[farm.id] = {"farm": farm.id, "field": field.id, "node": node.id, "commune": farm.commune_id,
+                            "gateway": node.gateway_id}  # fmt: skip
         return out
 
 
