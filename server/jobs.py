@@ -11,11 +11,13 @@ import logging
 import time
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from server.advisory.errors import AdvisoryInputError
 from server.advisory.et0 import DailyWeather, Site, daily_et0
-from server.registry.models import Field, Node
+from server.auth import ratelimit
+from server.auth.models import AuthSession, LoginFailure
+from server.registry.models import Field, IngestedFrame, Node
 from server.services import Services
 from server.timeseries.base import DailyValue
 from server.timeseries.resolution import local_midnight
@@ -25,8 +27,19 @@ GDD_BASE_C = 10.0  # base temperature for rice, maize and most vegetables grown 
 WM2_DAY_TO_MJ = 0.0864  # mean W/m² over a day → MJ/m²/day
 
 
+DEDUPE_KEEP_DAYS = 60  # a replay older than this rewrites the same InfluxDB point: still idempotent
+
+
 def maintain(svc: Services) -> None:
-    svc.store.maintain(int(time.time()))
+    """Store retention, plus the registry's own expiring rows (dedupe keys, sessions, failures)."""
+    now = int(time.time())
+    svc.store.maintain(now)
+    with svc.db.session() as session:
+        session.execute(
+            delete(IngestedFrame).where(IngestedFrame.received_at < now - DEDUPE_KEEP_DAYS * 86400)
+        )
+        session.execute(delete(AuthSession).where(AuthSession.expires_at < now))
+        session.execute(delete(LoginFailure).where(LoginFailure.at < now - ratelimit.WINDOW_S))
 
 
 def backfill(svc: Services, days: int) -> None:

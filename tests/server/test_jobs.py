@@ -31,3 +31,20 @@ def test_daily_values_from_a_weather_node(server_app: ServerApp) -> None:
     exported = c.get(f"/api/v1/fields/{weather.field_id}/daily?name=gdd&hours=72&format=csv")
     assert exported.mimetype == "text/csv"
     assert exported.get_data(as_text=True).splitlines()[1] == f"{weather.field_id},gdd,{day.isoformat()},17.0"
+
+
+def test_maintain_expires_old_dedupe_keys(server_app: ServerApp) -> None:
+    from sqlalchemy import func, select, update
+
+    from server.registry.models import IngestedFrame
+
+    node = server_app.seeded.nodes[0].node_id
+    t = local_midnight(date.today())
+    frames = [{"node_id": node, "counter": c, "sampled_at": t, "received_at": t} for c in (1, 2)]
+    post(server_app.app.test_client(), server_app.seeded.gateway_token, frames)
+    svc = server_app.app.extensions["ruongso"]
+    with svc.db.session() as s:
+        s.execute(update(IngestedFrame).where(IngestedFrame.counter == 1).values(received_at=0))
+    jobs.maintain(svc)
+    with svc.db.session() as s:
+        assert s.scalar(select(func.count()).select_from(IngestedFrame)) == 1
