@@ -61,22 +61,22 @@ def test_readings_pick_a_resolution_and_export_csv(server_app: ServerApp) -> Non
     assert rows[1][2] == "hour" and len(rows) == 2
 
 
-def test_registry_changes_are_audited_with_the_actor(server_app: ServerApp) -> None:
-    farmer = server_app.client("farmer1")
+def test_registry_changes_are_audited_with_the_actor(any_app: ServerApp) -> None:
+    farmer = any_app.client("farmer1")
     farmer.patch("/api/v1/farms/1", json={"share_with_officers": False})
-    tech = server_app.client("technician")
-    node = server_app.seeded.nodes[0].node_id
+    tech = any_app.client("technician")
+    node = any_app.seeded.nodes[0].node_id
     assert tech.patch(f"/api/v1/nodes/{node}", json={"calibration": {"soil_vwc": "v2"}}).status_code == 200
-    log = js(server_app.client("admin").get("/api/v1/audit?table=farm"))["items"]
+    log = js(any_app.client("admin").get("/api/v1/audit?table=farm"))["items"]
     me = js(farmer.get("/api/v1/auth/me"))
     change = log[0]
     assert (change["action"], change["row"], change["actor_id"]) == ("update", "1", me["id"])
     assert change["changes"]["share_with_officers"] == [True, False]
-    nodes = js(server_app.client("admin").get("/api/v1/audit?table=node"))["items"]
+    nodes = js(any_app.client("admin").get("/api/v1/audit?table=node"))["items"]
     assert (
         nodes[0]["changes"]["calibration"][1] == {"soil_vwc": "v2"} and "key_hex" not in nodes[0]["changes"]
     )
-    seeded = js(server_app.client("admin").get("/api/v1/audit?table=app_user"))["items"]
+    seeded = js(any_app.client("admin").get("/api/v1/audit?table=app_user"))["items"]
     assert seeded and all("password_hash" not in e["changes"] for e in seeded)
 
 

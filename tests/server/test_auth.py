@@ -50,8 +50,8 @@ def test_wrong_password_and_bad_phone(server_app: ServerApp) -> None:
     assert c.post(LOGIN, data="phone=0912000001&password=demo-nongdan-1").status_code == 415  # form: no
 
 
-def test_csrf_is_required_on_state_changing_cookie_requests(server_app: ServerApp) -> None:
-    c = server_app.client("farmer1")
+def test_csrf_is_required_on_state_changing_cookie_requests(any_app: ServerApp) -> None:
+    c = any_app.client("farmer1")
     token = c.environ_base.pop("HTTP_X_CSRF_TOKEN")
     assert c.patch("/api/v1/farms/1", json={"name": "Trang trại Hùng"}).status_code == 403
     assert (
@@ -61,12 +61,12 @@ def test_csrf_is_required_on_state_changing_cookie_requests(server_app: ServerAp
     assert r.status_code == 200 and js(r)["name"] == "Trang trại Hùng"
 
 
-def test_logout_ends_the_session_on_the_server(server_app: ServerApp) -> None:
-    c = server_app.client("farmer1")
+def test_logout_ends_the_session_on_the_server(any_app: ServerApp) -> None:
+    c = any_app.client("farmer1")
     stolen = c.get_cookie("rs_session")
     assert stolen is not None
     assert c.post("/api/v1/auth/logout").status_code == 204
-    replay = server_app.app.test_client()
+    replay = any_app.app.test_client()
     replay.set_cookie("rs_session", stolen.value)
     assert replay.get("/api/v1/auth/me").status_code == 401
 
@@ -91,15 +91,15 @@ def test_rate_limit_is_shared_through_the_database(make_app: Callable[..., Serve
     )
 
 
-def test_api_tokens_are_scoped_and_revocable(server_app: ServerApp) -> None:
-    c = server_app.client("farmer1")
+def test_api_tokens_are_scoped_and_revocable(any_app: ServerApp) -> None:
+    c = any_app.client("farmer1")
     read = c.post("/api/v1/auth/tokens", json={"name": "script", "scopes": ["read"]})
     assert read.status_code == 201 and js(read)["token"].startswith("rs_")
     bearer = {"Authorization": f"Bearer {js(read)['token']}"}
-    anon = server_app.app.test_client()
+    anon = any_app.app.test_client()
     assert js(anon.get("/api/v1/farms", headers=bearer))["paging"]["total"] == 1
     assert anon.patch("/api/v1/farms/1", json={"name": "x"}, headers=bearer).status_code == 403  # read-only
     assert "token" not in js(c.get("/api/v1/auth/tokens"))["items"][0]  # the secret is shown once
     assert c.delete(f"/api/v1/auth/tokens/{js(read)['id']}").status_code == 204
     assert anon.get("/api/v1/farms", headers=bearer).status_code == 401
-    assert server_app.client("farmer2").delete(f"/api/v1/auth/tokens/{js(read)['id']}").status_code == 404
+    assert any_app.client("farmer2").delete(f"/api/v1/auth/tokens/{js(read)['id']}").status_code == 404
