@@ -22,7 +22,7 @@ from pathlib import Path
 import requests
 
 from bench.server_common import cpu_info, make_registry, records
-from server.timeseries.influx import to_line
+from server.timeseries.lineproto import to_line
 from tests.services import free_port, start_influxd, start_postgres
 
 

@@ -16,24 +16,9 @@ import requests
 from server.timeseries import influx_rollup as ru
 from server.timeseries.base import CHANNEL_NAMES, FrameRecord, SeriesPoint, StoreUnavailable
 from server.timeseries.influx_reads import InfluxRollupReads
+from server.timeseries.lineproto import MEASUREMENT, QUALITY_SUFFIX, STATUS_SUFFIX, record_from_row, to_line
 
 log = logging.getLogger(__name__)
-
-MEASUREMENT = "reading"
-STATUS_SUFFIX = "__status"
-QUALITY_SUFFIX = "__q"
-
-
-def to_line(r: FrameRecord) -> str:
-    """One line of line protocol; values are floats already (validated), so repr() is exact."""
-    fields = f"counter={r.counter}i"
-    if r.values:
-        fields += "," + ",".join([f"{ch}={v!r}" for ch, v in r.values.items()])
-    if r.statuses:
-        fields += "," + ",".join([f"{ch}{STATUS_SUFFIX}={s}i" for ch, s in r.statuses.items()])
-    if r.quality:
-        fields += "," + ",".join([f"{ch}{QUALITY_SUFFIX}={q}i" for ch, q in r.quality.items()])
-    return f"{MEASUREMENT},farm={r.farm_id},field={r.field_id},node={r.node_id} {fields} {r.time_s}"
 
 
 class InfluxStore(InfluxRollupReads):
@@ -124,7 +109,7 @@ class InfluxStore(InfluxRollupReads):
         for series in results[0].get("series", []):
             row = dict(zip(series["columns"], series["values"][0], strict=True))
             node_id = int(series["tags"]["node"])
-            out[node_id] = _record_from_row(node_id, row)
+            out[node_id] = record_from_row(node_id, row)
         return out
 
     def series(self, node_id: int, channel: str, start_s: int, end_s: int) -> list[SeriesPoint]:
@@ -150,28 +135,3 @@ class InfluxStore(InfluxRollupReads):
 
     def close(self) -> None:
         self._http.close()
-
-
-def _record_from_row(node_id: int, row: dict[str, Any]) -> FrameRecord:
-    values: dict[str, float] = {}
-    statuses: dict[str, int] = {}
-    quality: dict[str, int] = {}
-    for key, value in row.items():
-        if value is None:
-            continue
-        if key.endswith(STATUS_SUFFIX):
-            statuses[key.removesuffix(STATUS_SUFFIX)] = int(value)
-        elif key.endswith(QUALITY_SUFFIX):
-            quality[key.removesuffix(QUALITY_SUFFIX)] = int(value)
-        elif key in CHANNEL_NAMES:
-            values[key] = float(value)
-    return FrameRecord(
-        node_id,
-        int(row["counter"]),
-        int(row["time"]),
-        int(row["farm"]),
-        int(row["field"]),
-        values,
-        statuses,
-        quality,
-    )

@@ -1,0 +1,48 @@
+"""Our schema in InfluxDB line protocol and back (docs/timeseries.md): one point per frame."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from server.timeseries.base import CHANNEL_NAMES, FrameRecord
+
+MEASUREMENT = "reading"
+STATUS_SUFFIX = "__status"
+QUALITY_SUFFIX = "__q"
+
+
+def to_line(r: FrameRecord) -> str:
+    """One line of line protocol; values are floats already (validated), so repr() is exact."""
+    fields = f"counter={r.counter}i"
+    if r.values:
+        fields += "," + ",".join([f"{ch}={v!r}" for ch, v in r.values.items()])
+    if r.statuses:
+        fields += "," + ",".join([f"{ch}{STATUS_SUFFIX}={s}i" for ch, s in r.statuses.items()])
+    if r.quality:
+        fields += "," + ",".join([f"{ch}{QUALITY_SUFFIX}={q}i" for ch, q in r.quality.items()])
+    return f"{MEASUREMENT},farm={r.farm_id},field={r.field_id},node={r.node_id} {fields} {r.time_s}"
+
+
+def record_from_row(node_id: int, row: dict[str, Any]) -> FrameRecord:
+    values: dict[str, float] = {}
+    statuses: dict[str, int] = {}
+    quality: dict[str, int] = {}
+    for key, value in row.items():
+        if value is None:
+            continue
+        if key.endswith(STATUS_SUFFIX):
+            statuses[key.removesuffix(STATUS_SUFFIX)] = int(value)
+        elif key.endswith(QUALITY_SUFFIX):
+            quality[key.removesuffix(QUALITY_SUFFIX)] = int(value)
+        elif key in CHANNEL_NAMES:
+            values[key] = float(value)
+    return FrameRecord(
+        node_id,
+        int(row["counter"]),
+        int(row["time"]),
+        int(row["farm"]),
+        int(row["field"]),
+        values,
+        statuses,
+        quality,
+    )
