@@ -29,6 +29,7 @@ class Calibration:
     abstain_threshold: float = 0.6  # calibrated top-1 probability below this -> "not sure"
     energy_threshold: float = 0.0  # energy above this -> not a known leaf
     input_size: int = 128
+    tta_views: int = 1  # orientations averaged per photo (1, 2 or 4), see Diagnoser.logits
     quality: QualityThresholds = field(default_factory=QualityThresholds)
 
     def to_json(self) -> str:

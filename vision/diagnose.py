@@ -151,6 +151,23 @@ class Diagnoser:
         x = model_input(dec.image, self.calibration.input_size, leaf_box(dec.image))
         return q, x
 
+    def logits(self, x: NDArray[np.uint8]) -> NDArray[np.float64]:
+        """Logits averaged over ``tta_views`` orientations of the crop (1, 2 or 4).
+
+        A leaf has no canonical orientation, so mirrored/turned views are equally
+        valid inputs; averaging them is cheap here (one invoke is a few ms, the JPEG
+        decode dominates) and steadies the answer.  Calibration is fitted on the
+        same averaged logits.
+        """
+        views = [x]
+        n = self.calibration.tta_views
+        if n >= 2:
+            views.append(np.ascontiguousarray(x[:, ::-1]))
+        if n >= 4:
+            views.append(np.ascontiguousarray(np.rot90(x, 1)))
+            views.append(np.ascontiguousarray(np.rot90(x, 3)))
+        return np.asarray(np.mean([self.classifier.logits(v) for v in views], axis=0), np.float64)
+
     def decide(
         self, logits: NDArray[np.float64], quality: QualityReport, crop: str | None = None
     ) -> Diagnosis:
@@ -198,7 +215,7 @@ class Diagnoser:
         q, x = self.prepare(dec)
         if not q.ok:
             return self.decide(np.zeros(len(self.labels)), q, crop)
-        return self.decide(self.classifier.logits(x), q, crop)
+        return self.decide(self.logits(x), q, crop)
 
 
 def combine(

@@ -77,7 +77,9 @@ def blur_score(bgr: NDArray[np.uint8]) -> float:
 
 def measure(bgr: NDArray[np.uint8], original_size: tuple[int, int]) -> dict[str, float]:
     g = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
-    p5, p95 = np.percentile(g, [5, 95])
+    # Percentiles from a 256-bin histogram: exact for uint8 and much cheaper than a sort.
+    cdf = np.cumsum(np.bincount(g.ravel(), minlength=256)) / g.size
+    p5, p95 = int(np.searchsorted(cdf, 0.05)), int(np.searchsorted(cdf, 0.95))
     return {
         "width": float(original_size[0]),
         "height": float(original_size[1]),

@@ -155,6 +155,12 @@ def photometric(rng: Rng, img: U8) -> U8:
     return out
 
 
+def mild(rng: Rng, img: U8) -> U8:
+    """Small exposure / white-balance change only."""
+    f = img.astype(np.float32) * rng.uniform(0.85, 1.15) * rng.uniform(0.93, 1.07, 3).astype(np.float32)
+    return np.clip(f, 0, 255).astype(np.uint8)
+
+
 def _affine(rng: Rng, src: int, dst: int, scale: float, max_shift: float, rot: bool) -> NDArray[Any]:
     ang = rng.uniform(0, 360) if rot else 0.0
     m = cv2.getRotationMatrix2D((src / 2, src / 2), ang, scale * dst / src)

@@ -28,6 +28,9 @@ from vision.train.data import Preloaded
 from vision.train.masks import foreground_mask
 
 METRICS_FILE = "metrics.json"
+# Sizes of the generated evaluation sets (module constants so a smoke test can shrink them).
+N_FIELD_VAL, N_FIELD_TEST, N_OOD_VAL, N_OOD_TEST = 800, 1000, 220, 330
+TTA_VIEWS = 4
 REPO = Path(__file__).resolve().parents[2]
 FIG_DIR = REPO / "docs" / "img" / "vision"
 
@@ -43,7 +46,7 @@ def _read(data_dir: Path, pre: Preloaded, i: int) -> bytes:
 def _run(dx: Diagnoser, data: bytes) -> tuple[QualityReport, NDArray[np.float64]]:
     dec = decode(data)
     q, x = dx.prepare(dec)
-    return q, dx.classifier.logits(x)
+    return q, dx.logits(x)
 
 
 def _field_items(
@@ -154,7 +157,12 @@ def stage_calibrate(pre: Preloaded, labels: LabelSet, model_dir: Path, work: Pat
     th, qstats = quality_thresholds(pre, data_dir)
     _log(f"quality thresholds {th} from train stats {qstats}")
     base = Calibration(
-        temperature=1.0, abstain_threshold=0.0, energy_threshold=1e9, input_size=clf.input_size, quality=th
+        temperature=1.0,
+        abstain_threshold=0.0,
+        energy_threshold=1e9,
+        input_size=clf.input_size,
+        tta_views=TTA_VIEWS,
+        quality=th,
     )
     dx = Diagnoser(clf, labels, base)
     val = np.nonzero(pre.split == 1)[0]
@@ -165,7 +173,7 @@ def stage_calibrate(pre: Preloaded, labels: LabelSet, model_dir: Path, work: Pat
             lv.append(lg)
             yv.append(int(pre.labels[i]))
     lf, yf = [], []
-    for data, lab, _d, _p in _field_items(pre, data_dir, 1, 800, 7001):
+    for data, lab, _d, _p in _field_items(pre, data_dir, 1, N_FIELD_VAL, 7001):
         q, lg = _run(dx, data)
         if q.ok:
             lf.append(lg)
@@ -174,7 +182,7 @@ def stage_calibrate(pre: Preloaded, labels: LabelSet, model_dir: Path, work: Pat
     L, Y = np.concatenate([Lv, Lf]), np.concatenate([Yv, Yf])
     T = fit_temperature(L, Y)
     e_in = energy(L)
-    ood = _ood_items(8001, 220, with_skimage=False)
+    ood = _ood_items(8001, N_OOD_VAL, with_skimage=False)
     e_ood = []
     for _n, data, _img in ood:
         q, lg = _run(dx, data)
@@ -199,6 +207,7 @@ def stage_calibrate(pre: Preloaded, labels: LabelSet, model_dir: Path, work: Pat
         abstain_threshold=chosen,
         energy_threshold=round(e_thr, 4),
         input_size=clf.input_size,
+        tta_views=TTA_VIEWS,
         quality=th,
     )
     (model_dir / "calibration.json").write_text(cal.to_json() + "\n", encoding="utf-8")
@@ -291,7 +300,7 @@ def stage_evaluate(pre: Preloaded, labels: LabelSet, model_dir: Path, work: Path
         y = int(pre.labels[i])
         dec = decode(data)
         q, x = dx.prepare(dec)
-        lg = dx.classifier.logits(x)
+        lg = dx.logits(x)
         cm[y, int(np.argmax(lg))] += 1
         raw_ok += int(np.argmax(lg) == y)
         d = dx.decide(lg, q)
@@ -334,7 +343,7 @@ def stage_evaluate(pre: Preloaded, labels: LabelSet, model_dir: Path, work: Path
     except Exception as exc:  # TF missing or no float model in the work dir
         res["test"]["top1_float_preloaded"] = f"n/a ({type(exc).__name__})"
     # 2. field-style set from test leaves
-    field = _field_items(pre, data_dir, 2, 1000, 9001)
+    field = _field_items(pre, data_dir, 2, N_FIELD_TEST, 9001)
     fa: dict[str, Any] = {
         "n": len(field),
         "answered": 0,
@@ -382,7 +391,7 @@ def stage_evaluate(pre: Preloaded, labels: LabelSet, model_dir: Path, work: Path
             np.vstack([np.hstack(tiles[r * 6 : r * 6 + 6]) for r in range(4)]),
         )
     # 3. OOD: synthetic non-leaf photos + scikit-image sample photos
-    ood = _ood_items(9101, 330, with_skimage=True)
+    ood = _ood_items(9101, N_OOD_TEST, with_skimage=True)
     oo: dict[str, Any] = {"n": len(ood), "refused": 0, "by_reason": {}, "by_kind": {}, "answered_items": []}
     ood_tiles: list[U8] = []
     for name, data, img in ood:

@@ -37,10 +37,9 @@ def build_model(num_classes: int, width: float = 1.0, dropout: float = 0.2) -> k
 
     inp = keras.Input((INPUT_SIZE, INPUT_SIZE, 3), name="image_bgr")
     x = layers.Rescaling(1.0 / 127.5, offset=-1.0, name="norm")(inp)
-    x = layers.Conv2D(w(24), 3, strides=2, padding="same", use_bias=False, name="stem")(x)  # 64
+    x = layers.Conv2D(w(32), 3, strides=2, padding="same", use_bias=False, name="stem")(x)  # 64
     x = layers.BatchNormalization(name="stem_bn")(x)
     x = layers.ReLU(name="stem_relu")(x)
-    x = _ds(x, w(32), 1, "b1")
     x = _ds(x, w(48), 2, "b2")  # 32
     x = _ds(x, w(48), 1, "b3")
     x = _ds(x, w(96), 2, "b4")  # 16

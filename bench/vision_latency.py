@@ -1,0 +1,103 @@
+"""Latency of photo diagnosis on a 12 MP phone-size JPEG.
+
+    python bench/vision_latency.py [--runs 30] [--threads N]
+
+Compares the full ``Diagnoser.diagnose`` (header parse, reduced decode, EXIF,
+quality gate, leaf crop, int8 inference, calibration) with a floor made of only
+the reduced decode + resize + one ``invoke``, and with a naive full-size decode.
+Prints p50/p90 in milliseconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from vision.diagnose import Diagnoser
+
+
+def synthetic_photo(w: int = 4000, h: int = 3000) -> bytes:
+    rng = np.random.default_rng(0)
+    small = np.zeros((h // 8, w // 8, 3), np.uint8)
+    small[:] = (40, 70, 110)
+    cv2.ellipse(small, (w // 16, h // 16), (w // 30, h // 24), 25, 0, 360, (40, 150, 60), -1)
+    for _ in range(25):
+        c = (int(w // 16 + rng.integers(-80, 80)), int(h // 16 + rng.integers(-50, 50)))
+        cv2.circle(small, c, int(rng.integers(2, 6)), (30, 60, 100), -1)
+    img = cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC)
+    img = np.clip(img.astype(np.int16) + rng.integers(-12, 12, img.shape, dtype=np.int16), 0, 255).astype(
+        np.uint8
+    )
+    ok, enc = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, 88])
+    assert ok
+    return enc.tobytes()
+
+
+def timeit(fn: Callable[[], object], runs: int) -> tuple[float, float]:
+    fn()  # warm-up
+    ts = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        ts.append((time.perf_counter() - t) * 1000)
+    ts.sort()
+    return statistics.median(ts), ts[int(0.9 * (len(ts) - 1))]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=30)
+    ap.add_argument("--threads", type=int, default=None, help="LiteRT threads (default: runtime's choice)")
+    args = ap.parse_args()
+    data = synthetic_photo()
+    dx = Diagnoser.load(num_threads=args.threads)
+    clf = dx.classifier
+    size = clf.input_size
+    buf = np.frombuffer(data, np.uint8)
+
+    def floor() -> object:
+        img = cv2.imdecode(buf, cv2.IMREAD_REDUCED_COLOR_8)
+        h, w = img.shape[:2]
+        s = min(h, w)
+        crop = img[(h - s) // 2 : (h - s) // 2 + s, (w - s) // 2 : (w - s) // 2 + s]
+        return clf.logits(cv2.resize(crop, (size, size), interpolation=cv2.INTER_AREA))
+
+    def full_decode() -> object:
+        return cv2.imdecode(buf, cv2.IMREAD_COLOR)
+
+    def diagnose() -> object:
+        return dx.diagnose(data)
+
+    x = np.zeros((size, size, 3), np.uint8)
+    inv = timeit(lambda: clf.logits(x), args.runs)
+    fl = timeit(floor, args.runs)
+    fd = timeit(full_decode, max(5, args.runs // 3))
+    dg = timeit(diagnose, args.runs)
+    d = dx.diagnose(data)
+    print(
+        f"machine: {platform.machine()} {platform.processor() or ''} cpus={os.cpu_count()} "
+        f"python={platform.python_version()}"
+    )
+    print(f"photo: 4000x3000 JPEG, {len(data) / 1e6:.2f} MB; answer: {d.reason} {d.label} {d.confidence:.2f}")
+    print(f"{'step':38s} {'p50 ms':>8s} {'p90 ms':>8s}")
+    print(f"{'invoke only (128x128 int8)':38s} {inv[0]:8.1f} {inv[1]:8.1f}")
+    print(f"{'floor: 1/8 decode + resize + invoke':38s} {fl[0]:8.1f} {fl[1]:8.1f}")
+    print(f"{'naive full-size decode alone':38s} {fd[0]:8.1f} {fd[1]:8.1f}")
+    print(f"{'Diagnoser.diagnose (everything)':38s} {dg[0]:8.1f} {dg[1]:8.1f}")
+    print(f"ratio diagnose/floor (p50): {dg[0] / fl[0]:.2f}x (goal <= 2x)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.vision import synth
+from vision import cli
+
+
+def _run(argv: list[str]) -> tuple[int, list[dict[str, object]]]:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="farm")
+    sub = parser.add_subparsers(dest="command", required=True)
+    cli.register(sub)
+    args = parser.parse_args(argv)
+    buf = io.StringIO()
+    rc = cli.cmd_diagnose(args, out=buf)
+    return rc, [json.loads(line) for line in buf.getvalue().splitlines()]
+
+
+def test_diagnose_json_lines(tmp_path: Path) -> None:
+    leaf = tmp_path / "leaf.jpg"
+    leaf.write_bytes(synth.jpeg(synth.leaf()))
+    wall = tmp_path / "wall.jpg"
+    wall.write_bytes(synth.jpeg(synth.wall()))
+    png_named_jpg = tmp_path / "really_png.jpg"
+    png_named_jpg.write_bytes(synth.png(synth.leaf(400, 300)))
+    rc, rows = _run(["diagnose", str(leaf), str(wall), str(png_named_jpg), "--json"])
+    assert rc == 0
+    assert [r["photo"] for r in rows] == [str(leaf), str(wall), str(png_named_jpg)]
+    for r in rows:
+        assert set(r) >= {"photo", "label", "confidence", "abstained", "reason", "top3"}
+        assert isinstance(r["abstained"], bool)
+        assert r["label"] is None or isinstance(r["label"], str)
+        conf = r["confidence"]
+        assert isinstance(conf, float | int) and 0 <= conf <= 1
+        assert isinstance(r["top3"], list) and len(r["top3"]) <= 3
+    assert rows[1]["label"] is None and rows[1]["abstained"] is True and rows[1]["reason"] == "no_leaf"
+
+
+def test_unreadable_files_give_error_objects_and_nonzero_exit(tmp_path: Path) -> None:
+    good = tmp_path / "good.jpg"
+    good.write_bytes(synth.jpeg(synth.leaf()))
+    trunc = tmp_path / "trunc.jpg"
+    data = synth.jpeg(synth.leaf())
+    trunc.write_bytes(data[: len(data) // 3])
+    text = tmp_path / "notes.jpg"
+    text.write_text("not an image")
+    missing = tmp_path / "missing.jpg"
+    rc, rows = _run(["diagnose", str(trunc), str(good), str(text), str(missing), "--json", "--plant"])
+    assert rc == 1
+    assert rows[0]["error"] == "truncated"
+    assert "error" not in rows[1]
+    assert rows[2]["error"] == "not_an_image"
+    assert rows[3]["error"] == "unreadable"
+    assert rows[4]["plant"] is True and rows[4]["n_photos"] == 1
+
+
+def test_train_without_tensorflow_explains_how_to_install(capsys: pytest.CaptureFixture[str]) -> None:
+    try:
+        import tensorflow  # noqa: F401
+    except ImportError:
+        rc = cli.main(["vision", "train"])
+        assert rc == 2
+        err = capsys.readouterr().err
+        assert "pip install -r requirements-train.txt" in err
+    else:
+        pytest.skip("TensorFlow is installed here; the hint path is not reachable")

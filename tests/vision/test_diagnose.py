@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+import dataclasses
+
+import cv2
+import numpy as np
+import pytest
+
+from tests.vision import synth
+from vision.diagnose import Candidate, Diagnoser, Diagnosis, combine
+from vision.preprocess import ImageError
+from vision.quality import QualityReport
+
+
+@pytest.fixture(scope="module")
+def dx() -> Diagnoser:
+    return Diagnoser.load()
+
+
+def test_leaf_photo_gets_a_structured_answer(dx: Diagnoser) -> None:
+    d = dx.diagnose(synth.jpeg(synth.leaf()))
+    assert d.quality.ok
+    assert d.reason in ("ok", "low_confidence", "not_recognised")
+    assert 0.0 <= d.confidence <= 1.0
+    assert len(d.top3) == 3 and all(c.label in dx.labels.names for c in d.top3)
+    assert np.isclose(sum(d.probs), 1.0)
+    if d.abstained:
+        assert d.label is None
+    else:
+        assert d.label == d.top3[0].label
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        d.label = "x"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("image", "reason"),
+    [
+        (synth.wall(), "no_leaf"),
+        (synth.skin(), "no_leaf"),
+        (cv2.GaussianBlur(synth.leaf(), (0, 0), 12), "blurry"),
+        (synth.leaf(120, 90), "too_small"),
+    ],
+)
+def test_bad_photos_are_refused_with_reason(dx: Diagnoser, image: np.ndarray, reason: str) -> None:
+    d = dx.diagnose(synth.jpeg(image))
+    assert d.abstained and d.label is None and d.reason == reason
+    assert d.message_vi and d.message_en
+
+
+def test_textures_that_pass_the_colour_gate_are_refused_by_the_model(dx: Diagnoser) -> None:
+    # A green-painted wall with noise has plant-like colour but is no leaf: the OOD
+    # (energy) check or the confidence rule must refuse it.
+    rng = np.random.default_rng(3)
+    base = np.zeros((600, 800, 3), np.float32)
+    base[:] = (60, 150, 90)
+    img = np.clip(base + rng.normal(0, 25, base.shape), 0, 255).astype(np.uint8)
+    d = dx.diagnose(synth.jpeg(img))
+    assert d.abstained
+
+
+def test_unreadable_bytes_raise(dx: Diagnoser) -> None:
+    with pytest.raises(ImageError):
+        dx.diagnose(b"definitely not a photo")
+
+
+def test_crop_hint_restricts_answer(dx: Diagnoser) -> None:
+    d = dx.diagnose(synth.jpeg(synth.leaf()), crop="tomato")
+    if d.quality.ok and d.top3:
+        assert all(c.label.startswith("tomato__") for c in d.top3)
+    u = dx.diagnose(synth.jpeg(synth.leaf()), crop="pepper")
+    assert u.abstained and u.reason == "unsupported_crop"
+
+
+def _dx(probs: list[float], reason: str = "ok", thr: float = 0.6) -> Diagnosis:
+    q = QualityReport(reason not in ("blurry",), "ok" if reason != "blurry" else "blurry", "", "")
+    p = tuple(probs)
+    top = int(np.argmax(p)) if p else 0
+    label = f"c{top}" if reason == "ok" else None
+    return Diagnosis(
+        label,
+        max(p) if p else 0.0,
+        reason != "ok",
+        reason,
+        "",
+        "",
+        (Candidate(f"c{top}", max(p or (0.0,))),),
+        q,
+        p,
+        -5.0,
+        thr,
+    )
+
+
+NAMES = ("c0", "c1", "c2")
+
+
+def test_combine_agreeing_photos() -> None:
+    pd = combine(
+        [_dx([0.9, 0.05, 0.05]), _dx([0.7, 0.2, 0.1]), _dx([0.5, 0.4, 0.1], "low_confidence")], NAMES
+    )
+    assert pd.label == "c0" and not pd.abstained
+    assert pd.n_photos == 3 and pd.n_used == 3 and pd.agreement == 1.0
+    assert np.isclose(pd.confidence, (0.9 + 0.7 + 0.5) / 3)
+
+
+def test_combine_disagreeing_photos_abstain() -> None:
+    pd = combine([_dx([0.9, 0.05, 0.05]), _dx([0.05, 0.9, 0.05]), _dx([0.05, 0.05, 0.9])], NAMES)
+    assert pd.abstained and pd.label is None and pd.reason == "photos_disagree"
+
+
+def test_combine_low_mean_confidence_abstains() -> None:
+    pd = combine([_dx([0.62, 0.38, 0.0]), _dx([0.45, 0.55, 0.0], "low_confidence")], NAMES)
+    assert pd.abstained and pd.reason in ("low_confidence", "photos_disagree")
+
+
+def test_combine_ignores_bad_photos_and_reports_no_usable() -> None:
+    blurry = _dx([], "blurry")
+    pd = combine([blurry, blurry], NAMES)
+    assert pd.abstained and pd.reason == "no_usable_photo" and pd.n_used == 0
+    pd2 = combine([blurry, _dx([0.95, 0.03, 0.02])], NAMES)
+    assert pd2.label == "c0" and pd2.n_used == 1 and pd2.n_photos == 2

@@ -1,0 +1,58 @@
+"""The committed model, labels and calibration agree with each other."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+
+from vision import MODEL_DIR
+from vision.calibration import load_calibration
+from vision.diagnose import MODEL_FILE
+from vision.labels import load_labels
+from vision.model import TFLiteClassifier
+
+
+def test_labels_json_is_consistent_with_model() -> None:
+    labels = load_labels()
+    clf = TFLiteClassifier(MODEL_DIR / MODEL_FILE)
+    assert clf.num_classes == len(labels) == 26
+    cal = load_calibration(MODEL_DIR)
+    assert clf.input_size == cal.input_size
+    for i, lb in enumerate(labels.labels):
+        assert lb.index == i
+        assert re.fullmatch(r"[a-z]+__[a-z_]+", lb.name)
+        assert lb.name == f"{lb.crop}__{lb.condition}"
+        assert " — " in lb.vi and " — " in lb.en
+    assert set(labels.crops) == {"corn", "grape", "potato", "rice", "tomato"}
+
+
+def test_model_file_is_small_and_int8() -> None:
+    path = MODEL_DIR / MODEL_FILE
+    assert path.stat().st_size <= 1024 * 1024
+    clf = TFLiteClassifier(path)
+    out = clf.logits(np.zeros((clf.input_size, clf.input_size, 3), np.uint8))
+    assert out.shape == (26,) and np.isfinite(out).all()
+
+
+def test_calibration_values_are_sane() -> None:
+    cal = load_calibration(MODEL_DIR)
+    assert 0.05 < cal.temperature < 20
+    assert 0.0 < cal.abstain_threshold < 1.0
+    assert 0.0 < cal.quality.plant_min < 0.5
+
+
+def test_labels_match_dataset_folders_when_available() -> None:
+    # The dataset is a sibling of the repository in CI; skip silently elsewhere.
+    root = Path(__file__).resolve().parents[2] / ".." / "shared" / "datasets" / "leaf-disease"
+    if not root.is_dir():
+        return
+    folders = sorted(p.name for p in root.iterdir() if p.is_dir())
+    assert folders == sorted(load_labels().names)
+
+
+def test_metrics_file_reports_the_committed_model() -> None:
+    m = json.loads((MODEL_DIR / "metrics.json").read_text(encoding="utf-8"))
+    assert m["model_bytes"] == (MODEL_DIR / MODEL_FILE).stat().st_size
