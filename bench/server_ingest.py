@@ -32,7 +32,7 @@ def floor(influx: str, lines: list[str], batch: int, db: str) -> float:
     t0 = time.perf_counter()
     for i in range(0, len(lines), batch):
         r = http.post(
-            f"{influx}/write", params={"db": db, "precision": "s"}, data="\n".join(lines[i : i + batch])
+            f"{influx}/write", params={"db": db, "precision": "ms"}, data="\n".join(lines[i : i + batch])
         )
         assert r.status_code == 204, r.text
     return len(lines) / (time.perf_counter() - t0)

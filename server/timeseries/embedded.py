@@ -12,17 +12,19 @@ from server.timeseries import embedded_rollup as rollup
 from server.timeseries.base import AggregatePoint, DailyValue, FrameRecord, SeriesPoint
 
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS frame (
+CREATE TABLE IF NOT EXISTS reading (
     node_id INTEGER NOT NULL, time_s INTEGER NOT NULL, counter INTEGER NOT NULL,
     farm_id INTEGER NOT NULL, field_id INTEGER NOT NULL,
     values_json TEXT NOT NULL, statuses_json TEXT NOT NULL, quality_json TEXT NOT NULL,
-    PRIMARY KEY (node_id, time_s)
+    PRIMARY KEY (node_id, counter)
 ) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS reading_node_time ON reading (node_id, time_s);
 """
 
 
 class EmbeddedStore:
-    """Same semantics as InfluxDB for our schema: one point per (node, time); a rewrite replaces it."""
+    """Same semantics as InfluxDB for our schema: one point per frame (node, counter); a retried
+    write of the same frame replaces it, and two frames with the same sample second both stay."""
 
     def __init__(self, path: str, raw_retention_days: int = 90) -> None:
         self.raw_retention_days = raw_retention_days
@@ -48,7 +50,7 @@ class EmbeddedStore:
             for r in records
         ]
         with self._lock, self._conn:
-            self._conn.executemany("INSERT OR REPLACE INTO frame VALUES (?,?,?,?,?,?,?,?)", rows)
+            self._conn.executemany("INSERT OR REPLACE INTO reading VALUES (?,?,?,?,?,?,?,?)", rows)
             rollup.refresh(self._conn, {(r.node_id, r.time_s) for r in records})
 
     def latest(self, node_ids: Sequence[int]) -> dict[int, FrameRecord]:
@@ -56,7 +58,8 @@ class EmbeddedStore:
         with self._lock:
             for node_id in node_ids:
                 row = self._conn.execute(
-                    "SELECT * FROM frame WHERE node_id=? ORDER BY time_s DESC LIMIT 1", (node_id,)
+                    "SELECT * FROM reading WHERE node_id=? ORDER BY time_s DESC, counter DESC LIMIT 1",
+                    (node_id,),
                 ).fetchone()
                 if row:
                     out[node_id] = _record(row)
@@ -65,7 +68,7 @@ class EmbeddedStore:
     def series(self, node_id: int, channel: str, start_s: int, end_s: int) -> list[SeriesPoint]:
         with self._lock:
             rows = self._conn.execute(
-                "SELECT time_s, values_json, statuses_json, quality_json FROM frame"
+                "SELECT time_s, values_json, statuses_json, quality_json FROM reading"
                 " WHERE node_id=? AND time_s>=? AND time_s<=? ORDER BY time_s",
                 (node_id, start_s, end_s),
             ).fetchall()

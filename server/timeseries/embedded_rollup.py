@@ -34,7 +34,7 @@ def refresh(conn: sqlite3.Connection, touched: Iterable[tuple[int, int]]) -> Non
     hours = {(n, hour_bucket(t)) for n, t in touched}
     for node_id, start in hours:
         rows = conn.execute(
-            "SELECT values_json FROM frame WHERE node_id=? AND time_s>=? AND time_s<?",
+            "SELECT values_json FROM reading WHERE node_id=? AND time_s>=? AND time_s<?",
             (node_id, start, start + 3600),
         ).fetchall()
         per_channel: dict[str, list[float]] = defaultdict(list)
@@ -70,4 +70,4 @@ def refresh(conn: sqlite3.Connection, touched: Iterable[tuple[int, int]]) -> Non
 
 
 def drop_raw_before(conn: sqlite3.Connection, cutoff_s: int) -> int:
-    return conn.execute("DELETE FROM frame WHERE time_s < ?", (cutoff_s,)).rowcount
+    return conn.execute("DELETE FROM reading WHERE time_s < ?", (cutoff_s,)).rowcount

@@ -86,10 +86,11 @@ class InfluxStore(InfluxRollupReads):
             return
         self._ensure_database()
         body = "\n".join(to_line(r) for r in records).encode()
-        self._write_body(body, ru.RAW)
+        self._write_body(body, ru.RAW, precision="ms")
 
-    def _write_body(self, body: bytes, rp: str) -> None:
-        response = self._post("/write", params={"db": self.database, "rp": rp, "precision": "s"}, data=body)
+    def _write_body(self, body: bytes, rp: str, precision: str = "s") -> None:
+        params = {"db": self.database, "rp": rp, "precision": precision}
+        response = self._post("/write", params=params, data=body)
         if response.status_code == 400 and "beyond retention policy" in response.text:
             log.warning("InfluxDB dropped points older than retention: %s", response.text[:200])
             return  # the rest of the batch is written; retrying cannot bring those points back
@@ -116,10 +117,12 @@ class InfluxStore(InfluxRollupReads):
         if channel not in CHANNEL_NAMES:
             raise ValueError(f"unknown channel {channel!r}")
         self._ensure_database()
+        # Points carry a millisecond offset within their second (lineproto.point_time_ms), so the
+        # end bound covers the whole last second.
         q = (
             f'SELECT "{channel}", "{channel}{STATUS_SUFFIX}", "{channel}{QUALITY_SUFFIX}"'
             f' FROM "{MEASUREMENT}"'
-            f" WHERE \"node\" = '{int(node_id)}' AND time >= {int(start_s)}s AND time <= {int(end_s)}s"
+            f" WHERE \"node\" = '{int(node_id)}' AND time >= {int(start_s)}s AND time < {int(end_s) + 1}s"
         )
         results = self.query(q)
         points = []

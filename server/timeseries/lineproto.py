@@ -11,8 +11,18 @@ STATUS_SUFFIX = "__status"
 QUALITY_SUFFIX = "__q"
 
 
+def point_time_ms(r: FrameRecord) -> int:
+    """The point's timestamp in ms: the sample second plus the counter's last three digits.
+
+    InfluxDB keeps one point per series and timestamp, and two frames of one node can carry the
+    same rebuilt sample second (e.g. a frame delayed in the broker while the gateway restarted);
+    the counter offset keeps both, while a retried write of the same frame still lands on the same
+    point (idempotent). Reads at second precision are unaffected."""
+    return r.time_s * 1000 + r.counter % 1000
+
+
 def to_line(r: FrameRecord) -> str:
-    """One line of line protocol; values are floats already (validated), so repr() is exact."""
+    """One line of line protocol (ms precision); values are floats already (validated), so repr() is exact."""
     fields = f"counter={r.counter}i"
     if r.values:
         fields += "," + ",".join([f"{ch}={v!r}" for ch, v in r.values.items()])
@@ -20,7 +30,7 @@ def to_line(r: FrameRecord) -> str:
         fields += "," + ",".join([f"{ch}{STATUS_SUFFIX}={s}i" for ch, s in r.statuses.items()])
     if r.quality:
         fields += "," + ",".join([f"{ch}{QUALITY_SUFFIX}={q}i" for ch, q in r.quality.items()])
-    return f"{MEASUREMENT},farm={r.farm_id},field={r.field_id},node={r.node_id} {fields} {r.time_s}"
+    return f"{MEASUREMENT},farm={r.farm_id},field={r.field_id},node={r.node_id} {fields} {point_time_ms(r)}"
 
 
 def record_from_row(node_id: int, row: dict[str, Any]) -> FrameRecord:

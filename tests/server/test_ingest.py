@@ -41,7 +41,7 @@ def test_batch_is_idempotent_by_node_and_counter(any_app: ServerApp) -> None:
     again = post(c, token, [frame(nodes[0], 2, sampled_at=t), frame(nodes[0], 3, sampled_at=t)], gz=False)
     assert again.json == {"stored": 1, "duplicates": 1, "rejected": []}
     series: Any = c.get(f"/api/v1/nodes/{nodes[0]}/series?channel=soil_vwc&hours=1").json
-    assert len(series["points"]) == 1  # three frames at the same sample second: one point
+    assert len(series["points"]) == 3  # three frames in one sample second: all kept, none overwritten
 
 
 def test_unknown_nodes_are_rejected_per_frame(server_app: ServerApp) -> None:
