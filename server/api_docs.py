@@ -25,3 +25,9 @@ def openapi() -> dict[str, Any]:
 @public
 def explorer() -> Response:
     return send_from_directory(STATIC, "explorer.html", max_age=0)
+
+
+@bp.get("/api-explorer/<any(explorer.js, explorer.css):name>")
+def explorer_asset(name: str) -> Response:
+    """Script and style as files, so the explorer runs under the same no-inline-script CSP."""
+    return send_from_directory(STATIC, name, max_age=300)

@@ -3,21 +3,41 @@
 from __future__ import annotations
 
 import gc
+from typing import Any
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter, Map
 
 from server.blobs import open_blob_store
 from server.config import Settings
 from server.db import Database
 from server.errors import register_error_handlers
+from server.security import add_headers
 from server.services import Services
 from server.timeseries import open_store
+
+MAX_REQUEST_BYTES = 64 * 1024 * 1024
+
+
+class Int64Converter(IntegerConverter):
+    """``<int:…>`` ids that fit the database's 64-bit integers; anything longer is a 404 at routing."""
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env()
     app = Flask(__name__, static_folder=None)
-    app.config.update(SECRET_KEY=settings.secret_key, RUONGSO_SETTINGS=settings, JSON_SORT_KEYS=False)
+    # Bodies are bounded before parsing: the largest legitimate ones are 5 photos (12 MB each).
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        RUONGSO_SETTINGS=settings,
+        JSON_SORT_KEYS=False,
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
+    )
+    app.url_map.converters["int"] = Int64Converter
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     db = Database(settings.database_url)
     if settings.auto_migrate:
@@ -56,6 +76,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(officer_bp)
     app.register_blueprint(tech_bp)
     install_etags(app)
+    app.after_request(add_headers)
     register_error_handlers(app)
     if settings.proxy_hops:  # the login rate limit must see the phone's address, not nginx's
         from werkzeug.middleware.proxy_fix import ProxyFix

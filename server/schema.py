@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from mobile_api import models as app_models
+from mobile_api.officer import models as officer_models
+from mobile_api.technician import models as technician_models
 from server import audit
 from server.auth import models as auth_models
 from server.db import Base
@@ -9,6 +12,8 @@ from server.registry import areas, models, plantings
 
 metadata = Base.metadata
 MODULES = (audit, auth_models, areas, models, plantings)
+# Tables of the app's screens, migrated with the registry (migrations/versions/0003, 0004).
+SCREEN_MODULES = (app_models, officer_models, technician_models)
 # The registry's own tables (other packages may put theirs on the same metadata).
 REGISTRY_TABLES = frozenset(
     m.persist_selectable.name  # type: ignore[attr-defined]

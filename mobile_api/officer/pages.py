@@ -14,9 +14,9 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, current_app, send_from_directory
 
-from mobile_api.security import HEADERS
 from mobile_api.shell import send
 from server.errors import problem
+from server.security import HEADERS
 
 bp = Blueprint("officer_pages", __name__)
 LEAFLET_DIST = Path(__file__).resolve().parents[2] / "node_modules" / "leaflet" / "dist"

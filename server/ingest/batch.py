@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import io
 import math
+import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,7 +45,7 @@ def decompress(body: bytes, encoding: str | None) -> bytes:
     try:
         with gzip.GzipFile(fileobj=io.BytesIO(body)) as f:
             data = f.read(MAX_BODY_BYTES + 1)
-    except (OSError, EOFError) as exc:
+    except (OSError, EOFError, zlib.error) as exc:
         raise BatchError(f"bad gzip body: {exc}") from exc
     if len(data) > MAX_BODY_BYTES:
         raise BatchError("batch too large after decompression")

@@ -25,9 +25,8 @@ KNOWN: dict[str, tuple[type[BaseException], ...]] = {}
 def _known(name: str) -> tuple[type[BaseException], ...]:
     if not KNOWN:
         import struct
-        import zlib
 
-        KNOWN.update({"batch": (zlib.error,), "preprocess": (struct.error,)})
+        KNOWN.update({"preprocess": (struct.error,)})
     return KNOWN.get(name, ())
 
 

@@ -12,11 +12,6 @@ from server.ingest.batch import BatchError, decompress
 from vision.preprocess import ImageError, decode
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="server/ingest/batch.py decompress catches OSError/EOFError but not zlib.error: a corrupt "
-    "deflate stream inside a gzip header escapes as zlib.error (HTTP 500, not 400)",
-)
 def test_corrupt_deflate_in_gzip_is_a_batch_error() -> None:
     with pytest.raises(BatchError):
         decompress(base64.b64decode("H4sImCgImJiYmJgAAJY="), "gzip")
@@ -32,11 +27,6 @@ def test_short_png_is_an_image_error() -> None:
         decode(base64.b64decode("iVBORw0KGgoAAAAAACMAIA=="))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="POST /api/v1/gateway/frames with a corrupt deflate stream answers 500 (zlib.error from "
-    "server/ingest/batch.py decompress) instead of 400",
-)
 def test_gateway_endpoint_answers_400_for_a_corrupt_gzip_body(tmp_path: Path) -> None:
     from demo.seed import seed
     from server.app import create_app

@@ -70,11 +70,6 @@ def test_openapi_conformance_no_5xx_and_schema_valid(findings: dict[str, list[st
     assert not unknown, unknown[:20]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="every <int:...> route answers 500 for an id beyond SQLite's 64-bit INTEGER (OverflowError "
-    "from the DB driver), e.g. GET /api/v1/app/fields/99999999999999999999999/diagnoses",
-)
 def test_ids_beyond_64_bits_answer_404_not_500(app: Flask) -> None:
     from tests.security.test_web import login
 

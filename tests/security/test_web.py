@@ -210,12 +210,6 @@ def test_security_headers_and_no_inline_script_on_every_app_page(app: Flask, rol
     check_headers(login(app, role)[0] if role else app.test_client(), APP_PAGES)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="server core responses (/api/docs, auth, registry, openapi) carry no security headers: "
-    "mobile_api/security.add_headers runs only for the mobile_api blueprints; /api/docs "
-    "(server/static/explorer.html) has an inline <script> and no CSP",
-)
 @pytest.mark.parametrize("role", [None, "admin"])
 def test_security_headers_and_no_inline_script_on_server_core_pages(app: Flask, role: str | None) -> None:
     check_headers(login(app, role)[0] if role else app.test_client(), CORE_PAGES)
@@ -232,11 +226,6 @@ def test_api_denies_by_default_without_a_session(app: Flask) -> None:
         assert r.mimetype == "application/problem+json", url
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="server/app.py sets no MAX_CONTENT_LENGTH: any request body (e.g. a 1 GB multipart upload) "
-    "is read and spooled to disk before photos.clean refuses it",
-)
 def test_request_bodies_are_bounded_before_parsing(app: Flask) -> None:
     limit = app.config.get("MAX_CONTENT_LENGTH")
     assert limit is not None and limit <= 64 * 1024 * 1024
