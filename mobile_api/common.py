@@ -51,7 +51,9 @@ def harvest_lock(db: Session, field: Field, day: date | None = None) -> complian
     sprays = db.scalars(
         select(DiaryEntry).where(DiaryEntry.field_id == field.id, DiaryEntry.kind == "spray")
     ).all()
-    apps = [compliance.Application(e.product_name, e.actives, e.applied_on, e.phi_days) for e in sprays]
+    apps = [
+        compliance.Application(str(e.id), e.product_name, e.actives, e.applied_on, e.phi_days) for e in sprays
+    ]
     return compliance.harvest_lock(apps, field.crop, market(db, field.id), day or today())
 
 

@@ -1,76 +1,73 @@
-"""Export-compliance rules the app applies: banned actives, pre-harvest intervals, harvest lock.
+"""The farmer app's adapter to the export-compliance rules of ``server.advisory.compliance``.
 
-Reads the advisory pesticide catalogue (``server/advisory/data/pesticides.json``). When the
-advisory ``compliance`` module provides these rules, this adapter delegates to it.
+Every rule (banned actives, market approval, pre-harvest intervals, the harvest lock) is decided
+by the advisory engine; this module only shapes its answers for the app's JSON and screens.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
-from server.advisory import data_files
+from server.advisory.compliance import catalogue
+from server.advisory.compliance import harvest_lock as lock_rules
+from server.advisory.compliance.diary import SprayEntry
+from server.advisory.compliance.rules import check_entry
 
-BANNED_VN = frozenset({"banned", "removed"})
-MARKETS = ("VN", "EU", "US", "JP", "CN")
+MARKETS = catalogue.MARKETS
+# Advisory finding codes -> the app's warning codes (keys of its string catalogues).
+WARNING_CODES = {
+    "banned_in_vietnam": "banned_vn",
+    "not_approved_for_market": "not_approved",
+    "unknown_active": "unknown_active",
+}
 
 
-def _catalogue() -> dict[str, Any]:
-    data: dict[str, Any] = data_files.load("pesticides")
-    return data
-
-
-def warnings_for(actives: Iterable[str], market: str) -> list[dict[str, str]]:
-    """Codes the app renders: ``banned_vn`` (removed/banned in Vietnam), ``not_approved`` (market)."""
-    table = _catalogue()["actives"]
+def warnings_for(actives: Iterable[str], market: str, crop: str = "") -> list[dict[str, str]]:
+    """Codes the app renders: ``banned_vn``, ``not_approved`` (market), ``unknown_active``."""
+    entry = SprayEntry("check", "check", crop, date.today(), None, tuple(actives))
     out: list[dict[str, str]] = []
-    for name in actives:
-        row = table.get(name.lower())
-        if row is None:
-            out.append({"code": "unknown_active", "active": name})
+    for f in check_entry(entry, market):
+        code = WARNING_CODES.get(f.code)
+        if code is None or f.active is None:
             continue
-        if row["vn"]["status"] in BANNED_VN:
-            out.append({"code": "banned_vn", "active": name, "decision": row["vn"].get("decision") or ""})
-        status = row.get("markets", {}).get(market, {}).get("status")
-        if market != "VN" and status == "not_approved":
-            out.append({"code": "not_approved", "active": name, "market": market})
+        warning = {"code": code, "active": f.active}
+        if code == "banned_vn":
+            warning["decision"] = catalogue.vietnam_status(f.active).decision or ""
+        if code == "not_approved":
+            warning["market"] = market
+        out.append(warning)
     return out
 
 
-def catalogue_phi(actives: Iterable[str], crop: str, market: str) -> int:
-    """Longest catalogue PHI (days) for these actives on this crop and market; 0 if none listed."""
-    data = _catalogue()
-    group = data["crop_groups"].get(crop, crop)
-    best = 0
-    for name in actives:
-        for row in data["actives"].get(name.lower(), {}).get("phi", []):
-            if row["crop_group"] in ("all", group) and row["market"] in ("ANY", market):
-                best = max(best, int(row["days"]))
-    return best
+def catalogue_phi(actives: Sequence[str], crop: str, market: str) -> int | None:
+    """Longest catalogue PHI (days) for these actives on this crop and market; None if none listed."""
+    entry = SprayEntry("phi", "phi", crop, date.today(), None, tuple(actives))
+    return lock_rules.entry_phi(entry, market).phi_days
 
 
 def products(crop: str, market: str) -> list[dict[str, Any]]:
     """Catalogue products, those labelled for ``crop`` first, each with its warnings."""
     rows = []
-    for p in _catalogue()["products"]:
+    for p in catalogue.products().values():
         rows.append(
             {
-                "id": p["id"],
-                "name": p["trade_name"],
-                "actives": p["actives"],
-                "targets": p["targets"],
-                "for_crop": crop in p["crops"],
-                "phi_days": catalogue_phi(p["actives"], crop, market) or None,
-                "warnings": warnings_for(p["actives"], market),
+                "id": p.product_id,
+                "name": p.trade_name,
+                "actives": list(p.actives),
+                "targets": list(p.targets),
+                "for_crop": crop in p.crops,
+                "phi_days": catalogue_phi(p.actives, crop, market),
+                "warnings": warnings_for(p.actives, market, crop),
             }
         )
     return sorted(rows, key=lambda r: (not r["for_crop"], bool(r["warnings"]), r["name"]))
 
 
 def treatments(condition: str, crop: str, market: str) -> list[dict[str, Any]]:
-    """Products targeting ``condition`` that are allowed in Vietnam and in the field's market."""
+    """Products for ``condition`` that neither Vietnam nor the field's market forbids."""
     return [
         p for p in products(crop, market) if condition in p["targets"] and p["for_crop"] and not p["warnings"]
     ]
@@ -78,6 +75,7 @@ def treatments(condition: str, crop: str, market: str) -> list[dict[str, Any]]:
 
 @dataclass(frozen=True)
 class Application:
+    entry_id: str
     product_name: str
     actives: Sequence[str]
     applied_on: date
@@ -86,11 +84,14 @@ class Application:
 
 @dataclass(frozen=True)
 class HarvestLock:
+    """``locked`` until ``safe_from``; with an unknown PHI it stays locked (``phi_unknown``)."""
+
     locked: bool
     safe_from: date | None
     product_name: str | None = None
     applied_on: date | None = None
     phi_days: int = 0
+    phi_unknown: bool = False
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -99,15 +100,28 @@ class HarvestLock:
             "product_name": self.product_name,
             "applied_on": self.applied_on.isoformat() if self.applied_on else None,
             "phi_days": self.phi_days,
+            "phi_unknown": self.phi_unknown,
         }
 
 
 def harvest_lock(apps: Iterable[Application], crop: str, market: str, today: date) -> HarvestLock:
-    """Locked until the latest ``applied_on + max(label PHI, catalogue PHI)`` of all applications."""
-    worst: HarvestLock = HarvestLock(False, None)
-    for app in apps:
-        phi = max(app.label_phi_days or 0, catalogue_phi(app.actives, crop, market))
-        safe = app.applied_on + timedelta(days=phi)
-        if worst.safe_from is None or safe > worst.safe_from:
-            worst = HarvestLock(safe > today, safe, app.product_name, app.applied_on, phi)
-    return worst
+    """The advisory harvest lock for this field's diary and market, shaped for the app."""
+    apps = list(apps)
+    entries = [
+        SprayEntry(
+            a.entry_id, "field", crop, a.applied_on, a.product_name, tuple(a.actives), a.label_phi_days
+        )
+        for a in apps
+    ]
+    lock = lock_rules.harvest_lock(entries, "field", market)
+    by_id = {a.entry_id: a for a in apps}
+    if lock.unknown_phi_entries:
+        first = by_id[lock.unknown_phi_entries[0]]
+        return HarvestLock(True, None, first.product_name, first.applied_on, 0, phi_unknown=True)
+    if lock.binding_entry_id is None or lock.earliest_harvest is None:
+        return HarvestLock(False, None)
+    binding = by_id[lock.binding_entry_id]
+    phi = (lock.earliest_harvest - binding.applied_on).days
+    return HarvestLock(
+        lock.earliest_harvest > today, lock.earliest_harvest, binding.product_name, binding.applied_on, phi
+    )

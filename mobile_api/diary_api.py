@@ -70,7 +70,7 @@ def _apply(e: DiaryEntry, body: dict[str, Any], crop: str, market: str) -> str |
     e.product_id = product["id"] if product else None
     e.actives = product["actives"] if product else [str(a) for a in body.get("actives", [])][:5]
     e.unit, e.note = str(body.get("unit") or "")[:20] or None, str(body.get("note") or "")[:2000]
-    e.warnings = compliance.warnings_for(e.actives, market)
+    e.warnings = compliance.warnings_for(e.actives, market, crop)
     return None
 
 
