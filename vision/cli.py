@@ -82,10 +82,13 @@ def cmd_diagnose(args: argparse.Namespace, out: TextIO | None = None) -> int:
         if args.json:
             print(json.dumps({"photo": str(photo), **d.to_dict()}, ensure_ascii=False), file=out)
         else:
-            head = d.label if d.label else "—"
-            print(
-                f"{photo}: {head} ({d.confidence:.0%}) [{d.reason}] {d.message_vi} / {d.message_en}", file=out
-            )
+            if d.label:
+                head = f"{d.label} ({d.confidence:.0%})"
+            elif d.top3:
+                head = f"— (best guess {d.top3[0].label} {d.top3[0].confidence:.0%})"
+            else:
+                head = "—"
+            print(f"{photo}: {head} [{d.reason}] {d.message_vi} / {d.message_en}", file=out)
     if args.plant:
         p = combine(done, dx.labels.names)
         if args.json:

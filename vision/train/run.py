@@ -7,6 +7,7 @@ a new training run.  Everything is seeded; the data split is deterministic.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import queue
@@ -22,7 +23,7 @@ from numpy.typing import NDArray
 from vision import MODEL_DIR
 from vision.labels import LabelSet, load_labels
 from vision.train import augment
-from vision.train.data import SEED, Preloaded, default_data_dir, preload
+from vision.train.data import PRELOAD, SEED, Preloaded, default_data_dir, preload
 
 MODEL_FILE = "leaf_disease_int8.tflite"
 BATCH = 64
@@ -44,7 +45,9 @@ def load_or_preload(data_dir: Path, labels: LabelSet, work: Path) -> Preloaded:
     """Preload once; cache the decoded arrays in the work dir (outside the repo)."""
     import pickle
 
-    cache = work / "preload.pkl"
+    # The cache is keyed by the manifest and the preload size, so a changed dataset is re-read.
+    key = hashlib.sha1((data_dir / "MANIFEST.csv").read_bytes() + str(PRELOAD).encode()).hexdigest()[:12]
+    cache = work / f"preload-{key}.pkl"
     if cache.exists():
         with open(cache, "rb") as fh:
             obj = pickle.load(fh)
