@@ -5,6 +5,7 @@ Quantisation parameters are read from the model, never hard-coded.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,8 @@ class TFLiteClassifier:
     def __init__(self, path: Path, num_threads: int | None = None) -> None:
         self.path = path
         self._it = _interpreter(path, num_threads)
+        # One interpreter owns one set of tensors: serialise calls from server threads.
+        self._lock = threading.Lock()
         self._it.allocate_tensors()
         inp = self._it.get_input_details()[0]
         out = self._it.get_output_details()[0]
@@ -53,9 +56,11 @@ class TFLiteClassifier:
     def logits(self, img: NDArray[np.uint8]) -> NDArray[np.float64]:
         if img.shape != (self.input_size, self.input_size, 3):
             raise ValueError(f"expected {self.input_size}x{self.input_size}x3, got {img.shape}")
-        self._it.set_tensor(self._in_index, self._quantize(img))
-        self._it.invoke()
-        out = self._it.get_tensor(self._out_index)[0]
+        q = self._quantize(img)
+        with self._lock:
+            self._it.set_tensor(self._in_index, q)
+            self._it.invoke()
+            out = np.array(self._it.get_tensor(self._out_index)[0])
         if self._out_scale == 0:
             return np.asarray(out, np.float64)
         return (out.astype(np.float64) - self._out_zero) * self._out_scale

@@ -119,3 +119,13 @@ def test_combine_ignores_bad_photos_and_reports_no_usable() -> None:
     assert pd.abstained and pd.reason == "no_usable_photo" and pd.n_used == 0
     pd2 = combine([blurry, _dx([0.95, 0.03, 0.02])], NAMES)
     assert pd2.label == "c0" and pd2.n_used == 1 and pd2.n_photos == 2
+
+
+def test_diagnoser_is_safe_to_share_between_threads(dx: Diagnoser) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    photos = [synth.jpeg(synth.leaf(seed=s)) for s in range(6)]
+    expected = [dx.diagnose(p).probs for p in photos]
+    with ThreadPoolExecutor(4) as ex:
+        got = list(ex.map(lambda p: dx.diagnose(p).probs, photos * 3))
+    assert got == expected * 3
