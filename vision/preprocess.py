@@ -107,6 +107,7 @@ def read_header(data: bytes) -> ImageInfo:
     if data[:3] == b"\xff\xd8\xff":
         return _jpeg_header(data)
     if data[:8] == b"\x89PNG\r\n\x1a\n":
+        _check_png_chunks(data)
         w, h = struct.unpack(">II", data[16:24])
         return ImageInfo("png", int(w), int(h), _png_orientation(data))
     try:
@@ -120,6 +121,22 @@ def read_header(data: bytes) -> ImageInfo:
     except Exception as exc:  # Pillow raises many types for junk input
         raise ImageError("not_an_image", "not a supported image file (JPEG, PNG, WebP, BMP, TIFF)") from exc
     return ImageInfo(fmt, int(w), int(h), orient if 1 <= orient <= 8 else 1)
+
+
+def _check_png_chunks(data: bytes) -> None:
+    """Every chunk must fit in the file: libpng trusts a chunk's length field and a 99-byte file
+    claiming a 4 GB chunk makes the decoder allocate it (found by fuzzing)."""
+    if len(data) < 33 or data[12:16] != b"IHDR":  # signature + IHDR chunk (PNG spec §11.2.2)
+        raise ImageError("corrupt", "PNG without a complete IHDR header")
+    i = 8
+    while i + 12 <= len(data):
+        (ln,) = struct.unpack(">I", data[i : i + 4])
+        if ln > len(data) - i - 12:
+            raise ImageError("corrupt", "PNG chunk runs past the end of the file")
+        if data[i + 4 : i + 8] == b"IEND":
+            return
+        i += 12 + ln
+    raise ImageError("corrupt", "PNG ends without an IEND chunk (truncated upload?)")
 
 
 def _png_orientation(data: bytes) -> int:
