@@ -10,12 +10,9 @@ arrives, the node resends 5 later and it would be taken for a replay, acked and 
 bitmap, 5 is stored, a second copy of 5 is a duplicate, and only counters more than ``WINDOW``
 behind are refused as too old (the node resends oldest first, so a real backlog never is).
 
-Ack holds: nodes treat an ack for counter C as covering every frame up to C they sent in that
-session (``firmware.lib.linkproto``). So once a frame of a node is refused as not durable (outbox
-or disk full), later frames of that node are still stored but **not acked** ("held") until the
-node starts over with a frame at or below the refused counter (its next session resends the
-backlog oldest first); otherwise an ack for a later frame would make the node delete the refused
-one. Holds are kept in a small file beside the outbox (not in SQLite, which is what just failed).
+Acks: each durable frame is acked on its own and the node deletes exactly the acked counters
+(``firmware.lib.linkproto``), so a frame refused as not durable (outbox or disk full) stays on
+the node even when a later frame of the same node was stored.
 
 Per-node state has two parts with different durability. The counter window moves in the same
 transaction as the frames, so it is exact across any crash. The health
@@ -28,12 +25,10 @@ from __future__ import annotations
 import enum
 import json
 import logging
-import os
 import sqlite3
 import threading
 import time
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any, NamedTuple
 
 from firmware.lib import framecodec as fc
@@ -67,7 +62,6 @@ class Result(NamedTuple):  # a NamedTuple: one is built per frame on the hot pat
     verdict: Verdict
     node_id: int | None = None
     counter: int | None = None
-    held: bool = False  # stored (or already stored) but not acked: an older frame was refused
 
     @property
     def stored(self) -> bool:
@@ -76,7 +70,7 @@ class Result(NamedTuple):  # a NamedTuple: one is built per frame on the hot pat
 
     @property
     def ack(self) -> bool:
-        return self.verdict in (Verdict.ACCEPTED, Verdict.DUPLICATE) and not self.held
+        return self.verdict in (Verdict.ACCEPTED, Verdict.DUPLICATE)
 
 
 class RawFrame(NamedTuple):
@@ -129,64 +123,19 @@ class FrameProcessor:
         # Health inputs of each node's newest frame in the current batch; the derived health
         # fields are updated once per node per batch after the commit, not once per frame.
         self._latest: dict[int, tuple[Any, ...]] = {}
-        self._holds_path = Path(self.outbox.path).with_name("ack-holds.json")
-        self._holds: dict[int, int] = self._load_holds()
-        self._last_rx: dict[int, int] = {}  # counter of the node's previous verified frame
         for node_id, (_last, state) in self.outbox.load_states().items():
             self._state[node_id] = new_state() | state
             self._trackers[node_id] = {ch: StuckTracker(*v) for ch, v in state.get("stuck", {}).items()}
         self._load_windows()
 
-    def _refuse(self, results: list[Result]) -> list[Result]:
-        """The batch did not commit: its new frames are not durable and hold their nodes' acks.
-
-        A duplicate in the batch was durable before it, so it stays acked unless a refused frame
-        of the same node precedes it (its ack would cover that frame)."""
-        lowest: dict[int, int] = {}
-        for r in results:
-            if r.verdict is Verdict.ACCEPTED and r.node_id is not None and r.counter is not None:
-                lowest[r.node_id] = min(lowest.get(r.node_id, r.counter), r.counter)
-        out = []
-        for r in results:
-            if r.verdict is Verdict.ACCEPTED:
-                out.append(Result(Verdict.NOT_DURABLE, r.node_id, r.counter))
-            elif (
-                r.verdict is Verdict.DUPLICATE
-                and r.node_id in lowest
-                and (r.counter or 0) > lowest[r.node_id]
-            ):
-                out.append(r._replace(held=True))
-            else:
-                out.append(r)
-        for node_id, counter in lowest.items():
-            self._holds[node_id] = min(self._holds.get(node_id, counter), counter)
-            self._holds_dirty = True
-        self._save_holds()
-        return out
-
-    def _load_holds(self) -> dict[int, int]:
-        self._holds_dirty = False
-        try:
-            return {int(n): int(c) for n, c in json.loads(self._holds_path.read_text()).items()}
-        except FileNotFoundError:
-            return {}
-        except (OSError, ValueError, AttributeError) as exc:
-            log.error("event=ack_holds_unreadable error=%r", str(exc))
-            return {}
-
-    def _save_holds(self) -> None:
-        if not self._holds_dirty:
-            return
-        try:
-            tmp = self._holds_path.with_suffix(".tmp")
-            with open(tmp, "w") as f:
-                json.dump({str(n): c for n, c in self._holds.items()}, f)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, self._holds_path)
-            self._holds_dirty = False
-        except OSError as exc:  # a truly full disk: nothing is stored or acked anyway
-            log.error("event=ack_holds_not_saved error=%r", str(exc))
+    @staticmethod
+    def _refuse(results: list[Result]) -> list[Result]:
+        """The batch did not commit: its new frames are not durable and get no ack (the node keeps
+        them and resends). Duplicates in it were durable before, so they stay acked."""
+        return [
+            Result(Verdict.NOT_DURABLE, r.node_id, r.counter) if r.verdict is Verdict.ACCEPTED else r
+            for r in results
+        ]
 
     def _load_windows(self) -> None:
         # Start from nothing: a node first seen in a batch that failed to commit must not keep
@@ -245,7 +194,6 @@ class FrameProcessor:
             self._latest.clear()
             self._undo(rows, exc)
             return self._refuse(results)
-        self._save_holds()
         for node_id, latest in self._latest.items():
             self._update_health(self._state[node_id], *latest)
         self._latest.clear()
@@ -316,19 +264,6 @@ class FrameProcessor:
         if not info.verifier.verify(data) or (raw.claimed_node is not None and raw.claimed_node != node_id):
             state["forged"] += 1
             return Result(Verdict.FORGED, node_id)
-        held = False
-        hold = self._holds.get(node_id) if self._holds else None
-        previous_rx = self._last_rx.get(node_id)
-        self._last_rx[node_id] = counter
-        if hold is not None:
-            if counter <= hold or (previous_rx is not None and counter <= previous_rx):
-                # The node resends from the refused frame, or began a new session (its backlog,
-                # oldest first) above it, so it no longer holds the refused frame: release.
-                del self._holds[node_id]
-                self._holds_dirty = True
-            else:
-                held = True
-                state["held_acks"] = state.get("held_acks", 0) + 1
         last = self._last.get(node_id)
         if last is None:
             self._last[node_id], self._window[node_id] = counter, 1
@@ -341,7 +276,7 @@ class FrameProcessor:
             window = self._window[node_id]
             if behind >= WINDOW or (window >> behind) & 1:
                 state["duplicates"] += 1  # stored before (or too old to tell): ack, never store
-                return Result(Verdict.DUPLICATE, node_id, counter, held)
+                return Result(Verdict.DUPLICATE, node_id, counter)
             self._window[node_id] = window | (1 << behind)  # a late frame fills its gap
             state["gaps"] = max(0, state["gaps"] - 1)
         values: dict[str, float] = {}
@@ -379,7 +314,7 @@ class FrameProcessor:
         )
         if self.on_accepted is not None:
             observations.append(Observation(node_id, info.field_id, sampled, values, frozenset(quality)))
-        return Result(Verdict.ACCEPTED, node_id, counter, held)
+        return Result(Verdict.ACCEPTED, node_id, counter)
 
     @staticmethod
     def _update_health(
