@@ -3,9 +3,9 @@ server process -> InfluxDB, while the harness kills and restarts them.
 
 Shared by the fast test (``tests/chaos/test_chaos_fast.py``) and the long benchmark
 (``bench/chaos_run.py``). The nodes behave like the firmware: a reading gets its counter when it is
-sampled, stays in the node's buffer until an ack covers it, and the buffer is resent oldest first
-(at most ``MAX_SEND`` frames per wake); an ack for counter c covers every frame at or below c sent
-in the same session (``firmware.lib.linkproto.acked``).
+sampled, stays in the node's buffer until it is acked, and the buffer is resent oldest first
+(at most ``MAX_SEND`` frames per wake); each ack names exactly one frame
+(``firmware.lib.linkproto.acked``).
 
 The verdict: every frame any node saw acknowledged must be in InfluxDB exactly once.
 """
