@@ -13,6 +13,7 @@ have() { command -v "$1" >/dev/null 2>&1 || [[ -x "/usr/sbin/$1" ]]; }
 python3 -c 'import ensurepip, venv' 2>/dev/null || need+=(python3-venv)
 have node || need+=(nodejs)
 have npm || need+=(npm)
+[[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]] || need+=(fonts-dejavu-core)  # PDF lot reports
 if ! $runtime_only; then
   have influxd || need+=(influxdb)
   have mosquitto || need+=(mosquitto)
