@@ -17,6 +17,21 @@ import requests
 
 from gateway.mosquitto import write_broker_files
 
+# Debian's Chromium, headless, with every background connection off: this machine has no network
+# beyond the package registries, and a browser that tries to reach one stalls or fills the logs.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "screenshots"
+
 
 def free_port() -> int:
     with socket.socket() as s:
