@@ -8,8 +8,6 @@ node key (HMAC), so provisioning a node needs no second secret.
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import hmac
 import os
 import shutil
 import signal
@@ -17,11 +15,14 @@ import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 
+from firmware.lib import nodeconfig
 from firmware.lib.topics import mqtt_username
 
 
 def node_mqtt_password(key: bytes) -> str:
-    return hmac.new(key, b"ruongso-mqtt-password", hashlib.sha256).hexdigest()[:32]
+    """The node's broker password, derived from its key exactly as the firmware derives it."""
+    password: str = nodeconfig.mqtt_password(key)
+    return password
 
 
 def acl_text(gateway_user: str, node_ids: Iterable[int]) -> str:
