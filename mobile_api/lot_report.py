@@ -1,0 +1,129 @@
+"""Printable, bilingual (Vietnamese first) PDF of a lot's compliance evidence, built with fpdf2.
+
+Rendering only: the caller passes a ``LotReport`` that holds nothing private (no names, phone
+numbers or polygon), so the PDF can be handed to a buyer or printed on the packing-house wall.
+Fonts are DejaVu (Debian ``fonts-dejavu-core``) because the PDF core fonts lack Vietnamese.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import qrcode
+from fpdf import FPDF
+
+from mobile_api.lot_report_model import CheckRow, LotReport, SprayRow
+
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+FONTS = {"": FONT_DIR / "DejaVuSans.ttf", "B": FONT_DIR / "DejaVuSans-Bold.ttf"}
+GREEN, RED, GREY = (26, 110, 50), (170, 30, 30), (90, 90, 90)
+VERDICT = {
+    True: "Mọi thời gian cách ly đã hết vào ngày thu hoạch / Every PHI had ended on the harvest date",
+    False: "Có thời gian cách ly chưa hết vào ngày thu hoạch / A PHI had not ended on the harvest date",
+}
+
+
+def fonts_available() -> bool:
+    return all(p.is_file() for p in FONTS.values())
+
+
+def _qr_png(url: str) -> bytes:
+    buf = io.BytesIO()
+    qrcode.make(url, box_size=8, border=2).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def _kv(pdf: FPDF, vi: str, en: str, value: str) -> None:
+    pdf.set_font("DejaVu", "B", 9)
+    pdf.cell(75, 6, f"{vi} / {en}")
+    pdf.set_font("DejaVu", "", 9)
+    pdf.cell(0, 6, value, new_x="LMARGIN", new_y="NEXT")
+
+
+def _heading(pdf: FPDF, vi: str, en: str) -> None:
+    pdf.ln(3)
+    pdf.set_font("DejaVu", "B", 12)
+    pdf.cell(0, 7, vi, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 9)
+    pdf.set_text_color(*GREY)
+    pdf.cell(0, 5, en, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_text_color(0, 0, 0)
+
+
+def _sprays(pdf: FPDF, rows: tuple[SprayRow, ...]) -> None:
+    if not rows:
+        pdf.cell(0, 6, "Không có lần phun nào / No sprays recorded", new_x="LMARGIN", new_y="NEXT")
+        return
+    pdf.set_font("DejaVu", "", 8)
+    widths = (36, 42, 22, 20, 25, 35)
+    with pdf.table(col_widths=widths, line_height=5, text_align="LEFT") as table:
+        table.row(
+            ("Thuốc\nProduct", "Hoạt chất\nActives", "Ngày phun\nApplied", "PHI\nngày/days",
+             "An toàn từ\nSafe from", "Ngày thu hoạch\nOn harvest")
+        )  # fmt: skip
+        for r in rows:
+            verdict = "Đạt / OK" if r.ok else "Không đạt / Not OK"
+            table.row(
+                (r.product, ", ".join(r.actives) or "—", r.applied_on.isoformat(),
+                 "?" if r.phi_days is None else str(r.phi_days),
+                 r.safe_from.isoformat() if r.safe_from else "?", verdict)
+            )  # fmt: skip
+    pdf.set_font("DejaVu", "B", 9)
+    ok = all(r.ok for r in rows)
+    pdf.set_text_color(*(GREEN if ok else RED))
+    pdf.cell(0, 7, VERDICT[ok], new_x="LMARGIN", new_y="NEXT")
+    pdf.set_text_color(0, 0, 0)
+
+
+def _checklist(pdf: FPDF, rows: tuple[CheckRow, ...]) -> None:
+    met = sum(1 for r in rows if r.status == "met")
+    pdf.set_font("DejaVu", "B", 9)
+    pdf.cell(0, 6, f"Đạt {met}/{len(rows)} mục · {met}/{len(rows)} items met", new_x="LMARGIN", new_y="NEXT")
+    marks = {"met": ("✓ Đạt / Met", GREEN), "partial": ("◐ Một phần / Partial", GREY)}
+    for r in rows:
+        label, colour = marks.get(r.status, ("✗ Thiếu / Missing", RED))
+        pdf.set_font("DejaVu", "B", 8)
+        pdf.set_text_color(*colour)
+        pdf.cell(34, 5, label)
+        pdf.set_text_color(0, 0, 0)
+        pdf.set_font("DejaVu", "", 8)
+        pdf.multi_cell(0, 4, f"{r.vi}\n{r.en}", new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(1)
+
+
+def build_pdf(report: LotReport, compress: bool = True) -> bytes:
+    """The report as PDF bytes; raises FileNotFoundError without the DejaVu fonts."""
+    if not fonts_available():
+        raise FileNotFoundError("install the Debian package fonts-dejavu-core")
+    pdf = FPDF(format="A4")
+    pdf.set_compression(compress)
+    pdf.set_title(f"Lot {report.code}")
+    pdf.set_margins(15, 15, 15)
+    for style, path in FONTS.items():
+        pdf.add_font("DejaVu", style, str(path))
+    pdf.add_page()
+    pdf.image(_qr_png(report.public_url), x=165, y=12, w=30)
+    pdf.set_font("DejaVu", "B", 15)
+    pdf.cell(145, 8, "Hồ sơ lô thu hoạch", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 10)
+    pdf.cell(145, 6, "Harvest lot compliance report", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "B", 13)
+    pdf.cell(145, 9, report.code, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    qty = "—" if report.quantity_kg is None else f"{report.quantity_kg:,.0f} kg".replace(",", ".")
+    _kv(pdf, "Cây trồng", "Crop", f"{report.crop[0]} / {report.crop[1]}")
+    _kv(pdf, "Diện tích ruộng", "Field area", f"{report.area_sao:.2f} sào · {report.area_ha:.4f} ha")
+    _kv(pdf, "Mã số vùng trồng", "Growing-area code", report.growing_area_code or "chưa có / none yet")
+    _kv(pdf, "Ngày thu hoạch", "Harvest date", report.harvest_date.isoformat())
+    _kv(pdf, "Thị trường", "Market", f"{report.market[0]} / {report.market[1]}")
+    _kv(pdf, "Khối lượng", "Quantity", qty)
+    _kv(pdf, "Nơi sản xuất", "Place", report.place)
+    _heading(pdf, "Nhật ký phun thuốc và thời gian cách ly (PHI)", "Spray log vs pre-harvest interval")
+    _sprays(pdf, report.sprays)
+    _heading(pdf, "Tự đánh giá hồ sơ VietGAP", "VietGAP record self-assessment")
+    _checklist(pdf, report.checklist)
+    pdf.set_font("DejaVu", "", 7)
+    pdf.set_text_color(*GREY)
+    pdf.cell(0, 4, f"Trang công khai / Public page: {report.public_url}", link=report.public_url)
+    return bytes(pdf.output())

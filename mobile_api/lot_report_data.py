@@ -1,0 +1,77 @@
+"""What the public lot report shows, read from the database; only public facts leave here.
+
+Per spray, the advisory engine's harvest lock (through ``mobile_api.compliance``) decides the
+safe-from date and whether the harvest date respected it — the label PHI and the catalogue PHI
+for the lot's market both count, so the PDF never disagrees with the app's harvest lock.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mobile_api import audit_evidence, compliance, lots_api
+from mobile_api.lot_report_model import CheckRow, LotReport, SprayRow
+from mobile_api.models import DiaryEntry, Lot
+from server.advisory.vietgap import evaluate_checklist
+from server.registry.geo import area_units
+from server.registry.models import Field
+from server.registry.plantings import GrowingArea
+from server.timeseries.base import TimeSeriesStore
+
+
+def _names(kind: str, value: str) -> tuple[str, str]:
+    vi, en = lots_api.catalogue("vi"), lots_api.catalogue("en")
+    key = f"{kind}_{value}"
+    return vi.get(key) or value, en.get(key) or value
+
+
+def spray_rows(db: Session, field: Field, lot: Lot) -> tuple[SprayRow, ...]:
+    """Each spray up to the harvest date, judged alone by the harvest lock on the harvest date."""
+    sprays = db.scalars(
+        select(DiaryEntry)
+        .where(
+            DiaryEntry.field_id == field.id,
+            DiaryEntry.kind == "spray",
+            DiaryEntry.applied_on <= lot.harvest_date,
+        )
+        .order_by(DiaryEntry.applied_on, DiaryEntry.id)
+    ).all()
+    rows = []
+    for e in sprays:
+        app = compliance.Application(str(e.id), e.product_name, e.actives, e.applied_on, e.phi_days)
+        lock = compliance.harvest_lock([app], lot.crop, lot.market, lot.harvest_date)
+        phi = None if lock.phi_unknown else (lock.phi_days if lock.safe_from else e.phi_days or 0)
+        rows.append(
+            SprayRow(e.product_name, tuple(e.actives), e.applied_on, phi, lock.safe_from, not lock.locked)
+        )
+    return tuple(rows)
+
+
+def build(db: Session, store: TimeSeriesStore, lot: Lot, public_url: str) -> LotReport:
+    """The report content for ``lot``: no owner, phone, field name or geometry is read into it."""
+    field = db.get(Field, lot.field_id)
+    assert field is not None
+    area = db.get(GrowingArea, field.growing_area_id) if field.growing_area_id else None
+    farm_ev = audit_evidence.gather(db, store, field.farm, lot.harvest_date)
+    result = evaluate_checklist(farm_ev.evidence, "vietgap")
+    checks = tuple(
+        CheckRow(r.item.text.vi, r.item.text.en, audit_evidence.status(r.met, farm_ev.found.get(r.item.key)))
+        for r in result.results
+    )
+    coop = field.farm.cooperative
+    units = area_units(field.area_m2)
+    return LotReport(
+        code=lot.code,
+        crop=_names("crop", lot.crop),
+        market=_names("market", lot.market),
+        area_sao=units["sao"],
+        area_ha=units["ha"],
+        growing_area_code=area.code if area else None,
+        harvest_date=lot.harvest_date,
+        quantity_kg=lot.quantity_kg,
+        place=", ".join(p for p in (field.farm.commune, coop.province if coop else None) if p),
+        sprays=spray_rows(db, field, lot),
+        checklist=checks,
+        public_url=public_url,
+    )
