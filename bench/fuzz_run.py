@@ -1,7 +1,12 @@
-"""Long coverage-guided fuzzing: every target in tests/fuzz/targets.py for --runs executions each
-(default 1,000,000) under atheris, with libFuzzer's hang (-timeout) and memory (-rss_limit_mb) guards.
+"""Long fuzzing. Coverage-guided atheris runs of every target in tests/fuzz/targets.py for --runs
+executions each (default 1,000,000), or until --max-seconds per target, with libFuzzer's hang
+(-timeout) and memory (-rss_limit_mb) guards; prints executions, exec/s and the time 1 M would take.
+With --api: schemathesis against the app's OpenAPI document as all 5 roles (the in-suite test signs
+in as 3 of them with 3 examples per operation).
 
     .venv/bin/python bench/fuzz_run.py --runs 1000000
+    .venv/bin/python bench/fuzz_run.py --runs 1000000 --max-seconds 120 --only batch preprocess
+    .venv/bin/python bench/fuzz_run.py --api --examples 10
 """
 
 from __future__ import annotations
@@ -19,21 +24,67 @@ from tests.fuzz import targets
 from tests.fuzz.test_fuzz_short import run_atheris
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description="long atheris runs")
-    ap.add_argument("--runs", type=int, default=1_000_000)
-    ap.add_argument("--only", nargs="*", default=sorted(targets.TARGETS))
-    a = ap.parse_args()
+def executed(out: str) -> int:
+    m = re.findall(r"stat::number_of_executed_units: (\d+)", out)
+    if m:
+        return int(m[-1])
+    done = re.findall(r"Done (\d+) runs", out)
+    return int(done[-1]) if done else 0
+
+
+def fuzz(names: list[str], runs: int, max_seconds: int) -> int:
     failed = 0
-    for name in a.only:
+    for name in names:
         t0 = time.time()
         try:
-            out = run_atheris(name, a.runs, Path(tempfile.mkdtemp(prefix=f"fuzz-{name}-")), timeout_s=3600)
+            work = Path(tempfile.mkdtemp(prefix=f"fuzz-{name}-"))
+            limit = max_seconds + 600 if max_seconds else 3600
+            out = run_atheris(name, runs, work, timeout_s=limit, max_seconds=max_seconds)
+            took = time.time() - t0
+            n = executed(out)
             cov = re.findall(r"cov: (\d+)", out)
-            print(f"{name}: {a.runs} runs OK in {time.time() - t0:.0f} s, coverage {cov[-1] if cov else '?'}")
+            rate = n / took if took > 0 else 0.0
+            one_m = f"{1_000_000 / rate / 60:.1f} min" if rate else "?"
+            print(f"{name}: {n} runs OK in {took:.0f} s ({rate:.0f} exec/s; 1 M would take {one_m}), "
+                  f"coverage {cov[-1] if cov else '?'}", flush=True)  # fmt: skip
         except AssertionError as exc:
             failed += 1
-            print(f"{name}: FINDING after {time.time() - t0:.0f} s\n{str(exc)[-1500:]}")
+            print(f"{name}: FINDING after {time.time() - t0:.0f} s\n{str(exc)[-1500:]}", flush=True)
+    return failed
+
+
+def api(roles: list[str], examples: int) -> int:
+    from tests.mobile_api.seeding import seeded_app
+    from tests.security.test_schemathesis import run_schemathesis
+
+    app = seeded_app(Path(tempfile.mkdtemp(prefix="fuzz-api-")), history_days=0.5)
+    failed = 0
+    try:
+        for role in roles:
+            t0 = time.time()
+            problems = run_schemathesis(app, role, max_examples=examples)
+            print(f"api {role}: {examples} examples per operation, {len(problems)} problems, "
+                  f"{time.time() - t0:.0f} s", flush=True)  # fmt: skip
+            for p in problems[:20]:
+                print("   ", p)
+            failed += bool(problems)
+    finally:
+        app.extensions["ruongso"].store.close()
+    return failed
+
+
+def main() -> int:
+    from tests.security.test_schemathesis import ROLES
+
+    ap = argparse.ArgumentParser(description="long atheris runs and API conformance")
+    ap.add_argument("--runs", type=int, default=1_000_000)
+    ap.add_argument("--max-seconds", type=int, default=0, help="per target; 0: no limit but --runs")
+    ap.add_argument("--only", nargs="*", default=sorted(targets.TARGETS))
+    ap.add_argument("--api", action="store_true", help="schemathesis as every role instead of atheris")
+    ap.add_argument("--examples", type=int, default=10, help="--api: examples per operation")
+    ap.add_argument("--roles", nargs="*", default=ROLES)
+    a = ap.parse_args()
+    failed = api(a.roles, a.examples) if a.api else fuzz(a.only, a.runs, a.max_seconds)
     return 1 if failed else 0
 
 

@@ -1,8 +1,11 @@
 """Mixed load against the server under gunicorn on loopback: gateway ingestion at a fixed reading
-rate plus concurrent app users (login, home, charts, photo upload). Reports error rate, p50/p95/p99
-per endpoint and the RSS growth of the gunicorn workers.
+rate plus concurrent app users. Each user signs in once (the logins are spread evenly over the first
+--ramp seconds, as people open the app over a morning rather than all in one instant), then browses:
+home, a field, its daily chart, now and then a photo upload, with 2-6 s of think time. Reports error
+rate, p50/p95/p99 per endpoint (login counted on its own line) for the whole run and for the steady
+part after the ramp, and the RSS growth of the gunicorn workers.
 
-    .venv/bin/python bench/load_mixed.py --duration 600 --users 200 --rate 2000 --workers 2
+    .venv/bin/python bench/load_mixed.py --duration 180 --users 200 --rate 2000 --workers 2 --ramp 45
 
 Loopback only; every loop is bounded by the duration. Needs aiohttp (bench extra).
 """
@@ -54,12 +57,17 @@ def workers(master: int) -> list[int]:
 
 
 class Stats:
-    def __init__(self) -> None:
+    def __init__(self, steady_from: float | None = None) -> None:
         self.lat: dict[str, list[float]] = defaultdict(list)
         self.errors: dict[str, int] = defaultdict(int)
         self.codes: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        self.steady_from = steady_from
+        self.steady = Stats() if steady_from is not None else None  # requests started after the ramp
 
     def add(self, name: str, status: int, seconds: float, ok: bool) -> None:
+        started = time.time() - seconds
+        if self.steady is not None and self.steady_from is not None and started >= self.steady_from:
+            self.steady.add(name, status, seconds, ok)
         self.lat[name].append(seconds * 1000)
         self.codes[name][status] += 1
         if not ok:
@@ -131,12 +139,12 @@ def jpeg_bytes(seed: int) -> bytes:
     return out.getvalue()
 
 
-async def user(base: str, k: int, until: float, stats: Stats, rng: random.Random) -> None:
+async def user(base: str, k: int, login_at: float, until: float, stats: Stats, rng: random.Random) -> None:
     import aiohttp
 
     phone, password = USERS[k % len(USERS)]
     async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as s:
-        await asyncio.sleep(rng.uniform(0, 5))
+        await asyncio.sleep(max(0.0, login_at - time.time()))
         status, body = await timed(
             stats,
             "POST /api/v1/auth/login",
@@ -170,12 +178,15 @@ async def user(base: str, k: int, until: float, stats: Stats, rng: random.Random
 
 
 async def main_async(args: argparse.Namespace, base: str, token: str, nodes: list[int], master: int) -> dict:
-    stats = Stats()
-    until = time.time() + args.duration
+    t0 = time.time()
+    ramp = min(args.ramp, args.duration / 2)
+    stats = Stats(steady_from=t0 + ramp)
+    until = t0 + args.duration
     rng = random.Random(args.seed)
     rss0 = {w: rss_kb(w) for w in workers(master)}
+    login_at = [t0 + ramp * (k + rng.random()) / args.users for k in range(args.users)]
     tasks = [
-        asyncio.create_task(user(base, k, until, stats, random.Random(rng.random())))
+        asyncio.create_task(user(base, k, login_at[k], until, stats, random.Random(rng.random())))
         for k in range(args.users)
     ]
     sent = await ingest(base, token, nodes, args.rate, until, stats)
@@ -183,10 +194,16 @@ async def main_async(args: argparse.Namespace, base: str, token: str, nodes: lis
     rss1 = {w: rss_kb(w) for w in workers(master)}
     total = sum(len(x) for x in stats.lat.values())
     errors = sum(stats.errors.values())
+    steady = stats.steady or Stats()
+    st_total = sum(len(x) for x in steady.lat.values())
+    st_errors = sum(steady.errors.values())
     return {"duration_s": args.duration, "users": args.users, "workers": args.workers,
-            "target_rate": args.rate,
+            "ramp_s": ramp, "cpus": os.cpu_count(), "target_rate": args.rate,
             "readings_stored_per_s": round(sent / args.duration), "requests": total, "errors": errors,
             "error_rate": round(errors / max(1, total), 5), "endpoints": stats.table(),
+            "steady_after_ramp": {"requests": st_total, "errors": st_errors,
+                                  "error_rate": round(st_errors / max(1, st_total), 5),
+                                  "endpoints": steady.table()},
             "worker_rss_mb_start": {str(k): round(v / 1024) for k, v in rss0.items()},
             "worker_rss_mb_end": {str(k): round(v / 1024) for k, v in rss1.items()}}  # fmt: skip
 
@@ -197,6 +214,7 @@ def main() -> int:
     ap.add_argument("--users", type=int, default=200)
     ap.add_argument("--rate", type=int, default=2000, help="readings per second through the gateway API")
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--ramp", type=float, default=45, help="seconds over which the users sign in")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--json", type=Path, help="write the result here")
     args = ap.parse_args()

@@ -70,24 +70,9 @@ def batch(data: bytes) -> None:
             parse_frames(doc, now_s=1_764_000_000, max_frames=5000, max_skew_s=600)
 
 
-def _png_chunk_lengths_exceed_file(data: bytes) -> bool:
-    """Known finding: such a PNG makes cv2.imdecode allocate gigabytes (see test_regressions)."""
-    if data[:8] != b"\x89PNG\r\n\x1a\n":
-        return False
-    i = 8
-    while i + 8 <= len(data):
-        n = int.from_bytes(data[i : i + 4], "big")
-        if n > len(data) - i - 12:
-            return True
-        i += 12 + n
-    return False
-
-
 def preprocess(data: bytes) -> None:
     from vision.preprocess import ImageError, decode
 
-    if _png_chunk_lengths_exceed_file(data):
-        return
     try:
         out = decode(data)
     except ImageError:

@@ -1,6 +1,6 @@
 """Short fuzzing in the normal test command: a coverage-guided atheris run per parser in a
-subprocess (20k executions, libFuzzer timeout and RSS limit), plus hypothesis properties.
-The long run (>= 1 million executions each) is ``bench/fuzz_run.py``."""
+subprocess (5,000 executions each, libFuzzer timeout and RSS limit), plus hypothesis properties.
+The long run (up to 1 million executions each) is ``bench/fuzz_run.py``."""
 
 from __future__ import annotations
 
@@ -18,10 +18,12 @@ from firmware.lib import serialframe as sf
 from tests.fuzz import targets
 
 ROOT = Path(__file__).resolve().parents[2]
-RUNS = 20_000
+RUNS = 5_000
 
 
-def run_atheris(name: str, runs: int, workdir: Path, seed: int = 1, timeout_s: int = 240) -> str:
+def run_atheris(
+    name: str, runs: int, workdir: Path, seed: int = 1, timeout_s: int = 240, max_seconds: int = 0
+) -> str:
     corpus = workdir / "corpus"
     corpus.mkdir(parents=True, exist_ok=True)
     for i, data in enumerate(targets.seeds(name)):
@@ -29,6 +31,8 @@ def run_atheris(name: str, runs: int, workdir: Path, seed: int = 1, timeout_s: i
     args = [sys.executable, "-m", "tests.fuzz.targets", name, str(corpus), f"-atheris_runs={runs}"]
     args += [f"-seed={seed}", "-timeout=5", "-rss_limit_mb=2048", "-max_len=4096"]
     args += [f"-artifact_prefix={workdir}/", "-print_final_stats=1"]
+    if max_seconds:  # stop after this long even if the runs are not done (bench only)
+        args.append(f"-max_total_time={max_seconds}")
     proc = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=timeout_s, check=False)
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out[-3000:]
