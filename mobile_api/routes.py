@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from firmware.lib.framecodec import STATUS_NAMES
 from server.auth import current_user, policy
 from server.errors import problem
+from server.openapi import doc
 from server.registry.geo import area_units, centroid
 from server.registry.models import Farm, Field, Node
 from server.services import services
@@ -47,6 +48,7 @@ def _node_view(node: Node, record: FrameRecord | None, now: int) -> dict[str, An
 
 
 @bp.get("/api/v1/overview")
+@doc("Farms and fields the user may see, with each node's latest reading", tag="series")
 def overview() -> dict[str, Any]:
     """Every farm and field with its nodes' latest readings, for the demo dashboard."""
     svc = services()
@@ -86,6 +88,11 @@ def overview() -> dict[str, Any]:
 
 
 @bp.get("/api/v1/nodes/<int:node_id>/series")
+@doc(
+    "One channel of one node over the last hours (raw points)",
+    tag="series",
+    query={"channel": "string: channel name, e.g. soil_vwc", "hours": "integer: 1-744"},
+)
 def node_series(node_id: int) -> Response | dict[str, Any]:
     channel = request.args.get("channel", "soil_vwc")
     if channel not in CHANNEL_NAMES:

@@ -17,6 +17,7 @@ from mobile_api.officer.models import AlertField, AreaAlert
 from server.auth import current_user
 from server.auth.policy import visible_farm_ids
 from server.errors import problem
+from server.openapi import doc
 from server.registry.geo import centroid
 from server.registry.models import Field
 from server.services import services
@@ -50,6 +51,7 @@ def alert_json(a: AreaAlert, fields: int | None = None) -> dict[str, Any]:
 
 @bp.post("/api/v1/officer/alerts")
 @access.officer_only
+@doc("Send an area alert to the farmers of the fields inside a circle (officer)", tag="officer")
 def send_alert() -> Response | tuple[dict[str, Any], int]:
     body = request.get_json(silent=True) or {}
     try:
@@ -89,6 +91,7 @@ def send_alert() -> Response | tuple[dict[str, Any], int]:
 
 @bp.get("/api/v1/officer/alerts")
 @access.officer_only
+@doc("Area alerts this officer has sent", tag="officer")
 def officer_alerts() -> dict[str, Any]:
     user = current_user()
     with services().db.session() as db:
@@ -102,6 +105,7 @@ def officer_alerts() -> dict[str, Any]:
 
 
 @bp.get("/api/v1/alerts")
+@doc("Area alerts for the fields of the signed-in farmer", tag="app")
 def my_alerts() -> dict[str, Any]:
     """Current alerts for the fields the signed-in user may see (farmers: their own fields)."""
     now = int(time.time())

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from mobile_api.officer import access, cases
 from mobile_api.officer.models import ReviewDecision
+from server.openapi import doc
 from server.services import services
 
 bp = Blueprint("officer_export", __name__)
@@ -57,6 +58,11 @@ def rows(since: int = 0) -> list[dict[str, Any]]:
 
 @bp.get("/api/v1/officer/training-export")
 @access.officer_only
+@doc(
+    "Officers' corrected labels as a training dataset (CSV or JSON)",
+    tag="officer",
+    query={"format": "string: csv (default) or json"},
+)
 def training_export() -> Response | dict[str, Any]:
     data = rows(request.args.get("since", 0, type=int) or 0)
     if request.args.get("format") == "json":

@@ -11,6 +11,7 @@ from flask import Blueprint
 from mobile_api.officer import access, cases, filters
 from mobile_api.officer.fieldstatus import field_status
 from mobile_api.technician.fleet import ONLINE_WINDOW_S
+from server.openapi import doc
 from server.registry.geo import area_units, centroid
 from server.registry.models import Farm, Field, Node
 from server.services import services
@@ -60,6 +61,11 @@ def _field_feature(
 
 @bp.get("/api/v1/officer/map")
 @access.officer_only
+@doc(
+    "Field polygons and node markers of the officer's communes, coloured by status",
+    tag="officer",
+    query={"crop": "string", "commune": "integer", "cooperative": "integer", "days": "integer"},
+)
 def field_map() -> dict[str, Any]:
     svc, now = services(), int(time.time())
     with svc.db.session() as db:

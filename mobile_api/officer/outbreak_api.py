@@ -13,6 +13,7 @@ from flask import Blueprint, request
 
 from mobile_api.officer import access, cases, filters
 from mobile_api.officer.density import Case, grid
+from server.openapi import doc
 from server.services import services
 
 bp = Blueprint("officer_outbreak", __name__)
@@ -20,6 +21,11 @@ bp = Blueprint("officer_outbreak", __name__)
 
 @bp.get("/api/v1/officer/outbreak")
 @access.officer_only
+@doc(
+    "Confirmed and suspected diagnoses as a density grid, with sensor-driven risk",
+    tag="officer",
+    query={"days": "integer: look-back window"},
+)
 def outbreak() -> dict[str, Any]:
     label = request.args.get("label") or None
     with services().db.session() as db:

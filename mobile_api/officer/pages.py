@@ -16,6 +16,7 @@ from flask import Blueprint, Response, current_app, send_from_directory
 
 from mobile_api.shell import send
 from server.errors import problem
+from server.openapi import doc
 from server.security import HEADERS
 
 bp = Blueprint("officer_pages", __name__)
@@ -60,5 +61,6 @@ def leaflet(name: str) -> Response:
 
 
 @bp.get("/api/v1/officer/settings")
+@doc("Map settings: tile server (if any) and the officer's communes", tag="officer")
 def settings() -> dict[str, Any]:
     return {"tiles": tile_settings()}

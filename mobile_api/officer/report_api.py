@@ -18,6 +18,7 @@ from sqlalchemy import select
 from mobile_api.officer import access, cases, filters
 from mobile_api.officer.models import AlertField, AreaAlert
 from mobile_api.technician.fleet import ONLINE_WINDOW_S
+from server.openapi import doc
 from server.services import services
 
 bp = Blueprint("officer_report", __name__)
@@ -119,6 +120,11 @@ def build() -> dict[str, Any]:
 
 @bp.get("/api/v1/officer/report")
 @access.officer_only
+@doc(
+    "Commune report: fields, crops, nodes online, alerts, diagnoses, lots",
+    tag="officer",
+    query={"format": "string: json (default) or csv"},
+)
 def report() -> Response | dict[str, Any]:
     data = build()
     if request.args.get("format") != "csv":

@@ -16,6 +16,7 @@ from mobile_api.officer import access, cases, context
 from mobile_api.officer.models import ReviewDecision
 from server.auth import current_user
 from server.errors import problem
+from server.openapi import doc
 from server.registry.models import Field
 from server.services import services
 
@@ -53,6 +54,7 @@ def _item(d: Any, field: Field, commune: str, weather: dict[str, Any]) -> dict[s
 
 @bp.get("/api/v1/officer/reviews")
 @access.officer_only
+@doc("Review desk: diagnoses the model abstained on or the farmer disputed", tag="officer")
 def queue() -> Response | dict[str, Any]:
     model = cases.diagnosis_model()
     if model is None:
@@ -79,6 +81,7 @@ def queue() -> Response | dict[str, Any]:
 
 @bp.post("/api/v1/officer/reviews/<int:diag_id>")
 @access.officer_only
+@doc("Confirm, correct or ask for more photos on a diagnosis", tag="officer")
 def decide(diag_id: int) -> Response | dict[str, Any]:
     body = request.get_json(silent=True) or {}
     action, label = body.get("action"), str(body.get("label") or "").strip()
@@ -123,6 +126,7 @@ def decide(diag_id: int) -> Response | dict[str, Any]:
 
 @bp.get("/api/v1/officer/photos/<digest>")
 @access.officer_only
+@doc("A diagnosis photo by content hash (officer)", tag="officer", produces="image/jpeg")
 def photo(digest: str) -> Response:
     model = cases.diagnosis_model()
     if model is None:

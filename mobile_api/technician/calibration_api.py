@@ -13,6 +13,7 @@ from mobile_api.technician import access, calibration, configs
 from mobile_api.technician.models import ProbeCalibration
 from server.auth import current_user
 from server.errors import problem
+from server.openapi import doc
 from server.services import services
 
 bp = Blueprint("tech_calibration", __name__)
@@ -33,6 +34,7 @@ def cal_json(c: ProbeCalibration) -> dict[str, Any]:
 
 @bp.get("/api/v1/tech/nodes/<int:node_id>/raw")
 @access.tech_only
+@doc("The node's latest raw soil-probe reading (for calibration)", tag="technician")
 def raw_now(node_id: int) -> Response | dict[str, Any]:
     svc = services()
     with svc.db.session() as db:
@@ -79,6 +81,7 @@ def _points(body: dict[str, Any]) -> list[calibration.Point]:
 
 @bp.post("/api/v1/tech/nodes/<int:node_id>/calibrations")
 @access.tech_only
+@doc("Save a new calibration version for a soil-moisture probe", tag="technician")
 def create(node_id: int) -> Response | tuple[dict[str, Any], int]:
     body = request.get_json(silent=True) or {}
     try:
@@ -121,6 +124,7 @@ def create(node_id: int) -> Response | tuple[dict[str, Any], int]:
 
 @bp.get("/api/v1/tech/nodes/<int:node_id>/calibrations")
 @access.tech_only
+@doc("Calibration versions of a node", tag="technician")
 def history(node_id: int) -> Response | dict[str, Any]:
     with services().db.session() as db:
         if access.node_for_read(db, node_id) is None:

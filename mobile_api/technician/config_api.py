@@ -11,6 +11,7 @@ from mobile_api.technician import access, configs
 from mobile_api.technician.models import NodeConfigVersion
 from server.auth import current_user
 from server.errors import problem
+from server.openapi import doc
 from server.services import services
 
 bp = Blueprint("tech_config", __name__)
@@ -28,6 +29,7 @@ def _version_json(r: NodeConfigVersion) -> dict[str, Any]:
 
 @bp.get("/api/v1/tech/nodes/<int:node_id>/config")
 @access.tech_only
+@doc("The node's pending and applied config versions", tag="technician")
 def status(node_id: int) -> Response | dict[str, Any]:
     svc = services()
     rec = svc.store.latest([node_id]).get(node_id)
@@ -54,6 +56,7 @@ def status(node_id: int) -> Response | dict[str, Any]:
 
 @bp.post("/api/v1/tech/nodes/<int:node_id>/config")
 @access.tech_only
+@doc("Push a config change (interval, thresholds, calibration) to a node", tag="technician")
 def push(node_id: int) -> Response | tuple[dict[str, Any], int]:
     body = request.get_json(silent=True) or {}
     changes = {k: body[k] for k in ("interval_s", "send_every", "thresholds", "low_batt_v") if k in body}

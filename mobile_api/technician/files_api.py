@@ -14,6 +14,7 @@ from sqlalchemy import select
 from mobile_api.technician import access
 from mobile_api.technician.models import NodeConfigVersion
 from server.errors import problem
+from server.openapi import doc
 from server.services import services
 
 bp = Blueprint("tech_files", __name__)
@@ -21,6 +22,7 @@ bp = Blueprint("tech_files", __name__)
 
 @bp.get("/api/v1/tech/nodes/<int:node_id>/label.svg")
 @access.tech_only
+@doc("Printable QR label of a node (SVG)", tag="technician", produces="image/svg+xml")
 def label(node_id: int) -> Response:
     with services().db.session() as db:
         node = access.node_for_read(db, node_id)
@@ -37,6 +39,7 @@ def label(node_id: int) -> Response:
 
 @bp.get("/api/v1/tech/nodes/<int:node_id>/secrets.json")
 @access.tech_only
+@doc("The node's secrets.json for flashing (key; technician only)", tag="technician")
 def secrets_file(node_id: int) -> Response:
     """For ``farm node deploy``: the node key (only to technicians who maintain the node)."""
     with services().db.session() as db:
@@ -53,6 +56,7 @@ def secrets_file(node_id: int) -> Response:
 
 @bp.get("/api/v1/tech/nodes/<int:node_id>/config.json")
 @access.tech_only
+@doc("The node's signed config.json for flashing", tag="technician")
 def blob(node_id: int) -> Response:
     """The latest signed config blob, as ``farm node deploy`` expects it in --config-dir."""
     with services().db.session() as db:

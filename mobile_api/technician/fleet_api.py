@@ -10,6 +10,7 @@ from flask import Blueprint
 
 from firmware.lib.framecodec import STATUS_NAMES
 from mobile_api.technician import access, configs, fleet, gateway_health
+from server.openapi import doc
 from server.registry.models import Node
 from server.services import services
 from server.timeseries.base import FrameRecord, TimeSeriesStore
@@ -89,6 +90,7 @@ def node_health(db: Any, store: TimeSeriesStore, nodes: list[Node], now: int) ->
 
 @bp.get("/api/v1/tech/fleet")
 @access.tech_only
+@doc('Fleet health and the "needs a visit" list, sorted by urgency', tag="technician")
 def fleet_health() -> dict[str, Any]:
     svc, now = services(), int(time.time())
     with svc.db.session() as db:

@@ -15,6 +15,7 @@ from flask import Blueprint, Response, request
 from mobile_api.technician import access, configs
 from server.auth import current_user
 from server.errors import problem
+from server.openapi import doc
 from server.registry.geo import centroid
 from server.registry.models import Node
 from server.services import services
@@ -42,6 +43,7 @@ def node_json(n: Node) -> dict[str, Any]:
 
 @bp.get("/api/v1/tech/setup")
 @access.tech_only
+@doc("Fields, gateways and sensor choices a technician may provision into", tag="technician")
 def setup() -> dict[str, Any]:
     with services().db.session() as db:
         return {
@@ -82,6 +84,7 @@ def _parse(body: dict[str, Any]) -> dict[str, Any]:
 
 @bp.post("/api/v1/tech/nodes")
 @access.tech_only
+@doc("Register a node: bind it to a field and position, generate its key and config", tag="technician")
 def register() -> Response | tuple[dict[str, Any], int]:
     try:
         spec = _parse(request.get_json(silent=True) or {})

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from mobile_api.technician import access, calibration
 from mobile_api.technician.models import ProbeCalibration
 from server.errors import problem
+from server.openapi import doc
 from server.services import services
 
 bp = Blueprint("tech_recompute", __name__)
@@ -20,6 +21,11 @@ MAX_HOURS = 24 * 90
 
 @bp.get("/api/v1/tech/nodes/<int:node_id>/recompute")
 @access.tech_only
+@doc(
+    "Soil moisture history recomputed from raw readings under a calibration version",
+    tag="technician",
+    query={"version": "integer: calibration version"},
+)
 def recompute(node_id: int) -> Response | dict[str, Any]:
     """The stored raw history converted with calibration ``version`` (default: the latest)."""
     hours = min(max(request.args.get("hours", 168, type=int) or 168, 1), MAX_HOURS)

@@ -14,6 +14,7 @@ from server.errors import problem
 from server.ingest.backpressure import limit_concurrency
 from server.ingest.batch import BatchError, decompress, parse_frames
 from server.ingest.dedupe import classify, placements, record_seen
+from server.openapi import doc
 from server.registry.models import Gateway, Node
 from server.services import services
 from server.timeseries.base import FrameRecord, StoreUnavailable
@@ -39,6 +40,7 @@ def authenticate_gateway() -> Response | None:
 
 
 @bp.get("/config")
+@doc("Keys and placement of this gateway's nodes (gateway token)", tag="gateway")
 def gateway_config() -> Response:
     """Keys and placement of this gateway's nodes, cached by the gateway for offline verification."""
     with services().db.session() as session:
@@ -61,6 +63,7 @@ def gateway_config() -> Response:
 
 @bp.post("/frames")
 @limit_concurrency
+@doc("Upload a batch of verified frames; idempotent by (node, counter) (gateway token)", tag="gateway")
 def ingest_frames() -> Response | tuple[Response, int]:
     settings = current_app.config["RUONGSO_SETTINGS"]
     now = int(time.time())
@@ -103,6 +106,7 @@ def _gateway_file(kind: str) -> Any:
 
 
 @bp.get("/rules")
+@doc("The versioned local rule set for this gateway (gateway token)", tag="gateway")
 def gateway_rules() -> Response:
     """The versioned local rule set for this gateway (``<data dir>/gateway-rules/<id>.json``).
 
@@ -114,6 +118,7 @@ def gateway_rules() -> Response:
 
 
 @bp.post("/health")
+@doc("Push the gateway's fleet health (gateway token)", tag="gateway")
 def gateway_health() -> Response | tuple[str, int]:
     """Fleet health pushed by the gateway; the latest document per gateway is kept."""
     raw = request.get_data(cache=False)
@@ -134,6 +139,7 @@ def gateway_health() -> Response | tuple[str, int]:
 
 
 @bp.get("/health")
+@doc("The last fleet health this gateway pushed (gateway token)", tag="gateway")
 def gateway_health_latest() -> Response | tuple[str, int]:
     """The latest health document this gateway pushed (for the gateway's own checks and tests)."""
     path = _gateway_file("gateway-health")
