@@ -7,6 +7,7 @@ screens in both languages go to test-artifacts/screenshots/.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -81,11 +82,59 @@ def test_farmer_day(live: tuple[Flask, str], browser: Browser, tmp_path: Path) -
 
     page.get_by_role("link", name="Nhật ký").first.click()
     page.get_by_label("Chọn ruộng").select_option("3")
+    page.wait_for_load_state("networkidle")  # the diary of field 3 has replaced the first field's
     page.get_by_label("Sản phẩm").select_option("antracol-70wp")
     page.get_by_label("Thời gian cách ly trên nhãn (ngày)").fill("7")
     page.get_by_role("button", name="Lưu").click()
     expect(page.get_by_text("Chưa được thu hoạch").first).to_be_visible()
     shot(page, "vi-diary")
+    assert re.fullmatch(r"\d{2}/\d{2}/\d{4}", page.get_by_label("Ngày", exact=True).input_value())
+
+    # Edit the entry (If-Match), then edit it again while another phone changes it: 412, the
+    # farmer sees both and keeps theirs (never overwritten silently).
+    from mobile_api.models import DiaryEntry
+
+    def antracol() -> DiaryEntry:
+        with app.extensions["ruongso"].db.session() as db:
+            row = db.query(DiaryEntry).filter(DiaryEntry.product_id == "antracol-70wp").one()
+            db.expunge(row)
+            return row
+
+    entry = page.locator(".entry").filter(has_text="Antracol")
+    entry.get_by_role("button", name="Sửa").click()
+    expect(page.get_by_role("heading", name="Sửa:")).to_be_visible()
+    page.get_by_label("Thời gian cách ly trên nhãn (ngày)").fill("10")
+    page.get_by_label("Ngày", exact=True).fill("31/02/2026")
+    page.get_by_role("button", name="Lưu thay đổi").click()
+    assert antracol().phi_days == 7  # refused in the page: not a date
+    page.get_by_label("Ngày", exact=True).fill(antracol().applied_on.strftime("%d/%m/%Y"))
+    page.get_by_role("button", name="Lưu thay đổi").click()
+    expect(page.get_by_text("Đã lưu.")).to_be_visible()
+    row = antracol()
+    assert (row.phi_days, row.version) == (10, 2)
+    entry.get_by_role("button", name="Sửa").click()
+    csrf = page.evaluate("localStorage.getItem('csrf')")
+    other = page.request.put(
+        f"{url}/api/v1/app/diary/{row.id}",
+        headers={"If-Match": '"2"', "X-CSRF-Token": csrf},
+        data={
+            "kind": "spray",
+            "product_id": "antracol-70wp",
+            "phi_days": 14,
+            "applied_on": str(row.applied_on),
+        },
+    )
+    assert other.status == 200
+    page.get_by_label("Thời gian cách ly trên nhãn (ngày)").fill("12")
+    page.get_by_role("button", name="Lưu thay đổi").click()
+    expect(page.get_by_text("Trên máy khác mục này đã thành")).to_be_visible()
+    expect(page.get_by_text("bị sửa ở nơi khác")).to_be_visible()
+    assert antracol().phi_days == 14
+    shot(page, "vi-diary-conflict")
+    page.get_by_role("button", name="Giữ bản của tôi").click()
+    expect(page.get_by_text("bị sửa ở nơi khác")).not_to_be_visible()
+    row = antracol()
+    assert (row.phi_days, row.version) == (12, 4)
 
     page.get_by_role("link", name="Thu hoạch").click()
     page.get_by_role("button", name="Tạo lô").click()
@@ -112,8 +161,6 @@ def test_farmer_day(live: tuple[Flask, str], browser: Browser, tmp_path: Path) -
     ctx.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
     expect(page.locator("#net")).not_to_contain_text("chờ gửi", timeout=10000)
-    from mobile_api.models import DiaryEntry
-
     with app.extensions["ruongso"].db.session() as db:
         kocide = db.query(DiaryEntry).filter(DiaryEntry.product_id == "kocide-46-1wg").count()
     assert kocide == 1

@@ -37,6 +37,16 @@ export function date(iso) {
   return `${d}/${m}/${y}`;
 }
 
+// Typed "5/3/2026" or "05/03/2026" (day first) → "2026-03-05"; null when not a real date.
+export function parseDate(text) {
+  const m = String(text).trim().match(/^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/);
+  if (!m) return null;
+  const [d, mo, y] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const dt = new Date(Date.UTC(y, mo - 1, d));
+  if (dt.getUTCFullYear() !== y || dt.getUTCMonth() !== mo - 1 || dt.getUTCDate() !== d) return null;
+  return dt.toISOString().slice(0, 10);
+}
+
 export function time(unixS) {
   return new Date(unixS * 1000).toLocaleTimeString(locale(), { hour: "2-digit", minute: "2-digit" });
 }

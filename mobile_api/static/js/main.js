@@ -58,6 +58,7 @@ async function route() {
     if (e.status === 401) { state.me = null; localStorage.removeItem("me"); return route(); }
     show(notice(offlineError(e) ? t("offline_no_data") : t("error_generic", { detail: e.message }), "error"));
   }
+  scrollTo(0, 0);  // a new screen starts at its top
   document.getElementById("view").focus({ preventScroll: true });
 }
 

@@ -57,11 +57,13 @@ export async function render(id) {
       tile(t("ch_soil_temp"), r.soil_temp == null ? "—" : `${num(r.soil_temp, 1)} °C`),
       tile(t("ch_air_temp"), r.air_temp == null ? "—" : `${num(r.air_temp, 1)} °C`),
       tile(t("rain_24h"), r.rain_24h == null ? "—" : `${num(r.rain_24h, 1)} mm`)),
-    el("div", { class: "ranges", role: "group", "aria-label": t("chart_range") }, buttons),
-    box,
+    el("p", { class: "links" }, el("a", { class: "button", href: "#/photo" }, t("tab_photo")), el("a", { class: "button", href: "#/diary" }, t("tab_diary"))),
     el("h3", {}, t("field_map")),
     shape(f.geometry, f.name),
-    el("p", { class: "links" }, el("a", { class: "button", href: "#/photo" }, t("tab_photo")), el("a", { class: "button", href: "#/diary" }, t("tab_diary"))));
+    // The charts come last: they arrive after the page is drawn and must not push anything down.
+    el("h3", {}, t("charts")),
+    el("div", { class: "ranges", role: "group", "aria-label": t("chart_range") }, buttons),
+    box);
   localStorage.setItem("field", f.id);
   await charts(f, "24h", box);
 }
