@@ -11,9 +11,13 @@ function shape(geometry, name) {
   const ring = geometry.coordinates[0];
   const xs = ring.map((p) => p[0]), ys = ring.map((p) => p[1]);
   const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
-  const k = Math.cos(((y0 + y1) / 2) * Math.PI / 180), w = (x1 - x0) * k, h = y1 - y0, pad = Math.max(w, h) * 0.08;
-  const s = svg("svg", { viewBox: `${-pad} ${-pad} ${w + 2 * pad} ${h + 2 * pad}`, class: "shape", role: "img", "aria-label": t("field_shape", { name }) });
-  s.append(svg("path", { "vector-effect": "non-scaling-stroke", d: ring.map((p, i) => `${i ? "L" : "M"}${((p[0] - x0) * k).toFixed(7)} ${(y1 - p[1]).toFixed(7)}`).join("") + "Z" }));
+  // Degrees are tiny numbers: scale the shape to 1000 units across so the SVG stays well-conditioned.
+  const k = Math.cos(((y0 + y1) / 2) * Math.PI / 180), u = 1000 / Math.max((x1 - x0) * k, y1 - y0, 1e-9);
+  const w = (x1 - x0) * k * u, h = (y1 - y0) * u, pad = Math.max(w, h) * 0.08;
+  const s = svg("svg", { viewBox: `${(-pad).toFixed(1)} ${(-pad).toFixed(1)} ${(w + 2 * pad).toFixed(1)} ${(h + 2 * pad).toFixed(1)}`,
+    class: "shape", role: "img", "aria-label": t("field_shape", { name }) });
+  s.append(svg("path", { "vector-effect": "non-scaling-stroke",
+    d: ring.map((p, i) => `${i ? "L" : "M"}${((p[0] - x0) * k * u).toFixed(1)} ${((y1 - p[1]) * u).toFixed(1)}`).join("") + "Z" }));
   return s;
 }
 
