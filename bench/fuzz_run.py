@@ -28,7 +28,7 @@ def executed(out: str) -> int:
     m = re.findall(r"stat::number_of_executed_units: (\d+)", out)
     if m:
         return int(m[-1])
-    done = re.findall(r"Done (\d+) runs", out)
+    done = re.findall(r"Done (\d+) (?:runs|in)", out)
     return int(done[-1]) if done else 0
 
 
@@ -54,7 +54,11 @@ def fuzz(names: list[str], runs: int, max_seconds: int) -> int:
 
 
 def api(roles: list[str], examples: int) -> int:
+    import logging
+
     from tests.mobile_api.seeding import seeded_app
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request otherwise
     from tests.security.test_schemathesis import run_schemathesis
 
     app = seeded_app(Path(tempfile.mkdtemp(prefix="fuzz-api-")), history_days=0.5)

@@ -158,8 +158,8 @@ class SimNode:
             self.sent = sent
 
     def close(self) -> None:
-        self.client.loop_stop()
         self.client.disconnect()
+        self.client.loop_stop()
 
 
 def add_nodes(db_url: str, count: int) -> tuple[str, list[tuple[int, bytes, int]]]:
@@ -295,6 +295,8 @@ class Chaos:
         self._stop_nodes.set()
         for t in self._drivers:
             t.join(10)
+        for n in self.nodes:  # disconnect all first: each loop thread then ends at once
+            n.client.disconnect()
         for n in self.nodes:
             n.close()
         self.stop_gateway()

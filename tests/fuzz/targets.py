@@ -120,12 +120,24 @@ def seeds(name: str) -> list[bytes]:
     return []
 
 
+MODULES = {  # what each target exercises: instrumented for coverage feedback
+    "framecodec": ["firmware.lib.framecodec"],
+    "serialframe": ["firmware.lib.serialframe"],
+    "batch": ["server.ingest.batch"],
+    "preprocess": ["vision.preprocess"],
+}
+
+
 def main(argv: list[str]) -> None:
+    import importlib
+
     import atheris
 
     name = argv[1]
-    with atheris.instrument_imports():
-        import vision.preprocess  # noqa: F401
+    packages = sorted({m.split(".")[0] for m in MODULES[name]})
+    with atheris.instrument_imports(include=packages):
+        for module in MODULES[name]:
+            importlib.import_module(module)
     target = TARGETS[name]
     atheris.Setup([argv[0], *argv[2:]], target)
     atheris.Fuzz()
