@@ -229,3 +229,10 @@ def test_api_denies_by_default_without_a_session(app: Flask) -> None:
 def test_request_bodies_are_bounded_before_parsing(app: Flask) -> None:
     limit = app.config.get("MAX_CONTENT_LENGTH")
     assert limit is not None and limit <= 64 * 1024 * 1024
+    c = app.test_client()
+    big = {"CONTENT_LENGTH": str(limit + 1)}  # the claimed length is enough: nothing is read
+    r = c.post("/api/v1/auth/login", data=b"{}", content_type="application/json", environ_overrides=big)
+    assert r.status_code == 413
+    for url in ("/api/v1/app/photos", "/api/v1/gateway/frames"):  # anonymous: refused either way
+        r = c.post(url, data=b"{}", content_type="application/json", environ_overrides=big)
+        assert r.status_code in (401, 403, 413), (url, r.status_code)
