@@ -82,7 +82,7 @@ def test_farmer_day(live: tuple[Flask, str], browser: Browser, tmp_path: Path) -
 
     page.get_by_role("link", name="Nhật ký").first.click()
     page.get_by_label("Chọn ruộng").select_option("3")
-    page.wait_for_load_state("networkidle")  # the diary of field 3 has replaced the first field's
+    expect(page.locator("[data-field='3']")).to_be_attached()  # field 3's diary is drawn
     page.get_by_label("Sản phẩm").select_option("antracol-70wp")
     page.get_by_label("Thời gian cách ly trên nhãn (ngày)").fill("7")
     page.get_by_role("button", name="Lưu").click()

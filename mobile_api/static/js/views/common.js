@@ -18,8 +18,12 @@ export function currentFieldId(all) {
 export async function fieldPicker(onChange) {
   const all = await farms();
   const current = currentFieldId(all);
+  let shown = current;
   const select = el("select", {
-    onchange: () => { localStorage.setItem("field", select.value); onChange(Number(select.value)); },
+    onchange: () => {
+      localStorage.setItem("field", select.value);
+      if (Number(select.value) !== shown) { shown = Number(select.value); onChange(shown); }  // no redundant reload
+    },
   });
   for (const farm of all) {
     const group = el("optgroup", { label: farm.name });

@@ -42,10 +42,14 @@ function outboxItem(i, reload) {
       conflict ? t("keep_theirs") : t("discard")) : null);
 }
 
+let latest = 0;  // only the newest load may draw (the farmer may switch fields while one is loading)
+
 async function load(fieldId, panel, done = []) {
   const reload = (msg = []) => load(fieldId, panel, msg);
+  const ticket = ++latest;
   const [{ data: cat }, { data: diary }] = await Promise.all([
     api(`/api/v1/app/fields/${fieldId}/catalogue`), api(`/api/v1/app/fields/${fieldId}/diary`)]);
+  if (ticket !== latest) return;
   let editing = null;  // the entry being changed, or null for a new one
   const product = el("select", { required: true }, el("option", { value: "" }, t("pick_product")),
     cat.products.map((p) => el("option", { value: p.id }, `${p.warnings.length ? "⚠ " : ""}${p.name}${p.for_crop ? "" : " *"}`)));
@@ -125,8 +129,10 @@ async function load(fieldId, panel, done = []) {
   submit, cancel, result);
   result.replaceChildren(...done);
   const mine = (await queue.list()).filter((i) => i.kind === "diary" && i.json.field_id === fieldId);
+  if (ticket !== latest) return;
   const conflicts = mine.filter((i) => i.status === "conflict");
   const rows = [...mine.map((i) => outboxItem(i, reload)), ...diary.entries.map((e) => entryItem(e, edit))];
+  panel.dataset.field = fieldId;
   panel.replaceChildren(
     ...(conflicts.length ? [notice(t("conflict_explain"), "error")] : []),
     lockLine(diary.harvest), form, el("h2", {}, t("diary_list")),

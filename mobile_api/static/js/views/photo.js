@@ -34,7 +34,13 @@ export async function render() {
   const past = el("section");
   const picker = await fieldPicker((id) => { fieldId = id; history(id, past); });
   let fieldId = picker.fieldId;
-  const input = el("input", { type: "file", accept: "image/*", capture: "environment", multiple: true, required: true });
+  // The native file control speaks the phone's language ("Choose Files"); a labelled button in ours
+  // opens it instead, and a line says how many photos are chosen.
+  const input = el("input", { type: "file", id: "dx-files", class: "file-input", accept: "image/*", capture: "environment", multiple: true, required: true });
+  const chosen = el("p", { class: "hint", "aria-live": "polite" }, t("dx_nothing_chosen"));
+  input.addEventListener("change", () => {
+    chosen.textContent = input.files.length ? t("dx_chosen", { n: Math.min(input.files.length, 5) }) : t("dx_nothing_chosen");
+  });
   const share = el("input", { type: "checkbox", id: "share-loc" });
   const form = el("form", { class: "card", onsubmit: async (ev) => {
     ev.preventDefault();
@@ -50,12 +56,15 @@ export async function render() {
     result.replaceChildren(notice(t("dx_sending")));
     const sent = (await queue.flush())[key];
     if (!sent) result.replaceChildren(waitingNote());
-    else if (sent.status < 300) { result.replaceChildren(answer(sent.data)); form.reset(); history(fieldId, past); }
+    else if (sent.status < 300) {
+      result.replaceChildren(answer(sent.data)); form.reset(); chosen.textContent = t("dx_nothing_chosen"); history(fieldId, past);
+    }
     else result.replaceChildren(notice(sent.data?.detail || t("error_generic", { detail: sent.status }), "error"));
   } },
   el("h2", {}, t("dx_title")),
   picker.control,
-  field(t("dx_pick"), input, t("dx_hint")),
+  el("div", { class: "ctl" }, el("label", { for: "dx-files" }, t("dx_pick")), input,
+    el("label", { for: "dx-files", class: "button file-button" }, t("dx_choose")), chosen, el("p", { class: "hint" }, t("dx_hint"))),
   el("div", { class: "check" }, share, el("label", { for: "share-loc" }, t("dx_share_location"))),
   el("button", { type: "submit", class: "primary" }, t("dx_send")));
   show(form, result, past);
