@@ -25,18 +25,9 @@ from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.mobile_api.seeding import seeded_app, serve
+from tests.services import CHROMIUM, CHROMIUM_ARGS
 
 ROOT = Path(__file__).resolve().parents[1]
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
 CATEGORIES = ("performance", "accessibility", "best-practices")
 
@@ -91,8 +82,12 @@ def main() -> None:
         with serve(app) as url, sync_playwright() as p:
             ctx = p.chromium.launch_persistent_context(
                 str(profile),
-                executable_path="/usr/bin/chromium",
-                args=[*ARGS, f"--remote-debugging-port={port}", "--remote-debugging-address=127.0.0.1"],
+                executable_path=CHROMIUM,
+                args=[
+                    *CHROMIUM_ARGS,
+                    f"--remote-debugging-port={port}",
+                    "--remote-debugging-address=127.0.0.1",
+                ],
                 viewport={"width": 390, "height": 844},
             )
             page = ctx.pages[0] if ctx.pages else ctx.new_page()

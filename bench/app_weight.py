@@ -20,17 +20,8 @@ from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.mobile_api.seeding import seeded_app, serve
+from tests.services import CHROMIUM, CHROMIUM_ARGS
 
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 LOGIN = {"phone": "0912000001", "password": "demo-nongdan-1"}
 KBPS = 400
 
@@ -38,7 +29,7 @@ KBPS = 400
 def main(runs: int = 3) -> None:
     app = seeded_app(Path(tempfile.mkdtemp()), history_days=7)
     with serve(app) as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         cookies = requests.post(url + "/api/v1/auth/login", json=LOGIN, timeout=10).cookies
         jar = [{"name": c.name, "value": c.value or "", "url": url} for c in cookies]
         weights: dict[str, int] = {}
