@@ -2,7 +2,7 @@
 # Every benchmark, one command: bench/run.sh [quick|all]. Results print to the terminal and go to
 # bench-results/; docs/benchmarks.md summarises them. Servers are started on 127.0.0.1 by the
 # benchmarks themselves (temporary data directories) and stopped afterwards.
-#   quick (default): firmware air time, gateway intake, app weight, vision latency (~5 min)
+#   quick (default): firmware air time, gateway intake, app weight + Lighthouse, vision latency (~6 min)
 #   all: quick + server ingest and read (~15 min) + the long reliability run (~15 min)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +14,7 @@ run() { local name=$1; shift; echo "==> $*"; "$@" | tee "$OUT/$name.txt"; }
 run firmware_airtime $PY bench/firmware_airtime.py
 run gateway_throughput $PY bench/gateway_throughput.py --repeats 5
 run app_weight $PY bench/app_weight.py
+run app_lighthouse $PY bench/app_lighthouse.py
 run vision_latency $PY bench/vision_latency.py
 if [[ $mode == all ]]; then
   run server_ingest $PY -m bench.server_ingest --workers 3 --frames 200000
