@@ -12,6 +12,8 @@ function lotCard(lot) {
     el("img", { class: "qr", src: lot.qr_svg, alt: t("lot_qr_alt", { code: lot.code }), width: 180, height: 180 }),
     el("p", { class: "links" },
       el("a", { class: "button", href: lot.public_url, target: "_blank", rel: "noopener" }, t("lot_public")),
+      el("a", { class: "button", href: `/lot/${encodeURIComponent(lot.code)}/report.pdf`, target: "_blank", rel: "noopener" },
+        t("lot_report_pdf")),
       el("button", { type: "button", onclick: () => print() }, t("print"))));
 }
 
