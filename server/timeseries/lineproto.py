@@ -46,9 +46,12 @@ def record_from_row(node_id: int, row: dict[str, Any]) -> FrameRecord:
             quality[key.removesuffix(QUALITY_SUFFIX)] = int(value)
         elif key in CHANNEL_NAMES:
             values[key] = float(value)
+    # A point written by another tool (or merged from one) may lack ``counter``: show its values
+    # anyway, with counter 0 meaning "not known" (real counters start at 1).
+    counter = row.get("counter")
     return FrameRecord(
         node_id,
-        int(row["counter"]),
+        int(counter) if counter is not None else 0,
         int(row["time"]),
         int(row["farm"]),
         int(row["field"]),

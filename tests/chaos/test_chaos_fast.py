@@ -67,9 +67,6 @@ def test_two_counters_in_one_second_are_both_kept(influx_url: str) -> None:
 
 
 @pytest.mark.services
-@pytest.mark.xfail(
-    strict=True, raises=TypeError, reason="bug 9, docs/reliability.md: latest() needs a counter"
-)
 def test_latest_survives_a_point_seen_without_its_counter(influx_url: str) -> None:
     """Under load (bench/load_mixed.py) the newest point of a node was read back with "counter" empty
     and GET /api/v1/app/home answered 500. A point without the field reproduces the read side."""
