@@ -130,10 +130,17 @@ class FrameProcessor:
 
     @staticmethod
     def _refuse(results: list[Result]) -> list[Result]:
-        """The batch did not commit: its new frames are not durable and get no ack (the node keeps
-        them and resends). Duplicates in it were durable before, so they stay acked."""
+        """The batch did not commit: nothing it judged against its own frames may be acked.
+
+        New frames are not durable. A duplicate of a node that also had a new frame in this batch
+        may have been judged against that frame (the same counter twice in one batch, or a counter
+        pushed "too old" by it), so it is not acked either; the node resends it and it is judged
+        again. Only duplicates of nodes with no new frame here were durable before the batch."""
+        touched = {r.node_id for r in results if r.verdict is Verdict.ACCEPTED}
         return [
-            Result(Verdict.NOT_DURABLE, r.node_id, r.counter) if r.verdict is Verdict.ACCEPTED else r
+            Result(Verdict.NOT_DURABLE, r.node_id, r.counter)
+            if r.verdict is Verdict.ACCEPTED or (r.verdict is Verdict.DUPLICATE and r.node_id in touched)
+            else r
             for r in results
         ]
 

@@ -186,3 +186,14 @@ def test_a_refused_frame_stays_with_the_node_while_later_frames_are_acked(tmp_pa
     assert all(r.ack for r in resent)
     assert resent[-1].verdict is Verdict.DUPLICATE
     assert sorted(f.counter for f in p.outbox.oldest(10_000)) == list(range(1, 1005))
+
+
+def test_a_frame_twice_in_a_batch_that_fails_to_commit_is_not_acked(tmp_path: Path) -> None:
+    """The second copy was judged a duplicate of the first, which never became durable."""
+    p = processor(tmp_path)
+    p.process([RawFrame(frame(1), 1.0)])
+    p.outbox.set_max_bytes(p.outbox.usage().used_bytes)
+    results = p.process([RawFrame(frame(c), 2.0) for c in [*range(2, 1002), 2]])
+    assert results[-1].verdict is Verdict.NOT_DURABLE and not any(r.ack for r in results)
+    p.outbox.set_max_bytes(1 << 22)
+    assert p.process([RawFrame(frame(2), 3.0)])[0].verdict is Verdict.ACCEPTED  # stored on resend
