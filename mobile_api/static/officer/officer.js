@@ -1,5 +1,5 @@
 // Officer page: sign-in, tabs and language; the map, review desk and report live in their modules.
-import { applyStrings, currentUser, getLang, loadStrings, setLang, signIn, t } from '/static/tech/core.js';
+import { startPage, t } from '/static/tech/core.js';
 import { initMap, refreshMap } from '/static/officer/map.js';
 import { loadReviews } from '/static/officer/review.js';
 import { loadReport } from '/static/officer/report.js';
@@ -16,22 +16,9 @@ function show(tab) {
 }
 
 async function start() {
-  await loadStrings('/static/officer');
-  const langBtn = document.getElementById('lang');
-  langBtn.textContent = getLang() === 'vi' ? 'EN' : 'VI';
-  langBtn.addEventListener('click', async () => {
-    await setLang(getLang() === 'vi' ? 'en' : 'vi');
-    langBtn.textContent = getLang() === 'vi' ? 'EN' : 'VI';
-    applyStrings(document);
-    await views[active]();
-  });
-  let user = await currentUser();
-  if (!user) user = await signIn(document.getElementById('login'));
+  const user = await startPage('/static/officer', ['officer', 'admin'], () => views[active]());
+  if (!user) return;
   document.getElementById('who').textContent = user.name;
-  if (!['officer', 'admin'].includes(user.role)) {
-    document.getElementById('denied').hidden = false;
-    return;
-  }
   document.getElementById('tabs').hidden = false;
   document.querySelectorAll('#tabs button').forEach((b) => b.addEventListener('click', () => show(b.dataset.tab)));
   document.getElementById('view-map').hidden = false;

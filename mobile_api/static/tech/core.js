@@ -121,6 +121,27 @@ export function signIn(form) {
   });
 }
 
+// The shared start of the officer and technician pages: strings, the language button, sign-in and
+// the role gate. Returns the signed-in user, or null (the "denied" box shown) for another role.
+export async function startPage(stringsFolder, roles, rerender) {
+  await loadStrings(stringsFolder);
+  const langBtn = document.getElementById('lang');
+  langBtn.textContent = getLang() === 'vi' ? 'EN' : 'VI';
+  langBtn.addEventListener('click', async () => {
+    await setLang(getLang() === 'vi' ? 'en' : 'vi');
+    langBtn.textContent = getLang() === 'vi' ? 'EN' : 'VI';
+    applyStrings(document);
+    await rerender();
+  });
+  let user = await currentUser();
+  if (!user) user = await signIn(document.getElementById('login'));
+  if (!roles.includes(user.role)) {
+    document.getElementById('denied').hidden = false;
+    return null;
+  }
+  return user;
+}
+
 export function toast(text, kind = 'ok') {
   const box = document.getElementById('toast');
   box.textContent = text;

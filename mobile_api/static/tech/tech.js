@@ -1,5 +1,5 @@
 // Technician page: sign-in, tabs, language, offline indicator and the /tech/ service worker.
-import { api, applyStrings, currentUser, el, getLang, loadStrings, setLang, signIn, t } from '/static/tech/core.js';
+import { api, el, startPage, t } from '/static/tech/core.js';
 import { loadFleet } from '/static/tech/fleet.js';
 import { initProvision, loadProvision } from '/static/tech/provision.js';
 import { initCalibrate, loadCalibrate } from '/static/tech/calibrate.js';
@@ -41,18 +41,8 @@ function network() {
 
 async function start() {
   if ('serviceWorker' in navigator) navigator.serviceWorker.register('/tech/sw.js', { scope: '/tech/' }).catch(() => {});
-  await loadStrings('/static/tech');
-  const langBtn = document.getElementById('lang');
-  langBtn.textContent = getLang() === 'vi' ? 'EN' : 'VI';
-  langBtn.addEventListener('click', async () => {
-    await setLang(getLang() === 'vi' ? 'en' : 'vi');
-    langBtn.textContent = getLang() === 'vi' ? 'EN' : 'VI';
-    applyStrings(document);
-    await views[active]();
-  });
-  let user = await currentUser();
-  if (!user) user = await signIn(document.getElementById('login'));
-  if (!['technician', 'admin'].includes(user.role)) { document.getElementById('denied').hidden = false; return; }
+  const user = await startPage('/static/tech', ['technician', 'admin'], () => views[active]());
+  if (!user) return;
   document.getElementById('tabs').hidden = false;
   document.querySelectorAll('#tabs button').forEach((b) => b.addEventListener('click', () => show(b.dataset.tab)));
   initProvision(); initCalibrate(); initConfig(); network();
