@@ -11,7 +11,7 @@ hardware design guidelines, ADC section).
 import framecodec as fc
 from soil import median
 
-CH_BATTERY = 7
+CH_BATTERY = fc.CHANNEL_IDS["battery"]
 MIN_UV = 100000
 
 

@@ -14,7 +14,7 @@ import time
 
 import framecodec as fc
 
-CH_SOIL_TEMP = 2
+CH_SOIL_TEMP = fc.CHANNEL_IDS["soil_temp"]
 CONVERT_MS = 750
 POWER_ON_VALUE = 85.0
 

@@ -22,7 +22,9 @@ import time
 
 import framecodec as fc
 
-CH_VWC, CH_TEMP, CH_EC, CH_PH, CH_N, CH_P, CH_K = 1, 2, 8, 9, 10, 11, 12
+_IDS = fc.CHANNEL_IDS  # channel ids come from the wire format's one table
+CH_VWC, CH_TEMP, CH_EC, CH_PH = _IDS["soil_vwc"], _IDS["soil_temp"], _IDS["soil_ec"], _IDS["soil_ph"]
+CH_N, CH_P, CH_K = _IDS["soil_n"], _IDS["soil_p"], _IDS["soil_k"]
 
 # name -> (first register, count, ((offset, channel, scale, signed), ...)); value = raw * scale
 MAPS = {

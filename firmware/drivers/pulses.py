@@ -17,8 +17,8 @@ import time
 
 import framecodec as fc
 
-CH_RAIN = 5
-CH_WIND = 6
+CH_RAIN = fc.CHANNEL_IDS["rain"]
+CH_WIND = fc.CHANNEL_IDS["wind_speed"]
 DEBOUNCE_MS = 5  # anemometer reed bounce window
 TIP_MIN_MS = 100  # a bucket cannot tip more than ~10 times a second
 

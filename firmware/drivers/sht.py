@@ -12,8 +12,8 @@ import time
 
 import framecodec as fc
 
-CH_AIR_TEMP = 3
-CH_AIR_RH = 4
+CH_AIR_TEMP = fc.CHANNEL_IDS["air_temp"]
+CH_AIR_RH = fc.CHANNEL_IDS["air_rh"]
 ADDR = 0x44
 ETIMEDOUT = (110, 116)  # MicroPython uses the newlib/lwIP numbers for ETIMEDOUT
 

@@ -19,8 +19,8 @@ import time
 
 import framecodec as fc
 
-CH_VWC = 1
-CH_RAW = 14
+CH_VWC = fc.CHANNEL_IDS["soil_vwc"]
+CH_RAW = fc.CHANNEL_IDS["soil_raw"]
 MIN_UV = 150000
 MAX_UV = 2450000
 VWC_MIN = -0.05  # below this (or above VWC_MAX) the calibration does not describe this soil

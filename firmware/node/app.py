@@ -25,9 +25,9 @@ import machine
 import nodeconfig
 from store import FLAG_CFG_ACK, FLAG_RAIN_STUCK
 
-CH_BATTERY = 7
-CH_RSSI = 13
-CH_CONFIG = 18
+CH_BATTERY = fc.CHANNEL_IDS["battery"]
+CH_RSSI = fc.CHANNEL_IDS["rssi"]
+CH_CONFIG = fc.CHANNEL_IDS["config_version"]
 MAX_SEND = 96  # frames per cycle; a long backlog drains over a few cycles
 BACKOFF_AFTER = 3  # consecutive failed links before trying only every BACKOFF_EVERY cycles
 BACKOFF_EVERY = 4
