@@ -12,7 +12,7 @@ from typing import Any
 from flask import Flask
 from PIL import Image
 
-from mobile_api.vision_service import EXTENSION
+from mobile_api.vision_service import EXTENSION, diagnoser
 from tests.mobile_api.conftest import Client
 
 STATIC = Path(__file__).resolve().parents[2] / "mobile_api" / "static"
@@ -123,3 +123,19 @@ def test_catalogues_have_the_same_keys_and_cover_the_code() -> None:
     for path in (STATIC / "js").rglob("*.js"):
         used |= set(re.findall(r'\bt\("([a-z0-9_]+)"[,)]', path.read_text(encoding="utf-8")))
     assert used - vi.keys() == set()
+
+
+def test_the_real_classifier_refuses_a_wall_and_sends_it_to_the_officer(app: Flask, farmer: Client) -> None:
+    """No stand-in: the shipped int8 model behind the upload endpoint (loaded once per process)."""
+    app.extensions.pop(EXTENSION, None)
+    with app.app_context():
+        assert diagnoser() is not None  # the model file and runtime load: no "unavailable" fallback
+    wall = Image.new("RGB", (640, 480), "#9e9e9e")
+    noise = Image.effect_noise((640, 480), 40).convert("RGB")
+    out = io.BytesIO()
+    Image.blend(wall, noise, 0.3).save(out, "JPEG", quality=90)
+    r = upload(farmer, "photo-real-wall-1", [out.getvalue()])
+    assert r.status_code == 201, r.get_json()
+    d = r.get_json()
+    assert d["abstained"] and d["label"] is None
+    assert d["review"]["status"] == "pending"
