@@ -55,8 +55,7 @@ class Demo:
     def _restore_counters(self) -> None:
         """A rerun on the same data directory continues each node's counter, as a real node does."""
         for node in self.nodes:
-            last = self.gateway.outbox.load_states().get(node.node_id, (None, {}))[0]
-            node.counter = last or 0
+            node.counter = self.gateway.processor.last_counter(node.node_id) or 0
 
     def start(self) -> None:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
@@ -106,7 +105,9 @@ def run_demo(data_dir: Path, host: str, port: int, history_days: float, interval
     print("Ruộng Số demo — khởi động / starting…", flush=True)
     demo = Demo(data_dir, host, port, log=lambda m: print(m, flush=True))
     demo.start()
-    sent = demo.backfill(history_days)
+    # A rerun on the same data directory already has its history: only the live readings continue.
+    resumed = any(n.counter for n in demo.nodes)
+    sent = 0 if resumed else demo.backfill(history_days)
     demo.wait_uploaded()
     print(
         f"\n  {len(demo.nodes)} nodes, {sent} buffered readings uploaded in {time.time() - started:.1f} s\n"
