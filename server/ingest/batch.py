@@ -17,13 +17,16 @@ from firmware.lib.framecodec import STATUS_NAMES
 from server.timeseries.base import CHANNEL_NAMES
 
 MAX_BODY_BYTES = 8 * 1024 * 1024  # decompressed; a 5,000-frame batch is about 1.5 MB
+U32 = 0xFFFFFFFF
+OLDEST = 946684800  # 2000-01-01: no sample time before it is real
+ONLY_FLOAT = frozenset({float})
 
 
 class BatchError(ValueError):
     """The batch as a whole is malformed: the gateway must not retry it unchanged."""
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a frozen init costs ~1 µs more per frame, x5,000 per batch
 class IncomingFrame:
     node_id: int
     counter: int
@@ -70,6 +73,9 @@ def _channel_map(obj: dict[str, Any], key: str, number: type) -> dict[str, Any]:
         unknown = next(ch for ch in raw if ch not in CHANNEL_NAMES)
         raise BatchError(f"unknown channel {unknown!r}")
     if number is float:
+        values = raw.values()
+        if set(map(type, values)) <= ONLY_FLOAT and math.isfinite(sum(values)):
+            return raw  # the common case: all floats, none NaN/inf (a non-finite one makes the sum so)
         for channel, value in raw.items():
             kind = type(value)
             if kind is float:
@@ -87,26 +93,44 @@ def _channel_map(obj: dict[str, Any], key: str, number: type) -> dict[str, Any]:
 
 
 def parse_frames(doc: Any, now_s: int, max_frames: int, max_skew_s: int) -> list[IncomingFrame]:
+    """Hot path: the common frame (four in-range ints, float values, nothing else) is checked inline;
+    anything unusual falls back to the field-by-field checks that name the offending field."""
     if not isinstance(doc, dict) or not isinstance(doc.get("frames"), list):
         raise BatchError("body must be an object with a 'frames' list")
     frames = doc["frames"]
     if len(frames) > max_frames:
         raise BatchError(f"at most {max_frames} frames per batch")
-    out = []
+    newest = now_s + max_skew_s
+    out: list[IncomingFrame] = []
+    append = out.append
     for item in frames:
-        if not isinstance(item, dict):
+        if type(item) is not dict:
             raise BatchError("each frame must be an object")
-        frame = IncomingFrame(
-            node_id=_int(item, "node_id", 0, 0xFFFFFFFF),
-            counter=_int(item, "counter", 0, 0xFFFFFFFF),
-            sampled_at=_int(item, "sampled_at", 946684800, now_s + max_skew_s),  # not before 2000
-            received_at=_int(item, "received_at", 946684800, now_s + max_skew_s),
-            flags=_int(item, "flags", 0, 15) if "flags" in item else 0,
-            values=_channel_map(item, "values", float),
-            statuses=_channel_map(item, "statuses", int),
-            quality=_channel_map(item, "quality", int),
-        )
-        if any(code not in STATUS_NAMES or code == 0 for code in frame.statuses.values()):
+        node, counter, sampled, received = (
+            item.get("node_id"), item.get("counter"), item.get("sampled_at"), item.get("received_at")
+        )  # fmt: skip
+        if not (
+            type(node) is int and type(counter) is int and type(sampled) is int and type(received) is int
+            and 0 <= node <= U32 and 0 <= counter <= U32
+            and OLDEST <= sampled <= newest and OLDEST <= received <= newest
+        ):  # fmt: skip
+            node = _int(item, "node_id", 0, U32)
+            counter = _int(item, "counter", 0, U32)
+            sampled = _int(item, "sampled_at", OLDEST, newest)
+            received = _int(item, "received_at", OLDEST, newest)
+        statuses = _channel_map(item, "statuses", int) if "statuses" in item else {}
+        if statuses and any(code not in STATUS_NAMES or code == 0 for code in statuses.values()):
             raise BatchError("status codes must be known, non-ok codes")
-        out.append(frame)
+        append(
+            IncomingFrame(
+                node,
+                counter,
+                sampled,
+                received,
+                _int(item, "flags", 0, 15) if "flags" in item else 0,
+                _channel_map(item, "values", float),
+                statuses,
+                _channel_map(item, "quality", int) if "quality" in item else {},
+            )
+        )
     return out

@@ -1,5 +1,5 @@
-"""The registry side of ingestion, written for 5,000-frame batches: a few set-based statements
-per batch (placement, seen keys, new keys), never one query per node or frame.
+"""The registry side of ingestion, written for 5,000-frame batches: two set-based statements per
+batch (placement, then one claiming insert of the idempotency keys), never one query per frame.
 """
 
 from __future__ import annotations
@@ -15,6 +15,13 @@ from server.registry.models import Field, Node
 
 CHUNK = 5000  # keys per statement
 
+# PostgreSQL: keys as two arrays (parsing 5,000 VALUES tuples costs the server more than the insert).
+_CLAIM_PG = (
+    "INSERT INTO ingested_frame (node_id, counter, gateway_id, received_at)"
+    " SELECT n, c, %s, %s FROM unnest(%s::bigint[], %s::bigint[]) AS k(n, c)"
+    " ON CONFLICT DO NOTHING RETURNING node_id, counter"
+)
+
 
 def placements(session: Session, gateway_id: int, node_ids: set[int]) -> dict[int, tuple[int, int]]:
     """node → (farm, field) for this gateway's placed nodes; others are rejected per frame."""
@@ -26,48 +33,52 @@ def placements(session: Session, gateway_id: int, node_ids: set[int]) -> dict[in
     return {int(n): (int(farm), int(field)) for n, farm, field in rows}
 
 
-def seen_keys(session: Session, keys: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
-    """Keys already stored. The integers are inlined (they are validated ints, so this is safe):
-    compiling a 5,000-pair bound ``tuple_().in_()`` costs more than the query itself."""
-    seen: set[tuple[int, int]] = set()
+def claim_keys(session: Session, keys: Sequence[tuple[int, int]], gateway_id: int, now: int) -> set[int]:
+    """Insert the keys that are new and return them (as ``node << 32 | counter``).
+
+    Runs inside the batch's transaction, before the store write: the keys commit only once the
+    points are stored, and a concurrent worker inserting the same key waits for that commit (then
+    sees a duplicate) or rollback (then stores it) — no window in which both store or neither does.
+    Keys arrive sorted, so two workers with overlapping batches queue instead of deadlocking.
+    """
     conn = session.connection()
+    postgres = conn.dialect.name == "postgresql"
+    new: set[int] = set()
     for i in range(0, len(keys), CHUNK):
-        values = ",".join(f"({int(n)},{int(c)})" for n, c in keys[i : i + CHUNK])
-        rows = conn.exec_driver_sql(
-            f"SELECT node_id, counter FROM ingested_frame WHERE (node_id, counter) IN (VALUES {values})"
-        )
-        seen.update((int(n), int(c)) for n, c in rows)
-    return seen
+        part = keys[i : i + CHUNK]
+        if postgres:
+            params = (int(gateway_id), int(now), [k[0] for k in part], [k[1] for k in part])
+            rows = conn.exec_driver_sql(_CLAIM_PG, params)
+        else:  # SQLite: validated ints inlined (a bound 5,000-row VALUES compiles slower than it runs)
+            values = ",".join(f"({int(n)},{int(c)},{int(gateway_id)},{int(now)})" for n, c in part)
+            rows = conn.exec_driver_sql(
+                "INSERT INTO ingested_frame (node_id, counter, gateway_id, received_at)"
+                f" VALUES {values} ON CONFLICT DO NOTHING RETURNING node_id, counter"
+            )
+        new.update(int(n) << 32 | int(c) for n, c in rows)
+    return new
 
 
-def classify(
-    session: Session, frames: list[IncomingFrame], placement: dict[int, tuple[int, int]]
+def claim(
+    session: Session,
+    frames: list[IncomingFrame],
+    placement: dict[int, tuple[int, int]],
+    gateway_id: int,
+    now: int,
 ) -> tuple[list[IncomingFrame], int, list[dict[str, Any]]]:
-    """(fresh frames, number of duplicates, rejected frames with reasons)."""
-    keys = list({(f.node_id, f.counter) for f in frames if f.node_id in placement})
-    seen = seen_keys(session, keys)
+    """(fresh frames, number of duplicates, rejected frames with reasons); the fresh frames' keys
+    are claimed in this transaction (see ``claim_keys``)."""
+    keys = sorted({(f.node_id, f.counter) for f in frames if f.node_id in placement})
+    new = claim_keys(session, keys, gateway_id, now)
     fresh, duplicates, rejected = [], 0, []
     for f in frames:
-        key = (f.node_id, f.counter)
         if f.node_id not in placement:
             rejected.append({"node_id": f.node_id, "counter": f.counter, "reason": "unknown_node"})
-        elif key in seen:
-            duplicates += 1
-        else:
-            seen.add(key)
+            continue
+        key = f.node_id << 32 | f.counter
+        if key in new:
+            new.discard(key)  # a second copy inside the same batch is a duplicate
             fresh.append(f)
+        else:
+            duplicates += 1
     return fresh, duplicates, rejected
-
-
-def record_seen(session: Session, fresh: list[IncomingFrame], gateway_id: int, now: int) -> None:
-    """Insert the idempotency keys; a concurrent worker may have stored the same frame: ignore it.
-    Integers inlined as in ``seen_keys``; ON CONFLICT DO NOTHING works on SQLite and PostgreSQL."""
-    conn = session.connection()
-    for i in range(0, len(fresh), CHUNK):
-        values = ",".join(
-            f"({int(f.node_id)},{int(f.counter)},{int(gateway_id)},{int(now)})" for f in fresh[i : i + CHUNK]
-        )
-        conn.exec_driver_sql(
-            "INSERT INTO ingested_frame (node_id, counter, gateway_id, received_at)"
-            f" VALUES {values} ON CONFLICT DO NOTHING"
-        )

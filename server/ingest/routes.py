@@ -7,13 +7,14 @@ import json
 import time
 from typing import Any
 
+import orjson
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from sqlalchemy import select
 
 from server.errors import problem
 from server.ingest.backpressure import limit_concurrency
 from server.ingest.batch import BatchError, decompress, parse_frames
-from server.ingest.dedupe import classify, placements, record_seen
+from server.ingest.dedupe import claim, placements
 from server.openapi import doc
 from server.registry.models import Gateway, Node
 from server.services import services
@@ -69,27 +70,28 @@ def ingest_frames() -> Response | tuple[Response, int]:
     now = int(time.time())
     try:
         raw = decompress(request.get_data(cache=False), request.headers.get("Content-Encoding"))
-        frames = parse_frames(json.loads(raw), now, settings.max_batch_frames, settings.max_clock_skew_s)
+        frames = parse_frames(orjson.loads(raw), now, settings.max_batch_frames, settings.max_clock_skew_s)
     except (BatchError, ValueError) as exc:
         return problem(400, "Invalid batch", str(exc))
     svc = services()
-    with svc.db.session() as session:
-        placement = placements(session, g.gateway_id, {f.node_id for f in frames})
-        fresh, duplicates, rejected = classify(session, frames, placement)
-        records = [
-            FrameRecord(
-                f.node_id, f.counter, f.sampled_at, *placement[f.node_id], f.values, f.statuses, f.quality
-            )
-            for f in fresh
-        ]
-        try:
-            svc.store.write(records)  # store first: a crash before the commit below only causes a rewrite
-        except StoreUnavailable as exc:
-            current_app.logger.warning("time-series store unavailable: %s", exc)
-            resp = problem(503, "Storage temporarily unavailable", "Nothing was stored; retry later.")
-            resp.headers["Retry-After"] = "5"
-            return resp
-        record_seen(session, fresh, g.gateway_id, now)
+    try:
+        with svc.db.session() as session:
+            placement = placements(session, g.gateway_id, {f.node_id for f in frames})
+            fresh, duplicates, rejected = claim(session, frames, placement, g.gateway_id, now)
+            records = [
+                FrameRecord(
+                    f.node_id, f.counter, f.sampled_at, *placement[f.node_id], f.values, f.statuses, f.quality
+                )
+                for f in fresh
+            ]
+            # The claimed keys commit only after this write; a failure rolls them back. A crash
+            # between the write and the commit only causes a rewrite of the same points.
+            svc.store.write(records)
+    except StoreUnavailable as exc:
+        current_app.logger.warning("time-series store unavailable: %s", exc)
+        resp = problem(503, "Storage temporarily unavailable", "Nothing was stored; retry later.")
+        resp.headers["Retry-After"] = "5"
+        return resp
     return jsonify({"stored": len(fresh), "duplicates": duplicates, "rejected": rejected})
 
 
