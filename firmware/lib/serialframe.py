@@ -15,6 +15,7 @@ it as ``firmware.lib.serialframe`` and the bridge as ``serialframe``.
 """
 
 import struct
+from array import array
 
 # Message types. "up" = bridge -> gateway, "down" = gateway -> bridge.
 MSG_FRAME = 0x01  # up: node MAC (6) | RSSI dBm (1, signed) | node frame (framecodec bytes)
@@ -29,15 +30,24 @@ MAX_PACKET = 600  # decoded bytes; an ESP-NOW v2 payload (1470 B) is not used by
 DELIMITER = b"\x00"
 
 
+def _crc_table():
+    table = array("H", bytes(512))
+    for i in range(256):
+        crc = i << 8
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x1021) & 0xFFFF if crc & 0x8000 else (crc << 1) & 0xFFFF
+        table[i] = crc
+    return table
+
+
+_CRC_TABLE = _crc_table()  # 512 bytes, built once at import: one lookup per byte instead of 8 shifts
+
+
 def crc16_ccitt(data, crc=0xFFFF):
     """CRC-16/CCITT-FALSE: poly 0x1021, init 0xFFFF, no reflection ("123456789" -> 0x29B1)."""
+    table = _CRC_TABLE
     for b in data:
-        crc ^= b << 8
-        for _ in range(8):
-            if crc & 0x8000:
-                crc = ((crc << 1) ^ 0x1021) & 0xFFFF
-            else:
-                crc = (crc << 1) & 0xFFFF
+        crc = ((crc << 8) & 0xFF00) ^ table[(crc >> 8) ^ b]
     return crc
 
 

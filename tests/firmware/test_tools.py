@@ -171,6 +171,26 @@ def test_missing_mpremote_is_a_clear_error(
 
 
 # ---- shared modules under CPython ----------------------------------------------------------------
+def test_serialframe_table_crc_matches_the_bitwise_definition() -> None:
+    """The table-driven CRC against the polynomial worked bit by bit (the oracle lives only here)."""
+    import random
+
+    def bitwise(data: bytes) -> int:
+        crc = 0xFFFF
+        for b in data:
+            crc ^= b << 8
+            for _ in range(8):
+                crc = ((crc << 1) ^ 0x1021) & 0xFFFF if crc & 0x8000 else (crc << 1) & 0xFFFF
+        return crc
+
+    rng = random.Random(5)
+    cases = [b"", b"\x00", b"\xff" * 3, bytes(range(256))]
+    cases += [rng.randbytes(rng.randrange(1, 700)) for _ in range(200)]
+    for data in cases:
+        assert serialframe.crc16_ccitt(data) == bitwise(data)
+    assert serialframe.crc16_ccitt(b"56789", serialframe.crc16_ccitt(b"1234")) == 0x29B1  # chained
+
+
 def test_serialframe_vectors_and_resync() -> None:
     assert serialframe.crc16_ccitt(b"123456789") == 0x29B1
     for case in VECTORS["serial"]:
