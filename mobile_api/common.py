@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -51,10 +52,43 @@ def harvest_lock(db: Session, field: Field, day: date | None = None) -> complian
     sprays = db.scalars(
         select(DiaryEntry).where(DiaryEntry.field_id == field.id, DiaryEntry.kind == "spray")
     ).all()
+    return _lock(field, sprays, market(db, field.id), day or today())
+
+
+def profiles(db: Session, field_ids: Iterable[int]) -> dict[int, FieldProfile]:
+    """The profiles of several fields in one query (fields without one are absent)."""
+    ids = list(field_ids)
+    rows = db.scalars(select(FieldProfile).where(FieldProfile.field_id.in_(ids))).all() if ids else []
+    return {p.field_id: p for p in rows}
+
+
+def harvest_locks(
+    db: Session, fields: Sequence[Field], profiles: dict[int, FieldProfile], day: date | None = None
+) -> dict[int, compliance.HarvestLock]:
+    """``harvest_lock`` for several fields with one diary query; ``profiles`` as from ``profiles()``."""
+    ids = [f.id for f in fields]
+    sprays: dict[int, list[DiaryEntry]] = {i: [] for i in ids}
+    if ids:
+        rows = db.scalars(
+            select(DiaryEntry)
+            .where(DiaryEntry.field_id.in_(ids), DiaryEntry.kind == "spray")
+            .order_by(DiaryEntry.id)
+        )
+        for e in rows:
+            sprays[e.field_id].append(e)
+    day = day or today()
+    out = {}
+    for f in fields:
+        p = profiles.get(f.id)
+        out[f.id] = _lock(f, sprays[f.id], p.market if p else "VN", day)
+    return out
+
+
+def _lock(field: Field, sprays: Sequence[DiaryEntry], market: str, day: date) -> compliance.HarvestLock:
     apps = [
         compliance.Application(str(e.id), e.product_name, e.actives, e.applied_on, e.phi_days) for e in sprays
     ]
-    return compliance.harvest_lock(apps, field.crop, market(db, field.id), day or today())
+    return compliance.harvest_lock(apps, field.crop, market, day)
 
 
 def parse_date(text: object) -> date | None:

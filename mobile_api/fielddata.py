@@ -6,6 +6,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta, timezone
 
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import object_session
+
 from server.advisory.et0 import DailyWeather, Site, daily_et0
 from server.advisory.irrigation import DailyWater
 from server.advisory.weather import HourlyRecord
@@ -13,6 +16,8 @@ from server.registry.models import Field, Node
 from server.timeseries.base import TimeSeriesStore
 
 ICT = timezone(timedelta(hours=7))  # the farms' local time; advice days are local days
+ICT_OFFSET_S = 7 * 3600
+LOCAL_EPOCH = datetime(1970, 1, 1)  # naive local hours are counted from here
 WEATHER_CHANNELS = {"air_temp": "temp_c", "air_rh": "rh_pct", "rain": "rain_mm", "wind_speed": "wind_m_s"}
 MIN_HOURS_FOR_DAY = 18
 
@@ -22,25 +27,38 @@ def local_today(now_s: float) -> date:
 
 
 def weather_node(field: Field) -> Node | None:
-    """The field's own weather station, else one on the same farm."""
+    """The field's own weather station, else the first one on the same farm (by field, then node)."""
     own = [n for n in field.nodes if n.kind == "weather"]
     if own:
         return own[0]
+    session = object_session(field)
+    if session is not None and "farm" in inspect(field).unloaded:  # one query, not the farm's tree
+        return session.scalars(
+            select(Node)
+            .join(Field, Node.field_id == Field.id)
+            .where(Field.farm_id == field.farm_id, Node.kind == "weather")
+            .order_by(Field.id, Node.id)
+            .limit(1)
+        ).first()
     farm_nodes = [n for f in field.farm.fields for n in f.nodes if n.kind == "weather"]
     return farm_nodes[0] if farm_nodes else None
 
 
 def hourly_records(store: TimeSeriesStore, node_id: int, start_s: int, end_s: int) -> list[HourlyRecord]:
     """Hourly means (rain: sums) in local time; quality-flagged samples are left out, never filled."""
-    sums: dict[datetime, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    # Local hour buckets by integer arithmetic (ICT has no daylight saving): the same naive local
+    # hour as datetime.fromtimestamp(t, ICT) truncated to the hour, without a datetime per sample.
+    sums: dict[int, dict[str, list[float]]] = {}
     for channel, name in WEATHER_CHANNELS.items():
         for p in store.series(node_id, channel, start_s, end_s):
             if p.value is None or p.quality:
                 continue
-            hour = datetime.fromtimestamp(p.time_s, ICT).replace(
-                minute=0, second=0, microsecond=0, tzinfo=None
-            )
-            sums[hour][name].append(p.value)
+            local = int(p.time_s) + ICT_OFFSET_S
+            values = sums.setdefault(local - local % 3600, {})
+            if name in values:
+                values[name].append(p.value)
+            else:
+                values[name] = [p.value]
     out = []
     for hour in sorted(sums):
         v = sums[hour]
@@ -49,7 +67,16 @@ def hourly_records(store: TimeSeriesStore, node_id: int, start_s: int, end_s: in
             return sum(values[name]) / len(values[name]) if values.get(name) else None
 
         rain = sum(v["rain_mm"]) if v.get("rain_mm") else None
-        out.append(HourlyRecord(hour, mean("temp_c"), mean("rh_pct"), rain, None, mean("wind_m_s")))
+        out.append(
+            HourlyRecord(
+                LOCAL_EPOCH + timedelta(seconds=hour),
+                mean("temp_c"),
+                mean("rh_pct"),
+                rain,
+                None,
+                mean("wind_m_s"),
+            )
+        )
     return out
 
 

@@ -10,10 +10,10 @@ from sqlalchemy.orm import selectinload
 
 from mobile_api import common
 from mobile_api.apidoc import doc
-from mobile_api.auth import can_see_farm, login_required, visible_field
+from mobile_api.auth import login_required, visible_farms, visible_field
 from mobile_api.compliance import MARKETS
 from mobile_api.models import FieldProfile
-from mobile_api.today import field_today
+from mobile_api.today import StoreReads, field_today
 from server.advisory import data_files
 from server.errors import problem
 from server.registry.geo import area_units, centroid
@@ -21,6 +21,7 @@ from server.registry.models import Farm, Field
 from server.services import services
 
 bp = Blueprint("home", __name__)
+FARM_WITH_NODES = selectinload(Farm.fields).selectinload(Field.nodes)
 
 
 def _field_head(f: Field) -> dict[str, Any]:
@@ -39,7 +40,14 @@ def _field_head(f: Field) -> dict[str, Any]:
 def farms() -> dict[str, Any]:
     """Farms and fields the user may see (no advice: the picker's quick list)."""
     with services().db.session() as db:
-        rows = db.scalars(select(Farm).options(selectinload(Farm.fields)).order_by(Farm.id)).all()
+        ids = visible_farms(db)
+        rows = (
+            db.scalars(
+                select(Farm).where(Farm.id.in_(ids)).options(selectinload(Farm.fields)).order_by(Farm.id)
+            ).all()
+            if ids
+            else []
+        )
         return {
             "farms": [
                 {
@@ -49,7 +57,6 @@ def farms() -> dict[str, Any]:
                     "fields": [_field_head(f) for f in fm.fields],
                 }
                 for fm in rows
-                if can_see_farm(db, fm.id)
             ]
         }
 
@@ -67,13 +74,18 @@ def home() -> Response | dict[str, Any]:
     now = common.now_s()
     with svc.db.session() as db:
         farm_id = request.args.get("farm", type=int)
-        visible = [fm for fm in db.scalars(select(Farm).order_by(Farm.id)).all() if can_see_farm(db, fm.id)]
-        farm = next((fm for fm in visible if farm_id in (None, fm.id)), None)
+        ids = visible_farms(db)
+        chosen = min(ids, default=None) if farm_id is None else farm_id if farm_id in ids else None
+        # One query per table for the whole farm (fields, their nodes, profiles, diaries), not per field.
+        farm = None if chosen is None else db.get(Farm, chosen, options=[FARM_WITH_NODES])
         if farm is None:
             return problem(404, "Unknown farm")
+        profiles = common.profiles(db, [f.id for f in farm.fields])
+        locks = common.harvest_locks(db, farm.fields, profiles)
+        reads = StoreReads(svc.store)  # one store read per farm, not per field (same answers)
+        reads.prefetch_farm(farm.fields)
         fields = [
-            _field_head(f)
-            | {"today": field_today(svc.store, f, common.profile(db, f.id), common.harvest_lock(db, f), now)}
+            _field_head(f) | {"today": field_today(svc.store, f, profiles.get(f.id), locks[f.id], now, reads)}
             for f in farm.fields
         ]
         return {
@@ -90,10 +102,11 @@ def field(field_id: int) -> Response | dict[str, Any]:
     """One field: polygon, nodes (for the charts), profile and today's advice."""
     svc = services()
     with svc.db.session() as db:
-        f = visible_field(db, field_id)
+        f = visible_field(db, field_id, selectinload(Field.nodes))
         if f is None:
             return problem(404, "Unknown field")
         p = common.profile(db, f.id)
+        lock = common.harvest_locks(db, [f], {f.id: p} if p else {})[f.id]
         return _field_head(f) | {
             "geometry": f.geometry,
             "nodes": [{"id": n.id, "name": n.name, "kind": n.kind} for n in f.nodes],
@@ -102,7 +115,7 @@ def field(field_id: int) -> Response | dict[str, Any]:
                 "planting_date": p.planting_date.isoformat() if p and p.planting_date else None,
                 "soil_texture": p.soil_texture if p else None,
             },
-            "today": field_today(svc.store, f, p, common.harvest_lock(db, f), common.now_s()),
+            "today": field_today(svc.store, f, p, lock, common.now_s()),
         }
 
 

@@ -6,6 +6,7 @@ advisory's bilingual text and reason code so the app shows a one-line "why".
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -23,8 +24,9 @@ from server.advisory.irrigation import (
     advise_awd,
     advise_irrigation,
 )
+from server.advisory.weather import HourlyRecord
 from server.registry.geo import centroid
-from server.registry.models import Field
+from server.registry.models import Field, Node
 from server.timeseries.base import FrameRecord, TimeSeriesStore
 
 ONLINE_WINDOW_S = 3 * 3600
@@ -71,18 +73,79 @@ def _irrigation(
     return advise_irrigation(spec, water, today, sensor=sensor, today_et0_mm=today_row and today_row.et0_mm)
 
 
+class StoreReads:
+    """The store's answers, memoised for ONE request (never kept beyond it, never shared).
+
+    The fields of a farm usually share one weather station: home reads its 14 days of hourly
+    weather once per request instead of once per field, and the latest frame of every node of the
+    farm in one ``latest`` call (``prefetch_farm``) instead of one per field. Each field still gets
+    exactly what ``store.latest`` would have answered for its own nodes, in the same order (the
+    order decides which node's value wins when two frames carry the same second): see
+    ``prefetch_farm``.
+    """
+
+    def __init__(self, store: TimeSeriesStore) -> None:
+        self.store = store
+        self._farm_latest: dict[int, FrameRecord] = {}
+        self._farm_ids: frozenset[int] = frozenset()
+        self._farm: tuple[int, Node | None] | None = None  # (farm id, its first weather station)
+        self._hours: dict[tuple[int, int, int], list[HourlyRecord]] = {}
+
+    def prefetch_farm(self, fields: Sequence[Field]) -> None:
+        """One ``latest`` for all nodes of a farm's ``fields`` (each with its nodes loaded).
+
+        A store answers ``latest`` either in an order of its own (InfluxDB: by node tag), which a
+        subset keeps, or in the order it was asked (embedded), so the ids are asked field after
+        field, each field's nodes in their own order, and the field holding the farm's station
+        last: a field without a station asks ``[its nodes] + [station]``, and that is the
+        relative order those ids have here.
+        """
+        station = next((n for f in fields for n in f.nodes if n.kind == "weather"), None)
+        ordered = sorted(fields, key=lambda f: station is not None and f.id == station.field_id)
+        ids = [n.id for f in ordered for n in f.nodes]
+        self._farm_latest = self.store.latest(ids)
+        self._farm_ids = frozenset(ids)
+        self._farm = (fields[0].farm_id, station) if fields else None
+
+    def weather_node(self, field: Field) -> Node | None:
+        """``fielddata.weather_node``, from the prefetched farm when it is this field's."""
+        if self._farm is None or self._farm[0] != field.farm_id:
+            return fielddata.weather_node(field)
+        own = [n for n in field.nodes if n.kind == "weather"]
+        return own[0] if own else self._farm[1]
+
+    def latest(self, node_ids: list[int]) -> dict[int, FrameRecord]:
+        wanted = set(node_ids)
+        if not wanted <= self._farm_ids:
+            return self.store.latest(node_ids)
+        return {n: rec for n, rec in self._farm_latest.items() if n in wanted}
+
+    def hourly(self, node_id: int, start_s: int, end_s: int) -> list[HourlyRecord]:
+        key = (node_id, start_s, end_s)
+        if key not in self._hours:
+            self._hours[key] = fielddata.hourly_records(self.store, node_id, start_s, end_s)
+        return self._hours[key]
+
+
 def field_today(
-    store: TimeSeriesStore, field: Field, profile: FieldProfile | None, lock: HarvestLock, now: int
+    store: TimeSeriesStore,
+    field: Field,
+    profile: FieldProfile | None,
+    lock: HarvestLock,
+    now: int,
+    reads: StoreReads | None = None,
 ) -> dict[str, Any]:
+    """Today's advice for one field; pass one ``StoreReads`` for all fields of one request."""
+    reads = reads or StoreReads(store)
     today = fielddata.local_today(now)
-    wnode = fielddata.weather_node(field)
+    wnode = reads.weather_node(field)
     extra = [wnode.id] if wnode and wnode.field_id != field.id else []  # the farm's station, if none here
-    latest_recs = store.latest([n.id for n in field.nodes] + extra)
+    latest_recs = reads.latest([n.id for n in field.nodes] + extra)
     nodes = [node_state(n.id, n.name, n.kind, latest_recs.get(n.id), now) for n in field.nodes]
     latest: dict[str, float] = {}
     for rec in sorted(latest_recs.values(), key=lambda r: r.time_s):
         latest |= rec.values
-    records = fielddata.hourly_records(store, wnode.id, now - HISTORY_DAYS * 86400, now) if wnode else []
+    records = reads.hourly(wnode.id, now - HISTORY_DAYS * 86400, now) if wnode else []
     lat = centroid(field.geometry)[0]
     water = fielddata.daily_water(records, lat)
     irr = _irrigation(field, profile, water, latest, today)

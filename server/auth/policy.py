@@ -12,7 +12,7 @@ The ``visible_*`` helpers return id sets to use in queries (``Farm.id.in_(ids)``
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from server.auth.models import OfficerArea, TechnicianGateway
@@ -22,20 +22,25 @@ from server.registry.models import Farm, Field, Gateway, Node
 
 def visible_farm_ids(session: Session, user: CurrentUser | None) -> set[int]:
     """Farms whose detail (fields, nodes, readings) the user may see."""
+    q = _visible_farms(user)
+    return set() if q is None else set(session.scalars(q))
+
+
+def _visible_farms(user: CurrentUser | None) -> Select[int] | None:
+    """The ids of the farms the user may see, as one query; None when there are none."""
     if user is None:
-        return set()
+        return None
     q = select(Farm.id)
     if user.role == Role.ADMIN:
-        pass
-    elif user.role == Role.FARMER:
-        q = q.where(Farm.owner_id == user.id)
-    elif user.role == Role.OFFICER:
-        q = q.where(Farm.commune_id.in_(_officer_areas(session, user)), Farm.share_with_officers.is_(True))
-    elif user.role == Role.MANAGER and user.cooperative_id is not None:
-        q = q.where(Farm.cooperative_id == user.cooperative_id)
-    else:
-        return set()
-    return set(session.scalars(q))
+        return q
+    if user.role == Role.FARMER:
+        return q.where(Farm.owner_id == user.id)
+    if user.role == Role.OFFICER:
+        areas = select(OfficerArea.area_id).where(OfficerArea.user_id == user.id)
+        return q.where(Farm.commune_id.in_(areas), Farm.share_with_officers.is_(True))
+    if user.role == Role.MANAGER and user.cooperative_id is not None:
+        return q.where(Farm.cooperative_id == user.cooperative_id)
+    return None
 
 
 def visible_area_ids(session: Session, user: CurrentUser | None) -> set[int] | None:
@@ -80,7 +85,9 @@ def visible_node_ids(session: Session, user: CurrentUser | None) -> set[int]:
 
 
 def can_view_farm(session: Session, user: CurrentUser | None, farm_id: int) -> bool:
-    return farm_id in visible_farm_ids(session, user)
+    """``farm_id in visible_farm_ids(...)``, asked about that one farm only."""
+    q = _visible_farms(user)
+    return q is not None and session.scalar(q.where(Farm.id == farm_id).limit(1)) is not None
 
 
 def can_view_field(session: Session, user: CurrentUser | None, field: Field) -> bool:
