@@ -15,22 +15,27 @@ from server.registry.models import Field, Node
 
 CHUNK = 5000  # keys per statement
 
-# PostgreSQL: keys as two arrays (parsing 5,000 VALUES tuples costs the server more than the insert).
+# PostgreSQL: keys as two array literals (parsing 5,000 VALUES tuples, or binding 10,000 list
+# items one by one, costs more than the insert), the new keys back as one text row.
 _CLAIM_PG = (
-    "INSERT INTO ingested_frame (node_id, counter, gateway_id, received_at)"
+    "WITH new AS (INSERT INTO ingested_frame (node_id, counter, gateway_id, received_at)"
     " SELECT n, c, %s, %s FROM unnest(%s::bigint[], %s::bigint[]) AS k(n, c)"
-    " ON CONFLICT DO NOTHING RETURNING node_id, counter"
+    " ON CONFLICT DO NOTHING RETURNING node_id, counter)"
+    " SELECT string_agg(((node_id << 32) | counter)::text, ',') FROM new"
 )
 
 
 def placements(session: Session, gateway_id: int, node_ids: set[int]) -> dict[int, tuple[int, int]]:
-    """node → (farm, field) for this gateway's placed nodes; others are rejected per frame."""
+    """node → (farm, field) for this gateway's placed nodes; others are rejected per frame.
+
+    Reads all of the gateway's placed nodes (a few hundred at most) with no IN list: binding one
+    parameter per node of a 5,000-frame batch cost more than the rows."""
     rows = session.execute(
         select(Node.id, Field.farm_id, Field.id)
         .join(Field, Node.field_id == Field.id)
-        .where(Node.id.in_(node_ids), Node.gateway_id == gateway_id)
+        .where(Node.gateway_id == gateway_id)
     )
-    return {int(n): (int(farm), int(field)) for n, farm, field in rows}
+    return {int(n): (int(farm), int(field)) for n, farm, field in rows if n in node_ids}
 
 
 def claim_keys(session: Session, keys: Sequence[tuple[int, int]], gateway_id: int, now: int) -> set[int]:
@@ -47,15 +52,17 @@ def claim_keys(session: Session, keys: Sequence[tuple[int, int]], gateway_id: in
     for i in range(0, len(keys), CHUNK):
         part = keys[i : i + CHUNK]
         if postgres:
-            params = (int(gateway_id), int(now), [k[0] for k in part], [k[1] for k in part])
-            rows = conn.exec_driver_sql(_CLAIM_PG, params)
+            nodes = "{" + ",".join([str(int(k[0])) for k in part]) + "}"
+            counters = "{" + ",".join([str(int(k[1])) for k in part]) + "}"
+            joined = conn.exec_driver_sql(_CLAIM_PG, (int(gateway_id), int(now), nodes, counters)).scalar()
+            new.update(map(int, joined.split(",")) if joined else ())
         else:  # SQLite: validated ints inlined (a bound 5,000-row VALUES compiles slower than it runs)
             values = ",".join(f"({int(n)},{int(c)},{int(gateway_id)},{int(now)})" for n, c in part)
             rows = conn.exec_driver_sql(
                 "INSERT INTO ingested_frame (node_id, counter, gateway_id, received_at)"
                 f" VALUES {values} ON CONFLICT DO NOTHING RETURNING node_id, counter"
             )
-        new.update(int(n) << 32 | int(c) for n, c in rows)
+            new.update(int(n) << 32 | int(c) for n, c in rows)
     return new
 
 
