@@ -49,8 +49,9 @@ def hourly_records(store: TimeSeriesStore, node_id: int, start_s: int, end_s: in
     # Local hour buckets by integer arithmetic (ICT has no daylight saving): the same naive local
     # hour as datetime.fromtimestamp(t, ICT) truncated to the hour, without a datetime per sample.
     sums: dict[int, dict[str, list[float]]] = {}
+    by_channel = store.series_many(node_id, list(WEATHER_CHANNELS), start_s, end_s)  # one read, four channels
     for channel, name in WEATHER_CHANNELS.items():
-        for p in store.series(node_id, channel, start_s, end_s):
+        for p in by_channel[channel]:
             if p.value is None or p.quality:
                 continue
             local = int(p.time_s) + ICT_OFFSET_S

@@ -80,6 +80,12 @@ class TimeSeriesStore(Protocol):
 
     def series(self, node_id: int, channel: str, start_s: int, end_s: int) -> list[SeriesPoint]: ...
 
+    def series_many(
+        self, node_id: int, channels: Sequence[str], start_s: int, end_s: int
+    ) -> dict[str, list[SeriesPoint]]:
+        """Several channels of one node in one read (a weather station's four, for the advice)."""
+        ...
+
     def aggregate(
         self, node_ids: Sequence[int], channel: str, start_s: int, end_s: int, resolution: str
     ) -> dict[int, list[AggregatePoint]]:

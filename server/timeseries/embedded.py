@@ -66,18 +66,24 @@ class EmbeddedStore:
         return out
 
     def series(self, node_id: int, channel: str, start_s: int, end_s: int) -> list[SeriesPoint]:
+        return self.series_many(node_id, [channel], start_s, end_s)[channel]
+
+    def series_many(
+        self, node_id: int, channels: Sequence[str], start_s: int, end_s: int
+    ) -> dict[str, list[SeriesPoint]]:
+        out: dict[str, list[SeriesPoint]] = {ch: [] for ch in channels}
         with self._lock:
             rows = self._conn.execute(
                 "SELECT time_s, values_json, statuses_json, quality_json FROM reading"
                 " WHERE node_id=? AND time_s>=? AND time_s<=? ORDER BY time_s",
                 (node_id, start_s, end_s),
             ).fetchall()
-        points = []
         for time_s, values, statuses, quality in rows:
             v, s, q = json.loads(values), json.loads(statuses), json.loads(quality)
-            if channel in v or channel in s:
-                points.append(SeriesPoint(time_s, v.get(channel), s.get(channel, 0), q.get(channel, 0)))
-        return points
+            for channel, points in out.items():
+                if channel in v or channel in s:
+                    points.append(SeriesPoint(time_s, v.get(channel), s.get(channel, 0), q.get(channel, 0)))
+        return out
 
     def aggregate(
         self, node_ids: Sequence[int], channel: str, start_s: int, end_s: int, resolution: str

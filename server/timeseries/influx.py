@@ -36,6 +36,9 @@ class InfluxStore(InfluxRollupReads):
         self.raw_days, self.hourly_days = raw_days, hourly_days
         self.timeout_s = timeout_s
         self._http = requests.Session()
+        # InfluxDB sits beside the app: never through an HTTP proxy from the environment (and
+        # requests would re-read the proxy settings on every query, ~0.2 ms each).
+        self._http.trust_env = False
         self._created = False
 
     @classmethod
@@ -118,24 +121,34 @@ class InfluxStore(InfluxRollupReads):
         return out
 
     def series(self, node_id: int, channel: str, start_s: int, end_s: int) -> list[SeriesPoint]:
-        if channel not in CHANNEL_NAMES:
-            raise ValueError(f"unknown channel {channel!r}")
+        return self.series_many(node_id, [channel], start_s, end_s)[channel]
+
+    def series_many(
+        self, node_id: int, channels: Sequence[str], start_s: int, end_s: int
+    ) -> dict[str, list[SeriesPoint]]:
+        unknown = [ch for ch in channels if ch not in CHANNEL_NAMES]
+        if unknown:
+            raise ValueError(f"unknown channel {unknown[0]!r}")
+        out: dict[str, list[SeriesPoint]] = {ch: [] for ch in channels}
+        if not out:
+            return out
         self._ensure_database()
+        cols = ", ".join(f'"{ch}", "{ch}{STATUS_SUFFIX}", "{ch}{QUALITY_SUFFIX}"' for ch in out)
         # Points carry a millisecond offset within their second (lineproto.point_time_ms), so the
         # end bound covers the whole last second.
         q = (
-            f'SELECT "{channel}", "{channel}{STATUS_SUFFIX}", "{channel}{QUALITY_SUFFIX}"'
-            f' FROM "{MEASUREMENT}"'
+            f'SELECT {cols} FROM "{MEASUREMENT}"'
             f" WHERE \"node\" = '{int(node_id)}' AND time >= {int(start_s)}s AND time < {int(end_s) + 1}s"
         )
-        results = self.query(q)
-        points = []
-        for series in results[0].get("series", []):
-            for t, value, status, quality in series["values"]:
-                if value is None and status is None:
-                    continue
-                points.append(SeriesPoint(int(t), value, int(status or 0), int(quality or 0)))
-        return points
+        lists = list(out.values())
+        for series in self.query(q)[0].get("series", []):
+            for row in series["values"]:
+                t = int(row[0])
+                for k, points in enumerate(lists):
+                    value, status, quality = row[1 + 3 * k : 4 + 3 * k]
+                    if value is not None or status is not None:
+                        points.append(SeriesPoint(t, value, int(status or 0), int(quality or 0)))
+        return out
 
     def maintain(self, now_s: int) -> None:
         self.setup()

@@ -46,6 +46,9 @@ def test_write_latest_series_and_idempotent_rewrite(store: TimeSeriesStore) -> N
     points = store.series(7, "soil_vwc", BASE, BASE + 3600)
     assert [round(p.value or 0, 3) for p in points] == [0.1, 0.2, 0.3, 0.4, 0.9]
     assert (points[-1].quality, store.series(7, "air_rh", BASE, BASE + 3600)[0].status) == (1, 3)
+    many = store.series_many(7, ["soil_vwc", "air_rh", "rain"], BASE, BASE + 3600)
+    assert many == {ch: store.series(7, ch, BASE, BASE + 3600) for ch in ("soil_vwc", "air_rh", "rain")}
+    assert many["rain"] == [] and store.series_many(7, [], BASE, BASE + 3600) == {}
 
 
 def test_hourly_and_daily_rollups_with_rain_sums(store: TimeSeriesStore) -> None:
