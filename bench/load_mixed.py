@@ -1,11 +1,12 @@
 """Mixed load against the server under gunicorn on loopback: gateway ingestion at a fixed reading
 rate plus concurrent app users. Each user signs in once (the logins are spread evenly over the first
 --ramp seconds, as people open the app over a morning rather than all in one instant), then browses:
-home, a field, its daily chart, now and then a photo upload, with 2-6 s of think time. Reports error
-rate, p50/p95/p99 per endpoint (login counted on its own line) for the whole run and for the steady
-part after the ramp, and the RSS growth of the gunicorn workers.
+home, a field, its daily chart, now and then a photo upload, reading each screen for --think seconds
+(uniform; default 5-15 s, a person reading advice on a phone). Reports error rate, p50/p95/p99 per
+endpoint (login counted on its own line) for the whole run and for the steady part after the ramp,
+and the RSS of the gunicorn workers sampled every minute.
 
-    .venv/bin/python bench/load_mixed.py --duration 180 --users 200 --rate 2000 --workers 2 --ramp 45
+    .venv/bin/python bench/load_mixed.py --duration 600 --users 200 --rate 2000 --workers 5 --ramp 120
 
 Loopback only; every loop is bounded by the duration. Needs aiohttp (bench extra).
 """
@@ -139,7 +140,15 @@ def jpeg_bytes(seed: int) -> bytes:
     return out.getvalue()
 
 
-async def user(base: str, k: int, login_at: float, until: float, stats: Stats, rng: random.Random) -> None:
+async def user(
+    base: str,
+    k: int,
+    login_at: float,
+    until: float,
+    stats: Stats,
+    rng: random.Random,
+    think: tuple[float, float],
+) -> None:
     import aiohttp
 
     phone, password = USERS[k % len(USERS)]
@@ -159,11 +168,17 @@ async def user(base: str, k: int, login_at: float, until: float, stats: Stats, r
             farms = json.loads(b)
         fields = [f["id"] for fa in farms.get("farms", []) for f in fa.get("fields", [])] or [1]
         n = 0
+
+        async def read_screen() -> None:
+            await asyncio.sleep(min(rng.uniform(*think), max(0.0, until - time.time())))
+
         while time.time() < until:
             n += 1
             await timed(stats, "GET /api/v1/app/home", s.get(base + "/api/v1/app/home"))
+            await read_screen()
             fid = rng.choice(fields)
             await timed(stats, "GET /api/v1/app/fields/<id>", s.get(f"{base}/api/v1/app/fields/{fid}"))
+            await read_screen()
             await timed(
                 stats, "GET /api/v1/fields/<id>/daily", s.get(f"{base}/api/v1/fields/{fid}/daily"), (200, 404)
             )
@@ -174,7 +189,7 @@ async def user(base: str, k: int, login_at: float, until: float, stats: Stats, r
                 form.add_field("photos", jpeg_bytes(n), filename="leaf.jpg", content_type="image/jpeg")
                 post = s.post(base + "/api/v1/app/photos", data=form, headers={"X-CSRF-Token": csrf})
                 await timed(stats, "POST /api/v1/app/photos", post, (200, 201, 404))
-            await asyncio.sleep(rng.uniform(2.0, 6.0))
+            await read_screen()
 
 
 async def main_async(args: argparse.Namespace, base: str, token: str, nodes: list[int], master: int) -> dict:
@@ -185,12 +200,23 @@ async def main_async(args: argparse.Namespace, base: str, token: str, nodes: lis
     rng = random.Random(args.seed)
     rss0 = {w: rss_kb(w) for w in workers(master)}
     login_at = [t0 + ramp * (k + rng.random()) / args.users for k in range(args.users)]
+    think = (args.think[0], args.think[1])
     tasks = [
-        asyncio.create_task(user(base, k, login_at[k], until, stats, random.Random(rng.random())))
+        asyncio.create_task(user(base, k, login_at[k], until, stats, random.Random(rng.random()), think))
         for k in range(args.users)
     ]
+    rss_samples: list[dict[str, object]] = []
+
+    async def sample_rss() -> None:
+        while time.time() < until:
+            mb = [round(rss_kb(w) / 1024) for w in workers(master)]
+            rss_samples.append({"t_s": round(time.time() - t0), "worker_rss_mb": mb})
+            await asyncio.sleep(min(60.0, max(0.0, until - time.time())))
+
+    sampler = asyncio.create_task(sample_rss())
     sent = await ingest(base, token, nodes, args.rate, until, stats)
     await asyncio.gather(*tasks)
+    await sampler
     rss1 = {w: rss_kb(w) for w in workers(master)}
     total = sum(len(x) for x in stats.lat.values())
     errors = sum(stats.errors.values())
@@ -205,7 +231,8 @@ async def main_async(args: argparse.Namespace, base: str, token: str, nodes: lis
                                   "error_rate": round(st_errors / max(1, st_total), 5),
                                   "endpoints": steady.table()},
             "worker_rss_mb_start": {str(k): round(v / 1024) for k, v in rss0.items()},
-            "worker_rss_mb_end": {str(k): round(v / 1024) for k, v in rss1.items()}}  # fmt: skip
+            "worker_rss_mb_end": {str(k): round(v / 1024) for k, v in rss1.items()},
+            "worker_rss_every_minute": rss_samples, "think_s": list(think)}  # fmt: skip
 
 
 def main() -> int:
@@ -213,9 +240,11 @@ def main() -> int:
     ap.add_argument("--duration", type=float, default=600)
     ap.add_argument("--users", type=int, default=200)
     ap.add_argument("--rate", type=int, default=2000, help="readings per second through the gateway API")
-    ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--ramp", type=float, default=45, help="seconds over which the users sign in")
+    ap.add_argument("--workers", type=int, default=5, help="gunicorn sync workers (2 x cores + 1)")
+    ap.add_argument("--ramp", type=float, default=120, help="seconds over which the users sign in")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--think", type=float, nargs=2, default=(5.0, 15.0), metavar=("MIN", "MAX"),
+                    help="seconds a user reads each screen (uniform)")  # fmt: skip
     ap.add_argument("--json", type=Path, help="write the result here")
     args = ap.parse_args()
     args.duration = min(args.duration, 900)
