@@ -16,11 +16,13 @@ from mobile_api.models import FieldProfile
 from server.advisory import kc
 from server.advisory import water_balance as wb
 from server.advisory.disease.risk import assess_field
-from server.advisory.i18n import Text
+from server.advisory.i18n import Text, message
 from server.advisory.irrigation import (
+    Confidence,
     FieldSpec,
     IrrigationAdvice,
     PaddyObservation,
+    Reason,
     advise_awd,
     advise_irrigation,
 )
@@ -64,7 +66,12 @@ def _irrigation(
     soil = wb.soil_for_texture((profile and profile.soil_texture) or DEFAULT_SOIL)
     spec = FieldSpec(str(field.id), field.area_m2, field.crop, planting, soil)
     theta = latest.get("soil_vwc")
-    if kc.get_crop(field.crop).paddy:
+    try:
+        paddy = kc.get_crop(field.crop).paddy
+    except KeyError:  # a field recorded before crops were checked: say so, never fail the screen
+        text = message("irrigation.insufficient_data", missing=f"crop {field.crop!r}")
+        return IrrigationAdvice(spec.field_id, today, Reason.INSUFFICIENT_DATA, Confidence.LOW, text)
+    if paddy:
         return advise_awd(
             spec, today, PaddyObservation(latest.get("water_level"), False, theta, PADDY_SATURATION)
         )

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
+from server.advisory.kc import get_crop
 from server.auth import current_user
 from server.auth import policy as pol
 from server.errors import problem
@@ -47,7 +48,10 @@ def create_planting(field_id: int) -> Response | tuple[Response, int]:
             dates = _dates(body)
         except ValueError as exc:
             return problem(400, "Invalid planting", str(exc))
-        crop = str(body.get("crop") or field.crop)[:50]
+        try:
+            crop = get_crop(str(body.get("crop") or field.crop)).key
+        except KeyError as exc:
+            return problem(400, "Unknown crop", str(exc.args[0]))
         planting = Planting(field_id=field_id, crop=crop, variety=body.get("variety"), **dates)
         session.add(planting)
         session.flush()

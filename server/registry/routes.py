@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 from sqlalchemy import func, select
 
+from server.advisory.kc import get_crop
 from server.auth import current_user
 from server.auth import policy as pol
 from server.errors import problem
@@ -89,11 +90,16 @@ def create_field(farm_id: int) -> Response | tuple[Response, int]:
             return problem(404, "No such farm")
         if not pol.can_edit_farm(session, current_user(), farm):
             return problem(403, "Only the farm's owner may change it")
-        field = Field(farm=farm, name=str(body.get("name", ""))[:200] or "?", crop=str(body.get("crop", "")))
+        try:  # the advice and the compliance rules need a crop they know: refuse others here
+            crop = get_crop(str(body.get("crop", ""))).key
+        except KeyError as exc:
+            return problem(400, "Unknown crop", str(exc.args[0]))
+        field = Field(name=str(body.get("name", ""))[:200] or "?", crop=crop)
         try:
             field.geometry = body.get("geometry") or {}
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             return problem(400, "Invalid geometry", str(exc))
+        field.farm = farm  # only now: a refused field must not ride into the session with its farm
         session.add(field)
         session.flush()
         return jsonify(field_view(field)), 201

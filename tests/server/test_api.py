@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+from server.registry.models import Field
 from tests.server.conftest import ServerApp, js
 from tests.server.test_ingest import frame, post
 
@@ -95,3 +96,33 @@ def test_plantings_are_recorded_and_shown_on_the_field(server_app: ServerApp) ->
         "/api/v1/fields/1/plantings", json={"sown_on": "2026-07-10", "expected_harvest": "2026-07-01"}
     )
     assert backwards.status_code == 400
+
+
+def test_fields_and_plantings_take_only_known_crops_and_a_legacy_one_does_not_break_home(
+    server_app: ServerApp,
+) -> None:
+    c = server_app.client("farmer1")
+    square = {
+        "type": "Polygon",
+        "coordinates": [[[105.5, 21.2], [105.501, 21.2], [105.501, 21.201], [105.5, 21.2]]],
+    }
+    before = len(js(c.get("/api/v1/app/home?farm=1"))["fields"])
+    for crop in ("made-up", "", None):
+        refused = c.post("/api/v1/farms/1/fields", json={"name": "x", "crop": crop, "geometry": square})
+        assert refused.status_code == 400 and "known:" in js(refused)["detail"]
+    bad_shape = c.post(
+        "/api/v1/farms/1/fields", json={"name": "y", "crop": "rice", "geometry": {"type": "Nope"}}
+    )
+    assert bad_shape.status_code == 400
+    assert len(js(c.get("/api/v1/app/home?farm=1"))["fields"]) == before  # nothing refused was stored
+    made = c.post("/api/v1/farms/1/fields", json={"name": "Ruộng mới", "crop": "Lúa", "geometry": square})
+    assert made.status_code == 201 and js(made)["crop"] == "rice"  # Vietnamese name -> the table's key
+    assert c.post("/api/v1/fields/1/plantings", json={"crop": "made-up"}).status_code == 400
+    assert js(c.post("/api/v1/fields/1/plantings", json={"crop": "cà chua"}))["crop"] == "tomato"
+    with server_app.app.extensions["ruongso"].db.session() as session:  # written before crops were checked
+        session.get(Field, js(made)["id"]).crop = "made-up"
+    home = c.get("/api/v1/app/home?farm=1")
+    assert home.status_code == 200
+    legacy = next(f for f in js(home)["fields"] if f["id"] == js(made)["id"])
+    assert legacy["today"]["irrigation"]["reason"] == "insufficient_data"
+    assert "made-up" in legacy["today"]["irrigation"]["text"]["en"]
