@@ -85,10 +85,7 @@ class StoreReads:
 
     The fields of a farm usually share one weather station: home reads its 14 days of hourly
     weather once per request instead of once per field, and the latest frame of every node of the
-    farm in one ``latest`` call (``prefetch_farm``) instead of one per field. Each field still gets
-    exactly what ``store.latest`` would have answered for its own nodes, in the same order (the
-    order decides which node's value wins when two frames carry the same second): see
-    ``prefetch_farm``.
+    farm in one ``latest`` call (``prefetch_farm``) instead of one per field.
     """
 
     def __init__(self, store: TimeSeriesStore) -> None:
@@ -99,17 +96,9 @@ class StoreReads:
         self._hours: dict[tuple[int, int, int], list[HourlyRecord]] = {}
 
     def prefetch_farm(self, fields: Sequence[Field]) -> None:
-        """One ``latest`` for all nodes of a farm's ``fields`` (each with its nodes loaded).
-
-        A store answers ``latest`` either in an order of its own (InfluxDB: by node tag), which a
-        subset keeps, or in the order it was asked (embedded), so the ids are asked field after
-        field, each field's nodes in their own order, and the field holding the farm's station
-        last: a field without a station asks ``[its nodes] + [station]``, and that is the
-        relative order those ids have here.
-        """
+        """One ``latest`` for all nodes of a farm's ``fields`` (each with its nodes loaded)."""
         station = next((n for f in fields for n in f.nodes if n.kind == "weather"), None)
-        ordered = sorted(fields, key=lambda f: station is not None and f.id == station.field_id)
-        ids = [n.id for f in ordered for n in f.nodes]
+        ids = [n.id for f in fields for n in f.nodes]
         self._farm_latest = self.store.latest(ids)
         self._farm_ids = frozenset(ids)
         self._farm = (fields[0].farm_id, station) if fields else None
@@ -134,6 +123,20 @@ class StoreReads:
         return self._hours[key]
 
 
+def field_readings(field: Field, latest: dict[int, FrameRecord], station_id: int | None) -> dict[str, float]:
+    """The field's current values: its own nodes' latest (newest wins; a tie goes to the higher
+    node id, whatever order the store answered in), over the weather channels of a station
+    borrowed from another field of the farm — never that field's soil readings."""
+    out: dict[str, float] = {}
+    borrowed = latest.get(station_id) if station_id is not None else None
+    if borrowed is not None:
+        out = {k: v for k, v in borrowed.values.items() if k in fielddata.WEATHER_CHANNELS}
+    own = [latest[n.id] for n in field.nodes if n.id in latest]
+    for rec in sorted(own, key=lambda r: (r.time_s, r.node_id)):
+        out |= rec.values
+    return out
+
+
 def field_today(
     store: TimeSeriesStore,
     field: Field,
@@ -149,9 +152,7 @@ def field_today(
     extra = [wnode.id] if wnode and wnode.field_id != field.id else []  # the farm's station, if none here
     latest_recs = reads.latest([n.id for n in field.nodes] + extra)
     nodes = [node_state(n.id, n.name, n.kind, latest_recs.get(n.id), now) for n in field.nodes]
-    latest: dict[str, float] = {}
-    for rec in sorted(latest_recs.values(), key=lambda r: r.time_s):
-        latest |= rec.values
+    latest = field_readings(field, latest_recs, extra[0] if extra else None)
     records = reads.hourly(wnode.id, now - HISTORY_DAYS * 86400, now) if wnode else []
     lat = centroid(field.geometry)[0]
     water = fielddata.daily_water(records, lat)

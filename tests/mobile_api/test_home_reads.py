@@ -1,8 +1,8 @@
-"""Home and field read the store once per farm (not once per field) and answer exactly as before.
+"""Home and field read the store once per farm (not once per field) and answer as field_today alone.
 
 The reference is ``field_today`` on its own, field by field, which asks the store for each field's
-nodes separately: the answers, including which node's value wins when two frames carry the same
-second, must not change.
+nodes separately. A field's readings are its own nodes' (a station borrowed from another field
+lends only its weather channels), whatever order the store answers in.
 """
 
 from __future__ import annotations
@@ -92,10 +92,11 @@ def test_home_and_field_answer_as_field_today_alone(app: Flask, frozen_now: int)
             expected = _reference(svc, f["id"], frozen_now)
             assert f["today"] == expected
             assert manager.get(f"/api/v1/app/fields/{f['id']}").get_json()["today"] == expected
-    # the tie mattered: the embedded store answers in the order asked, [field 2's nodes, station],
-    # so the station's frame came last and won; asking field by field in farm order would not
+    # field 2 borrows field 1's station for weather, but its soil moisture is its own node's, even
+    # when the station's frame (with a soil probe of field 1) carries the same second
     home_1 = manager.get("/api/v1/app/home?farm=1").get_json()
-    assert home_1["fields"][1]["today"]["readings"]["soil_vwc"] == 0.11
+    assert home_1["fields"][1]["id"] == 2
+    assert home_1["fields"][1]["today"]["readings"]["soil_vwc"] == 0.42
 
 
 def test_home_reads_the_store_once_per_farm(
@@ -132,3 +133,20 @@ def test_weather_node_is_the_same_with_or_without_the_farm_loaded(app: Flask) ->
             alone_id = alone.id if alone else None
         assert loaded is not None and prefetched is not None
         assert loaded.id == prefetched.id == alone_id == expected
+
+
+def test_field_readings_do_not_depend_on_the_store_answer_order() -> None:
+    from mobile_api.today import field_readings
+
+    field = Field(id=2, nodes=[Node(id=21, kind="soil"), Node(id=22, kind="soil")])
+    t = 1_790_000_000
+    recs = {
+        21: FrameRecord(21, 5, t, 1, 2, {"soil_vwc": 0.30}),
+        22: FrameRecord(22, 9, t, 1, 2, {"soil_vwc": 0.35, "soil_temp": 26.0}),  # same second: tie
+        7: FrameRecord(7, 3, t + 60, 1, 1, {"soil_vwc": 0.10, "air_temp": 31.5, "rain": 0.2}),  # station
+    }
+    forward = field_readings(field, recs, 7)
+    backward = field_readings(field, dict(reversed(list(recs.items()))), 7)
+    assert forward == backward == {"soil_vwc": 0.35, "soil_temp": 26.0, "air_temp": 31.5, "rain": 0.2}
+    assert field_readings(field, {7: recs[7]}, 7) == {"air_temp": 31.5, "rain": 0.2}  # no soil lent
+    assert field_readings(field, recs, None) == {"soil_vwc": 0.35, "soil_temp": 26.0}
