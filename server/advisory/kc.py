@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
 from server.advisory import data_files
@@ -86,16 +87,22 @@ def _crop_from_json(key: str, row: dict[str, Any]) -> Crop:
     )
 
 
-def crops() -> dict[str, Crop]:
-    """All crops keyed by their identifier (e.g. ``"tomato"``)."""
+@cache
+def _crop_table() -> dict[str, Crop]:
     table: dict[str, dict[str, Any]] = data_files.load("crops")["crops"]
     return {key: _crop_from_json(key, row) for key, row in table.items()}
+
+
+def crops() -> dict[str, Crop]:
+    """All crops keyed by their identifier (e.g. ``"tomato"``); built once (the file is versioned
+    data), handed out as a copy so no caller can change another's table."""
+    return dict(_crop_table())
 
 
 def get_crop(name: str) -> Crop:
     """Find a crop by key, English or Vietnamese name (case-insensitive)."""
     wanted = name.strip().casefold()
-    for crop in crops().values():
+    for crop in _crop_table().values():
         if wanted in {crop.key.casefold(), crop.name_en.casefold(), crop.name_vi.casefold()}:
             return crop
     raise KeyError(f"unknown crop {name!r}; known: {', '.join(sorted(crops()))}")
