@@ -58,6 +58,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from server.registry.devices import bp as devices_bp
     from server.registry.planting_routes import bp as plantings_bp
     from server.registry.routes import bp as registry_bp
+    from server.timeseries.field_routes import bp as field_series_bp
     from server.timeseries.routes import bp as series_bp
 
     install_guard(app)
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         devices_bp,
         audit_bp,
         series_bp,
+        field_series_bp,
         docs_bp,
         mobile_bp,
     ):

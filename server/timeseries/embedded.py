@@ -34,6 +34,8 @@ class EmbeddedStore:
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.executescript(_SCHEMA + rollup.SCHEMA)
+            with self._conn:
+                rollup.rebuild_fields(self._conn)
 
     def write(self, records: Sequence[FrameRecord]) -> None:
         rows = [
@@ -51,7 +53,7 @@ class EmbeddedStore:
         ]
         with self._lock, self._conn:
             self._conn.executemany("INSERT OR REPLACE INTO reading VALUES (?,?,?,?,?,?,?,?)", rows)
-            rollup.refresh(self._conn, {(r.node_id, r.time_s) for r in records})
+            rollup.refresh(self._conn, {(r.node_id, r.field_id, r.time_s) for r in records})
 
     def latest(self, node_ids: Sequence[int]) -> dict[int, FrameRecord]:
         out: dict[int, FrameRecord] = {}
@@ -88,18 +90,29 @@ class EmbeddedStore:
     def aggregate(
         self, node_ids: Sequence[int], channel: str, start_s: int, end_s: int, resolution: str
     ) -> dict[int, list[AggregatePoint]]:
+        return self._rollup_rows("node", node_ids, channel, start_s, end_s, resolution)
+
+    def aggregate_fields(
+        self, field_ids: Sequence[int], channel: str, start_s: int, end_s: int, resolution: str
+    ) -> dict[int, list[AggregatePoint]]:
+        return self._rollup_rows("field", field_ids, channel, start_s, end_s, resolution)
+
+    def _rollup_rows(
+        self, level: str, ids: Sequence[int], channel: str, start_s: int, end_s: int, resolution: str
+    ) -> dict[int, list[AggregatePoint]]:
         if resolution not in ("hour", "day"):
             raise ValueError("resolution must be 'hour' or 'day'")
-        out: dict[int, list[AggregatePoint]] = {int(n): [] for n in node_ids}
+        table, column = rollup.LEVELS[level]
+        out: dict[int, list[AggregatePoint]] = {int(n): [] for n in ids}
         marks = ",".join("?" * len(out))
         with self._lock:
             rows = self._conn.execute(
-                f"SELECT node_id, bucket, mean, min, max, count, sum FROM rollup WHERE res=? AND channel=?"
-                f" AND node_id IN ({marks}) AND bucket>=? AND bucket<=? ORDER BY node_id, bucket",
+                f"SELECT {column}, bucket, mean, min, max, count, sum FROM {table} WHERE res=? AND channel=?"
+                f" AND {column} IN ({marks}) AND bucket>=? AND bucket<=? ORDER BY {column}, bucket",
                 (resolution, channel, *out, start_s, end_s),
             ).fetchall()
-        for node_id, *rest in rows:
-            out[node_id].append(AggregatePoint(*rest))
+        for key, *rest in rows:
+            out[key].append(AggregatePoint(*rest))
         return out
 
     def write_daily(self, values: Sequence[DailyValue]) -> None:

@@ -2,7 +2,8 @@
 
 After each write the touched hour buckets are recomputed from raw rows, then the touched local
 days from the hour rows: exact (count-weighted means), idempotent, and cheap for the 15-minute
-cadence. Rollups outlive raw rows, which ``drop_raw_before`` removes past retention.
+cadence. Two levels, as in InfluxDB: per node and per field (all of a field's nodes together).
+Rollups outlive raw rows, which ``drop_raw_before`` removes past retention.
 """
 
 from __future__ import annotations
@@ -21,33 +22,55 @@ CREATE TABLE IF NOT EXISTS rollup (
     mean REAL, min REAL, max REAL, sum REAL, count INTEGER NOT NULL,
     PRIMARY KEY (res, node_id, channel, bucket)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS field_rollup (
+    res TEXT NOT NULL, field_id INTEGER NOT NULL, channel TEXT NOT NULL, bucket INTEGER NOT NULL,
+    mean REAL, min REAL, max REAL, sum REAL, count INTEGER NOT NULL,
+    PRIMARY KEY (res, field_id, channel, bucket)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS reading_field_time ON reading (field_id, time_s);
 CREATE TABLE IF NOT EXISTS daily_value (
     field_id INTEGER NOT NULL, name TEXT NOT NULL, day TEXT NOT NULL, value REAL NOT NULL,
     PRIMARY KEY (field_id, name, day)
 ) WITHOUT ROWID;
 """
-_UPSERT = "INSERT OR REPLACE INTO rollup VALUES (?,?,?,?,?,?,?,?,?)"
+# level -> (rollup table, its id column, the reading column it groups by); constants, never input
+LEVELS = {"node": ("rollup", "node_id"), "field": ("field_rollup", "field_id")}
 
 
-def refresh(conn: sqlite3.Connection, touched: Iterable[tuple[int, int]]) -> None:
-    """Recompute the hour and day rollups covering these (node_id, time_s) samples."""
-    hours = {(n, hour_bucket(t)) for n, t in touched}
-    for node_id, start in hours:
+def refresh(conn: sqlite3.Connection, touched: Iterable[tuple[int, int, int]]) -> None:
+    """Recompute the hour and day rollups, per node and per field, covering these
+    (node_id, field_id, time_s) samples."""
+    touched = list(touched)
+    _refresh(conn, "node", {(n, t) for n, _f, t in touched})
+    _refresh(conn, "field", {(f, t) for _n, f, t in touched})
+
+
+def rebuild_fields(conn: sqlite3.Connection) -> None:
+    """Field rollups for raw rows written before this table existed (older data has none)."""
+    if conn.execute("SELECT 1 FROM field_rollup LIMIT 1").fetchone() is None:
+        hours = conn.execute("SELECT DISTINCT field_id, time_s - time_s % 3600 FROM reading").fetchall()
+        _refresh(conn, "field", {(f, t) for f, t in hours})
+
+
+def _refresh(conn: sqlite3.Connection, level: str, touched: set[tuple[int, int]]) -> None:
+    table, column = LEVELS[level]
+    hours = {(key, hour_bucket(t)) for key, t in touched}
+    for key, start in hours:
         rows = conn.execute(
-            "SELECT values_json FROM reading WHERE node_id=? AND time_s>=? AND time_s<?",
-            (node_id, start, start + 3600),
+            f"SELECT values_json FROM reading WHERE {column}=? AND time_s>=? AND time_s<?",
+            (key, start, start + 3600),
         ).fetchall()
         per_channel: dict[str, list[float]] = defaultdict(list)
         for (values,) in rows:
             for channel, v in json.loads(values).items():
                 per_channel[channel].append(float(v))
-        conn.execute("DELETE FROM rollup WHERE res='hour' AND node_id=? AND bucket=?", (node_id, start))
+        conn.execute(f"DELETE FROM {table} WHERE res='hour' AND {column}=? AND bucket=?", (key, start))
         conn.executemany(
-            _UPSERT,
+            f"INSERT OR REPLACE INTO {table} VALUES (?,?,?,?,?,?,?,?,?)",
             [
                 (
                     "hour",
-                    node_id,
+                    key,
                     ch,
                     start,
                     sum(vs) / len(vs),
@@ -59,13 +82,13 @@ def refresh(conn: sqlite3.Connection, touched: Iterable[tuple[int, int]]) -> Non
                 for ch, vs in per_channel.items()
             ],
         )
-    for node_id, start in {(n, day_bucket(t)) for n, t in hours}:
-        conn.execute("DELETE FROM rollup WHERE res='day' AND node_id=? AND bucket=?", (node_id, start))
+    for key, start in {(k, day_bucket(t)) for k, t in hours}:
+        conn.execute(f"DELETE FROM {table} WHERE res='day' AND {column}=? AND bucket=?", (key, start))
         conn.execute(
-            "INSERT INTO rollup SELECT 'day', node_id, channel, ?, SUM(mean*count)/SUM(count), MIN(min),"
-            " MAX(max), SUM(sum), SUM(count) FROM rollup WHERE res='hour' AND node_id=? AND bucket>=?"
-            " AND bucket<? GROUP BY node_id, channel",
-            (start, node_id, start, start + 86400),
+            f"INSERT INTO {table} SELECT 'day', {column}, channel, ?, SUM(mean*count)/SUM(count), MIN(min),"
+            f" MAX(max), SUM(sum), SUM(count) FROM {table} WHERE res='hour' AND {column}=? AND bucket>=?"
+            f" AND bucket<? GROUP BY {column}, channel",
+            (start, key, start, start + 86400),
         )
 
 

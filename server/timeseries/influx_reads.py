@@ -22,30 +22,40 @@ class InfluxRollupReads:
     def aggregate(
         self, node_ids: Sequence[int], channel: str, start_s: int, end_s: int, resolution: str
     ) -> dict[int, list[AggregatePoint]]:
-        out: dict[int, list[AggregatePoint]] = {int(n): [] for n in node_ids}
+        return self._rollup_rows("node", node_ids, channel, start_s, end_s, resolution)
+
+    def aggregate_fields(
+        self, field_ids: Sequence[int], channel: str, start_s: int, end_s: int, resolution: str
+    ) -> dict[int, list[AggregatePoint]]:
+        return self._rollup_rows("field", field_ids, channel, start_s, end_s, resolution)
+
+    def _rollup_rows(
+        self, level: str, ids: Sequence[int], channel: str, start_s: int, end_s: int, resolution: str
+    ) -> dict[int, list[AggregatePoint]]:
+        out: dict[int, list[AggregatePoint]] = {int(n): [] for n in ids}
         if not out:
             return out
         self._ensure_database()
-        q = ru.aggregate_query(self.database, list(out), channel, start_s, end_s, resolution)
+        q = ru.aggregate_query(self.database, list(out), channel, start_s, end_s, resolution, level)
+        tag = ru.LEVELS[level][2]
+        summed = channel in ru.SUM_CHANNELS
         for series in self.query(q)[0].get("series", []):
-            points = out[int(series["tags"]["node"])]
+            points = out[int(series["tags"][tag])]
             for t, mean, lo, hi, n, total in series["values"]:
                 if n:
-                    points.append(
-                        AggregatePoint(
-                            int(t), mean, lo, hi, int(n), total if channel in ru.SUM_CHANNELS else None
-                        )
-                    )
+                    points.append(AggregatePoint(int(t), mean, lo, hi, int(n), total if summed else None))
         return out
 
     def backfill(self, start_s: int, end_s: int, chunk_s: int = 7 * 86400) -> None:
         """One-off SELECT … INTO over a past range: CQs only cover windows after they were created."""
         self._ensure_database()
-        for res in ("hour", "day"):
-            lo = day_bucket(start_s) if res == "day" else start_s - start_s % 3600
-            while lo < end_s:
-                self.query(ru.select_into(self.database, res, lo, min(lo + chunk_s, end_s)), timeout_s=900)
-                lo += chunk_s
+        for level in ru.LEVELS:
+            for res in ("hour", "day"):
+                lo = day_bucket(start_s) if res == "day" else start_s - start_s % 3600
+                while lo < end_s:
+                    q = ru.select_into(self.database, res, lo, min(lo + chunk_s, end_s), level)
+                    self.query(q, timeout_s=900)
+                    lo += chunk_s
 
     def write_daily(self, values: Sequence[DailyValue]) -> None:
         if not values:

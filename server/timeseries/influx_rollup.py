@@ -1,8 +1,11 @@
 """InfluxDB retention policies, continuous queries and rollup reads (InfluxQL over the v1 API).
 
-- ``raw`` (default RP): readings, kept ``raw_days``; ``hourly``: ``reading_1h`` kept for years;
-  ``daily``: ``reading_1d`` and the agronomic ``agro_daily`` series, kept forever.
-- Two CQs fill the rollups as data arrives (RESAMPLE … FOR covers late, buffered frames). CQs do
+- ``raw`` (default RP): readings, kept ``raw_days``; ``hourly``: ``reading_1h`` / ``field_1h``
+  kept for years; ``daily``: ``reading_1d`` / ``field_1d`` and the agronomic ``agro_daily``
+  series, kept forever.
+- Two rollup levels: per node (``reading_*``, GROUP BY every tag) and per field (``field_*``, all
+  of a field's nodes together: a field dashboard or a commune view reads one series per field).
+- CQs fill the rollups as data arrives (RESAMPLE … FOR covers late, buffered frames). CQs do
   not backfill: ``select_into`` runs the same SELECT … INTO once over a past range.
 - Daily buckets start at local midnight: GROUP BY time(1d, 17h) (17:00 UTC = 00:00 UTC+7).
 """
@@ -13,13 +16,16 @@ from server.timeseries.base import CHANNEL_NAMES, SUM_CHANNELS
 
 RAW, HOURLY, DAILY = "raw", "hourly", "daily"
 ROLLUP = {"hour": (HOURLY, "reading_1h", "1h"), "day": (DAILY, "reading_1d", "1d, 17h")}
+FIELD_ROLLUP = {"hour": (HOURLY, "field_1h", "1h"), "day": (DAILY, "field_1d", "1d, 17h")}
+# level -> (rollup table, GROUP BY tags, the tag a read filters on)
+LEVELS = {"node": (ROLLUP, "*", "node"), "field": (FIELD_ROLLUP, '"farm", "field"', "field")}
 AGRO = "agro_daily"
 CHANNELS = sorted(CHANNEL_NAMES - {"config_version"})
 
 
-def rollup_select(db: str, resolution: str) -> str:
+def rollup_select(db: str, resolution: str, level: str = "node") -> str:
     """The aggregating SELECT … INTO shared by the CQ and the one-off backfill (no WHERE clause)."""
-    rp, measurement, _ = ROLLUP[resolution]
+    rp, measurement, _ = LEVELS[level][0][resolution]
     parts = []
     for ch in CHANNELS:
         parts += [f'mean("{ch}") AS "{ch}_mean"', f'min("{ch}") AS "{ch}_min"', f'max("{ch}") AS "{ch}_max"']
@@ -27,6 +33,11 @@ def rollup_select(db: str, resolution: str) -> str:
         if ch in SUM_CHANNELS:
             parts.append(f'sum("{ch}") AS "{ch}_sum"')
     return f'SELECT {", ".join(parts)} INTO "{db}"."{rp}"."{measurement}" FROM "{db}"."{RAW}"."reading"'
+
+
+def group_by(resolution: str, level: str) -> str:
+    table, tags, _ = LEVELS[level]
+    return f"GROUP BY time({table[resolution][2]}), {tags}"
 
 
 def setup_statements(db: str, raw_days: int, hourly_days: int) -> list[tuple[str, str | None]]:
@@ -46,35 +57,38 @@ def setup_statements(db: str, raw_days: int, hourly_days: int) -> list[tuple[str
                 f'ALTER RETENTION POLICY "{name}" ON "{db}" {spec}',
             )
         )
-    for resolution, every, span in (("hour", "15m", "3h"), ("day", "1h", "2d")):
-        _, measurement, group = ROLLUP[resolution]
-        body = f"{rollup_select(db, resolution)} GROUP BY time({group}), *"
-        out.append(
-            (
-                f'CREATE CONTINUOUS QUERY "cq_{measurement}" ON "{db}" RESAMPLE EVERY {every} FOR {span}'
-                f" BEGIN {body} END",
-                None,
+    for level, (table, _, _) in LEVELS.items():
+        for resolution, every, span in (("hour", "15m", "3h"), ("day", "1h", "2d")):
+            body = f"{rollup_select(db, resolution, level)} {group_by(resolution, level)}"
+            out.append(
+                (
+                    f'CREATE CONTINUOUS QUERY "cq_{table[resolution][1]}" ON "{db}"'
+                    f" RESAMPLE EVERY {every} FOR {span} BEGIN {body} END",
+                    None,
+                )
             )
-        )
     return out
 
 
-def select_into(db: str, resolution: str, start_s: int, end_s: int) -> str:
-    _, _, group = ROLLUP[resolution]
+def select_into(db: str, resolution: str, start_s: int, end_s: int, level: str = "node") -> str:
     return (
-        f"{rollup_select(db, resolution)} WHERE time >= {int(start_s)}s AND time < {int(end_s)}s"
-        f" GROUP BY time({group}), *"
+        f"{rollup_select(db, resolution, level)} WHERE time >= {int(start_s)}s AND time < {int(end_s)}s"
+        f" {group_by(resolution, level)}"
     )
 
 
-def aggregate_query(db: str, node_ids: list[int], channel: str, start_s: int, end_s: int, res: str) -> str:
+def aggregate_query(
+    db: str, ids: list[int], channel: str, start_s: int, end_s: int, res: str, level: str = "node"
+) -> str:
+    """Rollup rows of one channel for several nodes (or fields), one series per node (field)."""
     if channel not in CHANNEL_NAMES:
         raise ValueError(f"unknown channel {channel!r}")
-    rp, measurement, _ = ROLLUP[res]
+    table, _, tag = LEVELS[level]
+    rp, measurement, _ = table[res]
     cols = [f'"{channel}_{a}"' for a in ("mean", "min", "max", "n")]
     cols.append(f'"{channel}_sum"' if channel in SUM_CHANNELS else f'"{channel}_n" AS "unused"')
-    pattern = "|".join(str(int(n)) for n in node_ids)
+    pattern = "|".join(str(int(n)) for n in ids)
     return (
-        f'SELECT {", ".join(cols)} FROM "{db}"."{rp}"."{measurement}" WHERE "node" =~ /^({pattern})$/'
-        f' AND time >= {int(start_s)}s AND time <= {int(end_s)}s GROUP BY "node"'
+        f'SELECT {", ".join(cols)} FROM "{db}"."{rp}"."{measurement}" WHERE "{tag}" =~ /^({pattern})$/'
+        f' AND time >= {int(start_s)}s AND time <= {int(end_s)}s GROUP BY "{tag}"'
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 
 from server.registry.models import Field
 from tests.server.conftest import ServerApp, js
@@ -60,6 +61,25 @@ def test_readings_pick_a_resolution_and_export_csv(server_app: ServerApp) -> Non
     rows = list(csv.reader(io.StringIO(exported.get_data(as_text=True))))
     assert exported.mimetype == "text/csv" and rows[0][:4] == ["node_id", "channel", "resolution", "t"]
     assert rows[1][2] == "hour" and len(rows) == 2
+
+
+def test_a_fields_readings_are_all_its_nodes_together(server_app: ServerApp) -> None:
+    seeded = server_app.seeded.nodes
+    field = seeded[0].field_id
+    mates = [n.node_id for n in seeded if n.field_id == field]
+    other = next(n.node_id for n in seeded if n.field_id != field)
+    t = int(time.time()) - 600
+    frames = [frame(n, 1, sampled_at=t, values={"soil_vwc": 0.2 + 0.1 * k}) for k, n in enumerate(mates)]
+    post(server_app.app.test_client(), server_app.seeded.gateway_token, [*frames, frame(other, 1)])
+    c = server_app.client("farmer1")
+    day = js(c.get(f"/api/v1/fields/{field}/readings?channel=soil_vwc&hours=8760"))
+    assert day["resolution"] == "day" and day["points"][0]["n"] == len(mates)
+    expected = sum(0.2 + 0.1 * k for k in range(len(mates))) / len(mates)
+    assert abs(day["points"][0]["mean"] - expected) < 1e-9
+    hour = js(c.get(f"/api/v1/fields/{field}/readings?channel=soil_vwc&hours=2"))  # no raw per field
+    assert hour["resolution"] == "hour" and hour["points"][0]["max"] == 0.2 + 0.1 * (len(mates) - 1)
+    assert c.get(f"/api/v1/fields/{field}/readings?channel=nope").status_code == 400
+    assert c.get(f"/api/v1/fields/{field}/readings?resolution=raw").status_code == 400
 
 
 def test_registry_changes_are_audited_with_the_actor(any_app: ServerApp) -> None:

@@ -47,6 +47,7 @@ CASES: list[tuple[str, str, dict[str, Any] | None, dict[str, set[int]], dict[str
         EDIT_FARM,
     ),
     ("GET", "/api/v1/fields/{field}/daily", None, VIEW_FARM, None),
+    ("GET", "/api/v1/fields/{field}/readings", None, VIEW_FARM, None),
     (
         "POST",
         "/api/v1/fields/{field}/plantings",

@@ -67,6 +67,28 @@ def test_hourly_and_daily_rollups_with_rain_sums(store: TimeSeriesStore) -> None
     assert rain[0].sum == pytest.approx(1.8)
 
 
+def test_field_rollups_take_all_of_a_fields_nodes_together(store: TimeSeriesStore) -> None:
+    def at(node: int, field: int, t: int, counter: int, **values: float) -> FrameRecord:
+        return FrameRecord(node, counter, t, farm_id=1, field_id=field, values=values)
+
+    store.write([at(7, 2, BASE + i * 900, i, soil_vwc=0.1 * (i + 1)) for i in range(4)])  # 0.1..0.4
+    store.write([at(8, 2, BASE + 600, 1, soil_vwc=0.6, rain=0.5), at(8, 2, BASE + 3 * 3600, 2, soil_vwc=0.2)])
+    store.write([at(9, 3, BASE, 1, soil_vwc=0.9)])  # another field: never mixed in
+    rollup(store, BASE - 86400, BASE + 86400)
+    hours = store.aggregate_fields([2, 3, 4], "soil_vwc", BASE - 3600, BASE + 86400, "hour")
+    first = hours[2][0]
+    assert (first.time_s, first.count) == (BASE, 5)  # four samples of node 7, one of node 8
+    assert first.mean == pytest.approx(0.32) and (first.min, first.max) == pytest.approx((0.1, 0.6))
+    assert [h.time_s for h in hours[2]] == [BASE, BASE + 3 * 3600] and hours[4] == []
+    assert [(h.count, h.mean) for h in hours[3]] == [(1, pytest.approx(0.9))]
+    days = store.aggregate_fields([2], "soil_vwc", BASE - 86400, BASE + 86400, "day")[2]
+    assert [(d.time_s, d.count) for d in days] == [(day_bucket(BASE), 6)]
+    assert days[0].mean == pytest.approx(1.8 / 6)  # count-weighted over every sample, not a mean of means
+    assert store.aggregate_fields([2], "rain", BASE - 86400, BASE + 86400, "day")[2][0].sum == pytest.approx(
+        0.5
+    )
+
+
 def test_agronomic_daily_values_are_a_series(store: TimeSeriesStore) -> None:
     day = day_of(BASE)
     store.write_daily(
