@@ -27,11 +27,15 @@ function tile(label, value) {
 
 async function charts(f, range, box) {
   const blocks = [];
+  const probes = f.nodes.filter((n) => n.kind === "soil").length;
   for (const [kind, ch, unit, digits, scale] of CHANNELS) {
     const node = f.nodes.find((n) => n.kind === kind) || (kind === "soil" ? f.nodes[0] : null);
     if (!node) continue;
-    // The server picks the resolution (raw, hourly or daily rollups) for the range.
-    const { data } = await api(`/api/v1/nodes/${node.id}/readings?channel=${ch}&hours=${RANGES[range]}&resolution=auto`);
+    // Soil: the whole field (all its probes in one series, the server's per-field rollups), so a
+    // field with several probes shows its mean, not whichever probe comes first. Weather: the
+    // field's station. The server picks the resolution (raw, hourly or daily) for the range.
+    const source = kind === "soil" && probes > 1 ? `/api/v1/fields/${f.id}` : `/api/v1/nodes/${node.id}`;
+    const { data } = await api(`${source}/readings?channel=${ch}&hours=${RANGES[range]}&resolution=auto`);
     const rows = data.points || data.items || data.readings || [];
     const pts = rows.map((p) => {
       const v = ch === "rain" ? (p.sum ?? p.v) : (p.mean ?? p.v);
@@ -39,7 +43,8 @@ async function charts(f, range, box) {
     });
     const fmtTime = (s) => (range === "24h" ? new Date(s * 1000).toTimeString().slice(0, 5) : date(new Date(s * 1000 + 7 * 3600e3).toISOString()));
     const chart = lineChart(pts, { unit, digits, label: `${t("ch_" + ch)} — ${t("range_" + range)}`, fmtTime });
-    blocks.push(el("h3", {}, t("ch_" + ch)), chart || el("p", { class: "muted" }, t("no_data")));
+    const title = kind === "soil" && probes > 1 ? `${t("ch_" + ch)} · ${t("whole_field", { n: probes })}` : t("ch_" + ch);
+    blocks.push(el("h3", {}, title), chart || el("p", { class: "muted" }, t("no_data")));
   }
   box.replaceChildren(...blocks);
 }
