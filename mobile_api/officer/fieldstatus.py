@@ -34,13 +34,16 @@ class FieldStatus:
         return dict(self.__dict__)
 
 
-def field_status(db: Session, store: TimeSeriesStore, field: Field, now: int) -> FieldStatus:
+def field_status(
+    db: Session, store: TimeSeriesStore, field: Field, now: int, reads: Any = None
+) -> FieldStatus:
+    """``reads``: one ``today.StoreReads`` shared by the fields of a farm (one store read per farm)."""
     out = FieldStatus()
     try:
         from mobile_api import common, today
 
         lock = common.harvest_lock(db, field)
-        t = today.field_today(store, field, common.profile(db, field.id), lock, now)
+        t = today.field_today(store, field, common.profile(db, field.id), lock, now, reads)
     except Exception:  # the farmer app's advisory glue is missing or failed: show what we have
         log.exception("field status for field %s", field.id)
         latest = store.latest([n.id for n in field.nodes])

@@ -11,6 +11,7 @@ from flask import Blueprint
 from mobile_api.officer import access, cases, filters
 from mobile_api.officer.fieldstatus import field_status
 from mobile_api.technician.fleet import ONLINE_WINDOW_S
+from mobile_api.today import StoreReads
 from server.openapi import doc
 from server.registry.geo import area_units, centroid
 from server.registry.models import Farm, Field, Node
@@ -82,8 +83,12 @@ def field_map() -> dict[str, Any]:
         for c in found:
             per_field[c.field_id][c.status] += 1
         fields, nodes = [], []
+        reads: dict[int, StoreReads] = {}  # per farm: its fields share a station and one latest read
         for farm, fl in detail:
-            status = field_status(db, svc.store, fl, now).as_json()
+            if farm.id not in reads:
+                reads[farm.id] = StoreReads(svc.store)
+                reads[farm.id].prefetch_farm(farm.fields)
+            status = field_status(db, svc.store, fl, now, reads[farm.id]).as_json()
             fields.append(_field_feature(fl, farm, access.commune_name(s, farm), status, per_field[fl.id]))
             nodes += [f for n in fl.nodes if (f := _node_feature(n, latest.get(n.id), now)) is not None]
         communes: dict[str, dict[str, Any]] = {}

@@ -150,3 +150,20 @@ def test_field_readings_do_not_depend_on_the_store_answer_order() -> None:
     assert forward == backward == {"soil_vwc": 0.35, "soil_temp": 26.0, "air_temp": 31.5, "rain": 0.2}
     assert field_readings(field, {7: recs[7]}, 7) == {"air_temp": 31.5, "rain": 0.2}  # no soil lent
     assert field_readings(field, recs, None) == {"soil_vwc": 0.35, "soil_temp": 26.0}
+
+
+def test_the_officer_map_reads_the_store_once_per_farm(
+    app: Flask, frozen_now: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    svc: Services = app.extensions["ruongso"]
+    officer = login(app, {"phone": "0912000010", "password": "demo-khuyennong"})
+    before = officer.get("/api/v1/officer/map").get_json()
+    counting = CountingStore(svc.store)
+    monkeypatch.setattr(svc, "store", counting)
+    after = officer.get("/api/v1/officer/map").get_json()
+    assert after == before
+    shown = {f["properties"]["farm"] for f in after["fields"]["features"]}
+    assert len(after["fields"]["features"]) > len(shown) >= 2  # several fields per farm
+    # the map's own latest for every node, then per farm: one latest, one read of its station
+    assert counting.calls["latest"] == 1 + len(shown)
+    assert counting.calls["series_many"] <= len(shown) and "series" not in counting.calls
