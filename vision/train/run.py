@@ -30,7 +30,7 @@ BATCH = 64
 NEG_FRACTION = 0.10
 EPOCHS = 30
 RESTART_EPOCHS = 12
-POLISH_EPOCHS = 0
+POLISH_EPOCHS = 16
 # (peak learning rate, share of near-original views) per cosine cycle.  Later cycles
 # show more near-original views so the low-LR phases settle on the disease signal;
 # the rest keeps the full field augmentation.
