@@ -24,6 +24,12 @@ def register_error_handlers(app: Flask) -> None:
 
     register_bad_query(app)
 
+    from server.advisory.kc import UnknownCrop
+
+    @app.errorhandler(UnknownCrop)
+    def _unknown_crop(exc: UnknownCrop) -> Response:  # raised inside a transaction: nothing is stored
+        return problem(400, "Unknown crop", str(exc.args[0]))
+
 
 def register_bad_query(app: Flask) -> None:
     from server.pagination import BadQuery

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
 from server.registry.models import Field
 from server.timeseries.base import TimeSeriesStore
+
+if TYPE_CHECKING:
+    from mobile_api.today import StoreReads
 
 log = logging.getLogger(__name__)
 RISK_RANK = {"none": 0, "low": 1, "unknown": 1, "moderate": 2, "high": 3}
@@ -35,7 +38,7 @@ class FieldStatus:
 
 
 def field_status(
-    db: Session, store: TimeSeriesStore, field: Field, now: int, reads: Any = None
+    db: Session, store: TimeSeriesStore, field: Field, now: int, reads: StoreReads | None = None
 ) -> FieldStatus:
     """``reads``: one ``today.StoreReads`` shared by the fields of a farm (one store read per farm)."""
     out = FieldStatus()

@@ -87,6 +87,10 @@ def _crop_from_json(key: str, row: dict[str, Any]) -> Crop:
     )
 
 
+class UnknownCrop(KeyError):
+    """A crop the table does not know; the web app answers it as a 400 problem."""
+
+
 @cache
 def _crop_table() -> dict[str, Crop]:
     table: dict[str, dict[str, Any]] = data_files.load("crops")["crops"]
@@ -105,7 +109,7 @@ def get_crop(name: str) -> Crop:
     for crop in _crop_table().values():
         if wanted in {crop.key.casefold(), crop.name_en.casefold(), crop.name_vi.casefold()}:
             return crop
-    raise KeyError(f"unknown crop {name!r}; known: {', '.join(sorted(crops()))}")
+    raise UnknownCrop(f"unknown crop {name!r}; known: {', '.join(sorted(crops()))}")
 
 
 def growth_stage(crop: Crop, days_after_planting: int) -> Stage:

@@ -48,10 +48,7 @@ def create_planting(field_id: int) -> Response | tuple[Response, int]:
             dates = _dates(body)
         except ValueError as exc:
             return problem(400, "Invalid planting", str(exc))
-        try:
-            crop = get_crop(str(body.get("crop") or field.crop)).key
-        except KeyError as exc:
-            return problem(400, "Unknown crop", str(exc.args[0]))
+        crop = get_crop(str(body.get("crop") or field.crop)).key  # unknown: 400 (server/errors.py)
         planting = Planting(field_id=field_id, crop=crop, variety=body.get("variety"), **dates)
         session.add(planting)
         session.flush()

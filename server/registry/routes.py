@@ -90,10 +90,7 @@ def create_field(farm_id: int) -> Response | tuple[Response, int]:
             return problem(404, "No such farm")
         if not pol.can_edit_farm(session, current_user(), farm):
             return problem(403, "Only the farm's owner may change it")
-        try:  # the advice and the compliance rules need a crop they know: refuse others here
-            crop = get_crop(str(body.get("crop", ""))).key
-        except KeyError as exc:
-            return problem(400, "Unknown crop", str(exc.args[0]))
+        crop = get_crop(str(body.get("crop", ""))).key  # the advice needs a known crop (else 400)
         field = Field(name=str(body.get("name", ""))[:200] or "?", crop=crop)
         try:
             field.geometry = body.get("geometry") or {}

@@ -69,6 +69,26 @@ DAILY_NAMES = frozenset({"et0_mm", "leaf_wet_h", "gdd", "rain_mm", "etc_mm"})
 LOCAL_OFFSET_S = 7 * 3600  # Vietnam (UTC+7, no daylight saving): daily buckets start at local midnight
 
 
+class RollupLevels:
+    """``aggregate`` (per node) and ``aggregate_fields`` (per field) for both stores: each store
+    only says how it reads one level's rows (``_rollup_rows``)."""
+
+    def _rollup_rows(
+        self, level: str, ids: Sequence[int], channel: str, start_s: int, end_s: int, resolution: str
+    ) -> dict[int, list[AggregatePoint]]:
+        raise NotImplementedError
+
+    def aggregate(
+        self, node_ids: Sequence[int], channel: str, start_s: int, end_s: int, resolution: str
+    ) -> dict[int, list[AggregatePoint]]:
+        return self._rollup_rows("node", node_ids, channel, start_s, end_s, resolution)
+
+    def aggregate_fields(
+        self, field_ids: Sequence[int], channel: str, start_s: int, end_s: int, resolution: str
+    ) -> dict[int, list[AggregatePoint]]:
+        return self._rollup_rows("field", field_ids, channel, start_s, end_s, resolution)
+
+
 class StoreUnavailable(RuntimeError):
     """The store could not take the write; nothing was acknowledged, so the caller retries."""
 

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from server.timeseries import embedded_rollup as rollup
-from server.timeseries.base import AggregatePoint, DailyValue, FrameRecord, SeriesPoint
+from server.timeseries.base import AggregatePoint, DailyValue, FrameRecord, RollupLevels, SeriesPoint
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS reading (
@@ -22,7 +22,7 @@ CREATE INDEX IF NOT EXISTS reading_node_time ON reading (node_id, time_s);
 """
 
 
-class EmbeddedStore:
+class EmbeddedStore(RollupLevels):
     """Same semantics as InfluxDB for our schema: one point per frame (node, counter); a retried
     write of the same frame replaces it, and two frames with the same sample second both stay."""
 
@@ -86,16 +86,6 @@ class EmbeddedStore:
                 if channel in v or channel in s:
                     points.append(SeriesPoint(time_s, v.get(channel), s.get(channel, 0), q.get(channel, 0)))
         return out
-
-    def aggregate(
-        self, node_ids: Sequence[int], channel: str, start_s: int, end_s: int, resolution: str
-    ) -> dict[int, list[AggregatePoint]]:
-        return self._rollup_rows("node", node_ids, channel, start_s, end_s, resolution)
-
-    def aggregate_fields(
-        self, field_ids: Sequence[int], channel: str, start_s: int, end_s: int, resolution: str
-    ) -> dict[int, list[AggregatePoint]]:
-        return self._rollup_rows("field", field_ids, channel, start_s, end_s, resolution)
 
     def _rollup_rows(
         self, level: str, ids: Sequence[int], channel: str, start_s: int, end_s: int, resolution: str

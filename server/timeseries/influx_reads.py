@@ -7,27 +7,17 @@ from datetime import date
 from typing import Any
 
 from server.timeseries import influx_rollup as ru
-from server.timeseries.base import AggregatePoint, DailyValue
+from server.timeseries.base import AggregatePoint, DailyValue, RollupLevels
 from server.timeseries.resolution import day_bucket, day_of, local_midnight
 
 
-class InfluxRollupReads:
+class InfluxRollupReads(RollupLevels):
     """Needs ``database``, ``query``, ``_write_body`` and ``_ensure_database`` from InfluxStore."""
 
     database: str
     query: Callable[..., list[dict[str, Any]]]
     _write_body: Callable[[bytes, str], None]
     _ensure_database: Callable[[], None]
-
-    def aggregate(
-        self, node_ids: Sequence[int], channel: str, start_s: int, end_s: int, resolution: str
-    ) -> dict[int, list[AggregatePoint]]:
-        return self._rollup_rows("node", node_ids, channel, start_s, end_s, resolution)
-
-    def aggregate_fields(
-        self, field_ids: Sequence[int], channel: str, start_s: int, end_s: int, resolution: str
-    ) -> dict[int, list[AggregatePoint]]:
-        return self._rollup_rows("field", field_ids, channel, start_s, end_s, resolution)
 
     def _rollup_rows(
         self, level: str, ids: Sequence[int], channel: str, start_s: int, end_s: int, resolution: str

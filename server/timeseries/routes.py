@@ -33,7 +33,10 @@ QUERY = {
 }
 
 
-def _readings(node_id: int) -> tuple[str, str, list[dict[str, Any]]]:
+def read_points(ident: int, level: str = "node") -> tuple[str, str, list[dict[str, Any]]]:
+    """(channel, resolution, points) of one node or one field (``level``) from the request's
+    channel, range and resolution. A field has no raw series: where a node reads raw, it reads hourly.
+    """
     channel = request.args.get("channel", "soil_vwc")
     if channel not in CHANNEL_NAMES:
         raise BadQuery(f"channel must be one of {sorted(CHANNEL_NAMES)}")
@@ -43,18 +46,22 @@ def _readings(node_id: int) -> tuple[str, str, list[dict[str, Any]]]:
     if resolution == "auto":
         days = svc.settings.raw_retention_days if svc.settings else 90
         resolution = pick_resolution(start, end, int(time.time()), days)
-    if resolution not in RESOLUTIONS:
-        raise BadQuery("resolution must be auto, raw, hour or day")
+        if level == "field" and resolution == "raw":
+            resolution = "hour"
+    allowed = RESOLUTIONS if level == "node" else ("hour", "day")
+    if resolution not in allowed:
+        raise BadQuery(f"resolution must be auto, {', '.join(allowed)}")
     if resolution == "raw":
-        raw = svc.store.series(node_id, channel, start, end)
+        raw = svc.store.series(ident, channel, start, end)
         return (
             channel,
             resolution,
             [{"t": p.time_s, "v": p.value, "status": p.status, "q": p.quality} for p in raw],
         )
-    agg = svc.store.aggregate([node_id], channel, start, end, resolution)[node_id]
+    read = svc.store.aggregate if level == "node" else svc.store.aggregate_fields
     rows = [
-        {"t": p.time_s, "mean": p.mean, "min": p.min, "max": p.max, "n": p.count, "sum": p.sum} for p in agg
+        {"t": p.time_s, "mean": p.mean, "min": p.min, "max": p.max, "n": p.count, "sum": p.sum}
+        for p in read([ident], channel, start, end, resolution)[ident]
     ]
     return channel, resolution, rows
 
@@ -69,7 +76,7 @@ def _visible_node(node_id: int) -> bool:
 def readings(node_id: int) -> Response | dict[str, Any]:
     if not _visible_node(node_id):
         return problem(404, "No such node")
-    channel, resolution, points = _readings(node_id)
+    channel, resolution, points = read_points(node_id)
     return {"node_id": node_id, "channel": channel, "resolution": resolution, "points": points}
 
 
@@ -78,7 +85,7 @@ def readings(node_id: int) -> Response | dict[str, Any]:
 def readings_csv(node_id: int) -> Response:
     if not _visible_node(node_id):
         return problem(404, "No such node")
-    channel, resolution, points = _readings(node_id)
+    channel, resolution, points = read_points(node_id)
 
     def rows() -> Iterator[str]:
         buf = io.StringIO()
