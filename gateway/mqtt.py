@@ -52,8 +52,11 @@ class MqttIntake:
         self.client.reconnect_delay_set(1, 30)
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
+        self.client.on_subscribe = self._on_subscribe
         self.client.on_message = self._on_message
         self.host, self.port = host, port
+        # Set once the broker has granted the subscription, not at CONNACK: a frame published in
+        # between has no subscriber yet and the broker would drop it.
         self.connected = threading.Event()
 
     def _on_connect(self, client: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
@@ -62,6 +65,12 @@ class MqttIntake:
             return
         client.subscribe(UP_SUBSCRIPTION, qos=1)
         log.info("event=mqtt_connected host=%s port=%d", self.host, self.port)
+
+    def _on_subscribe(self, _c: mqtt.Client, _u: Any, _mid: int, reasons: list[Any], _p: Any) -> None:
+        if any(reason.is_failure for reason in reasons):
+            log.error("event=mqtt_subscribe_refused reasons=%r", [str(r) for r in reasons])
+            return
+        log.info("event=mqtt_subscribed topic=%s", UP_SUBSCRIPTION)
         self.connected.set()
 
     def _on_disconnect(self, _c: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import paho.mqtt.client as mqtt
 import pytest
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.reasoncodes import ReasonCode
 
 from firmware.lib import framecodec as fc
 from firmware.lib.topics import mqtt_username, up_topic
@@ -156,3 +158,20 @@ def test_broker_redelivers_frames_the_gateway_never_decided(tmp_path: Path) -> N
             c.disconnect()
         outbox.close()
         broker.stop()
+
+
+def test_gateway_is_ready_only_once_the_broker_grants_its_subscription(tmp_path: Path) -> None:
+    """Readiness waits for the SUBACK: between CONNACK and SUBACK a node's frame has no subscriber
+    and the broker drops it (found as an intermittent end-to-end failure on a loaded CI machine).
+    Mosquitto grants every v3.1.1 subscription, so the callbacks are driven in paho's order here."""
+    processor = FrameProcessor(Outbox(tmp_path / "outbox.sqlite"), NodeKeys(tmp_path / "keys.json"))
+    intake = MqttIntake(processor, "127.0.0.1", 9, "gateway", "gw-pass")
+    client = intake.client
+    intake._on_connect(client, None, None, ReasonCode(PacketTypes.CONNACK, identifier=0), None)
+    assert not intake.connected.is_set()  # connected, but a frame now would still be dropped
+    intake._on_subscribe(client, None, 1, [ReasonCode(PacketTypes.SUBACK, identifier=0x80)], None)
+    assert not intake.connected.is_set()  # refused subscription: never ready
+    intake._on_subscribe(client, None, 2, [ReasonCode(PacketTypes.SUBACK, identifier=1)], None)
+    assert intake.connected.is_set()
+    intake._on_disconnect(client, None, None, ReasonCode(PacketTypes.DISCONNECT, identifier=0), None)
+    assert not intake.connected.is_set()
