@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import random
 import secrets
-from pathlib import Path
 
+from server.auth.sessions import digest
 from server.db import Database
-from server.ingest.routes import token_hash
 from server.registry.models import Cooperative, Farm, Field, Gateway, Node
 from server.timeseries.base import FrameRecord
 
@@ -26,7 +24,7 @@ def make_registry(database_url: str, nodes: int, nodes_per_field: int = 10) -> s
     token = secrets.token_urlsafe(32)
     with db.session() as s:
         coop = Cooperative(name="Bench", province="Phú Thọ", commune="xã Bench")
-        gw = Gateway(name="bench", token_hash=token_hash(token))
+        gw = Gateway(name="bench", token_hash=digest(token))
         farm = Farm(name="Bench farm", owner_name="bench", commune="xã Bench", cooperative=coop)
         s.add_all([coop, gw, farm])
         field = None
@@ -63,15 +61,3 @@ def records(nodes: int, per_node: int, start_s: int, step_s: int = 900, seed: in
                 FrameRecord(FIRST_NODE + i, k + 1, start_s + k * step_s, 1, 1 + i // 10, frame_values(rng))
             )
     return out
-
-
-def cpu_info() -> str:
-    model = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if "model name" in line
-        ),
-        "?",
-    )
-    return f"{os.cpu_count()} CPUs ({model})"

@@ -11,8 +11,8 @@ import secrets
 from dataclasses import dataclass
 
 from demo.people import seed_people
+from server.auth.sessions import digest
 from server.db import Database
-from server.ingest.routes import token_hash
 from server.registry.models import Cooperative, Farm, Field, Gateway, Node
 
 
@@ -106,7 +106,7 @@ def seed(db: Database, first_node_id: int = 4097) -> SeedResult:
                 commune="xã Vĩnh Tường",
                 old_district="huyện Vĩnh Tường, tỉnh Vĩnh Phúc",
             )
-            gateway = Gateway(name="Cổng HTX Vĩnh Tường", token_hash=token_hash(token))
+            gateway = Gateway(name="Cổng HTX Vĩnh Tường", token_hash=digest(token))
             session.add_all([coop, gateway])
             node_id = first_node_id
             farms = []
@@ -136,7 +136,7 @@ def seed(db: Database, first_node_id: int = 4097) -> SeedResult:
                         node_id += 1
             seed_people(session, coop, farms, gateway)
         else:
-            gateway.token_hash = token_hash(token)
+            gateway.token_hash = digest(token)
         session.flush()
         nodes = tuple(
             SeededNode(n.id, bytes.fromhex(n.key_hex), n.field.farm_id, n.field.id, n.kind, n.field.crop)

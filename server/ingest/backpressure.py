@@ -7,8 +7,7 @@ that times the number of gunicorn workers.
 
 While a batch is processed the cyclic garbage collector is paused: a 5,000-frame batch allocates
 tens of thousands of short-lived, acyclic objects (freed by reference counting anyway) whose
-allocation count otherwise triggers full collections over the whole app heap — measured at a
-third of the batch's CPU time.
+allocation count would otherwise trigger full collections over the whole app heap.
 """
 
 from __future__ import annotations

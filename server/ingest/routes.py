@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from typing import Any
@@ -11,6 +10,7 @@ import orjson
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from sqlalchemy import select
 
+from server.auth.sessions import digest
 from server.errors import problem
 from server.ingest.backpressure import limit_concurrency
 from server.ingest.batch import BatchError, decompress, parse_frames
@@ -23,17 +23,13 @@ from server.timeseries.base import FrameRecord, StoreUnavailable
 bp = Blueprint("ingest", __name__, url_prefix="/api/v1/gateway")
 
 
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 @bp.before_request
 def authenticate_gateway() -> Response | None:
     header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
         return problem(401, "Gateway token required", "Send 'Authorization: Bearer <gateway token>'.")
     with services().db.session() as session:
-        gateway = session.scalar(select(Gateway).where(Gateway.token_hash == token_hash(header[7:].strip())))
+        gateway = session.scalar(select(Gateway).where(Gateway.token_hash == digest(header[7:].strip())))
         if gateway is None:
             return problem(401, "Unknown or revoked gateway token")
         g.gateway_id = gateway.id

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from typing import Any
 
@@ -11,6 +10,7 @@ from sqlalchemy import select
 
 from server.auth import current_user
 from server.auth import policy as pol
+from server.auth.sessions import digest
 from server.errors import problem
 from server.openapi import doc
 from server.pagination import page
@@ -80,5 +80,5 @@ def rotate_gateway_token(gateway_id: int) -> Response | tuple[Response, int]:
         if not pol.can_maintain_gateway(session, current_user(), gateway_id):
             return problem(403, "Only the gateway's technician may rotate its token")
         token = secrets.token_urlsafe(32)
-        gateway.token_hash = hashlib.sha256(token.encode()).hexdigest()
+        gateway.token_hash = digest(token)  # the same hash the gateway's bearer check looks up
     return jsonify({"gateway_id": gateway_id, "token": token}), 201

@@ -6,7 +6,7 @@ and per-channel quality flags set by the gateway's range checks (see docs/archit
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
@@ -64,29 +64,48 @@ class DailyValue:
 
 
 RESOLUTIONS = ("raw", "hour", "day")
+ROLLUP_RESOLUTIONS = ("hour", "day")
 SUM_CHANNELS = frozenset({"rain"})
 DAILY_NAMES = frozenset({"et0_mm", "leaf_wet_h", "gdd", "rain_mm", "etc_mm"})
 LOCAL_OFFSET_S = 7 * 3600  # Vietnam (UTC+7, no daylight saving): daily buckets start at local midnight
 
 
+def check_channels(channels: Iterable[str]) -> None:
+    """Both stores refuse an unknown channel the same way (InfluxDB's queries name it in InfluxQL)."""
+    for channel in channels:
+        if channel not in CHANNEL_NAMES:
+            raise ValueError(f"unknown channel {channel!r}")
+
+
 class RollupLevels:
-    """``aggregate`` (per node) and ``aggregate_fields`` (per field) for both stores: each store
-    only says how it reads one level's rows (``_rollup_rows``)."""
+    """``aggregate`` (per node) and ``aggregate_fields`` (per field) for both stores: the arguments
+    are checked here, once, and each store only says how it reads one level's rows
+    (``_rollup_rows``, called with at least one id, a known channel and "hour" or "day")."""
 
     def _rollup_rows(
         self, level: str, ids: Sequence[int], channel: str, start_s: int, end_s: int, resolution: str
     ) -> dict[int, list[AggregatePoint]]:
         raise NotImplementedError
 
+    def _rollups(
+        self, level: str, ids: Sequence[int], channel: str, start_s: int, end_s: int, resolution: str
+    ) -> dict[int, list[AggregatePoint]]:
+        if resolution not in ROLLUP_RESOLUTIONS:
+            raise ValueError("resolution must be 'hour' or 'day'")
+        check_channels([channel])
+        if not ids:
+            return {}
+        return self._rollup_rows(level, ids, channel, start_s, end_s, resolution)
+
     def aggregate(
         self, node_ids: Sequence[int], channel: str, start_s: int, end_s: int, resolution: str
     ) -> dict[int, list[AggregatePoint]]:
-        return self._rollup_rows("node", node_ids, channel, start_s, end_s, resolution)
+        return self._rollups("node", node_ids, channel, start_s, end_s, resolution)
 
     def aggregate_fields(
         self, field_ids: Sequence[int], channel: str, start_s: int, end_s: int, resolution: str
     ) -> dict[int, list[AggregatePoint]]:
-        return self._rollup_rows("field", field_ids, channel, start_s, end_s, resolution)
+        return self._rollups("field", field_ids, channel, start_s, end_s, resolution)
 
 
 class StoreUnavailable(RuntimeError):

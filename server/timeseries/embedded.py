@@ -9,7 +9,14 @@ from collections.abc import Sequence
 from datetime import date
 
 from server.timeseries import embedded_rollup as rollup
-from server.timeseries.base import AggregatePoint, DailyValue, FrameRecord, RollupLevels, SeriesPoint
+from server.timeseries.base import (
+    AggregatePoint,
+    DailyValue,
+    FrameRecord,
+    RollupLevels,
+    SeriesPoint,
+    check_channels,
+)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS reading (
@@ -73,6 +80,7 @@ class EmbeddedStore(RollupLevels):
     def series_many(
         self, node_id: int, channels: Sequence[str], start_s: int, end_s: int
     ) -> dict[str, list[SeriesPoint]]:
+        check_channels(channels)
         out: dict[str, list[SeriesPoint]] = {ch: [] for ch in channels}
         with self._lock:
             rows = self._conn.execute(
@@ -90,8 +98,6 @@ class EmbeddedStore(RollupLevels):
     def _rollup_rows(
         self, level: str, ids: Sequence[int], channel: str, start_s: int, end_s: int, resolution: str
     ) -> dict[int, list[AggregatePoint]]:
-        if resolution not in ("hour", "day"):
-            raise ValueError("resolution must be 'hour' or 'day'")
         table, column = rollup.LEVELS[level]
         out: dict[int, list[AggregatePoint]] = {int(n): [] for n in ids}
         marks = ",".join("?" * len(out))

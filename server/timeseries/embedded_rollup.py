@@ -33,7 +33,7 @@ CREATE TABLE IF NOT EXISTS daily_value (
     PRIMARY KEY (field_id, name, day)
 ) WITHOUT ROWID;
 """
-# level -> (rollup table, its id column, the reading column it groups by); constants, never input
+# level -> (rollup table, the id column it and the reading table share); constants, never input
 LEVELS = {"node": ("rollup", "node_id"), "field": ("field_rollup", "field_id")}
 
 

@@ -15,7 +15,7 @@ import orjson
 import requests
 
 from server.timeseries import influx_rollup as ru
-from server.timeseries.base import CHANNEL_NAMES, FrameRecord, SeriesPoint, StoreUnavailable
+from server.timeseries.base import FrameRecord, SeriesPoint, StoreUnavailable, check_channels
 from server.timeseries.influx_reads import InfluxRollupReads
 from server.timeseries.lineproto import MEASUREMENT, QUALITY_SUFFIX, STATUS_SUFFIX, record_from_row, to_line
 
@@ -126,9 +126,7 @@ class InfluxStore(InfluxRollupReads):
     def series_many(
         self, node_id: int, channels: Sequence[str], start_s: int, end_s: int
     ) -> dict[str, list[SeriesPoint]]:
-        unknown = [ch for ch in channels if ch not in CHANNEL_NAMES]
-        if unknown:
-            raise ValueError(f"unknown channel {unknown[0]!r}")
+        check_channels(channels)
         out: dict[str, list[SeriesPoint]] = {ch: [] for ch in channels}
         if not out:
             return out

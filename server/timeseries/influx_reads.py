@@ -23,8 +23,6 @@ class InfluxRollupReads(RollupLevels):
         self, level: str, ids: Sequence[int], channel: str, start_s: int, end_s: int, resolution: str
     ) -> dict[int, list[AggregatePoint]]:
         out: dict[int, list[AggregatePoint]] = {int(n): [] for n in ids}
-        if not out:
-            return out
         self._ensure_database()
         q = ru.aggregate_query(self.database, list(out), channel, start_s, end_s, resolution, level)
         tag = ru.LEVELS[level][2]

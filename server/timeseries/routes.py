@@ -20,7 +20,7 @@ from server.openapi import doc
 from server.pagination import BadQuery, time_range
 from server.registry.models import Field
 from server.services import services
-from server.timeseries.base import CHANNEL_NAMES, DAILY_NAMES, RESOLUTIONS
+from server.timeseries.base import CHANNEL_NAMES, DAILY_NAMES, RESOLUTIONS, ROLLUP_RESOLUTIONS
 from server.timeseries.resolution import day_of, pick_resolution
 
 bp = Blueprint("series", __name__, url_prefix="/api/v1")
@@ -48,7 +48,7 @@ def read_points(ident: int, level: str = "node") -> tuple[str, str, list[dict[st
         resolution = pick_resolution(start, end, int(time.time()), days)
         if level == "field" and resolution == "raw":
             resolution = "hour"
-    allowed = RESOLUTIONS if level == "node" else ("hour", "day")
+    allowed = RESOLUTIONS if level == "node" else ROLLUP_RESOLUTIONS
     if resolution not in allowed:
         raise BadQuery(f"resolution must be auto, {', '.join(allowed)}")
     if resolution == "raw":

@@ -89,6 +89,18 @@ def test_field_rollups_take_all_of_a_fields_nodes_together(store: TimeSeriesStor
     )
 
 
+def test_both_stores_refuse_bad_read_arguments_alike(store: TimeSeriesStore) -> None:
+    """Checked once for both adapters (base.RollupLevels, base.check_channels), not per store."""
+    for read in (store.aggregate, store.aggregate_fields):
+        with pytest.raises(ValueError, match="resolution"):
+            read([7], "soil_vwc", BASE, BASE + 3600, "raw")
+        with pytest.raises(ValueError, match="unknown channel"):
+            read([7], 'x" OR 1=1', BASE, BASE + 3600, "hour")
+        assert read([], "soil_vwc", BASE, BASE + 3600, "day") == {}
+    with pytest.raises(ValueError, match="unknown channel"):
+        store.series_many(7, ["soil_vwc", "nope"], BASE, BASE + 3600)
+
+
 def test_agronomic_daily_values_are_a_series(store: TimeSeriesStore) -> None:
     day = day_of(BASE)
     store.write_daily(
