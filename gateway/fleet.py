@@ -10,9 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-BATTERY_LOW_V = 3.45  # about 10 % left on an 18650 under the node's light load
-BATTERY_EMPTY_V = 3.30  # the node's brown-out guard stops sampling near here
-RSSI_WEAK_DBM = -90
+from server.node_limits import BATTERY_EMPTY_V, BATTERY_LOW_V, RSSI_WEAK_DBM
+
 SNR_WEAK_DB = 0.0
 LOSS_WARN = 0.05
 MIN_SILENCE_S = 3600

@@ -12,13 +12,13 @@ from sqlalchemy.orm import selectinload
 from firmware.lib.framecodec import STATUS_NAMES
 from server.auth import current_user, policy
 from server.errors import problem
+from server.node_limits import ONLINE_WINDOW_S
 from server.openapi import doc
 from server.registry.geo import area_units, centroid
 from server.registry.models import Farm, Field, Node
 from server.services import services
 from server.timeseries.base import CHANNEL_NAMES, FrameRecord, SeriesPoint
 
-ONLINE_WINDOW_S = 3 * 3600  # three missed 15-minute cycles plus slack (docs/architecture.md)
 MAX_SERIES_HOURS = 24 * 31
 
 bp = Blueprint("routes", __name__)

@@ -27,12 +27,11 @@ from server.advisory.irrigation import (
     advise_irrigation,
 )
 from server.advisory.weather import HourlyRecord
+from server.node_limits import BATTERY_LOW_V, ONLINE_WINDOW_S
 from server.registry.geo import centroid
 from server.registry.models import Field, Node
 from server.timeseries.base import FrameRecord, TimeSeriesStore
 
-ONLINE_WINDOW_S = 3 * 3600
-BATTERY_LOW_V = 3.45
 DEFAULT_SOIL = "clay_loam"  # the common paddy/vegetable soil of the Red River delta fringe
 PADDY_SATURATION = 0.50
 DEFAULT_DAYS_AFTER_PLANTING = 40

@@ -10,8 +10,8 @@ from flask import Blueprint
 
 from mobile_api.officer import access, cases, filters
 from mobile_api.officer.fieldstatus import field_status
-from mobile_api.technician.fleet import ONLINE_WINDOW_S
 from mobile_api.today import StoreReads
+from server.node_limits import ONLINE_WINDOW_S
 from server.openapi import doc
 from server.registry.geo import area_units, centroid
 from server.registry.models import Farm, Field, Node

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from mobile_api.officer import access, cases, filters
 from mobile_api.officer.models import AlertField, AreaAlert
-from mobile_api.technician.fleet import ONLINE_WINDOW_S
+from server.node_limits import ONLINE_WINDOW_S
 from server.openapi import doc
 from server.services import services
 

@@ -9,11 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-BATTERY_EMPTY_V = 3.3  # the firmware's critical_batt_v default: below it the node stops sampling
-BATTERY_LOW_V = 3.45
-ONLINE_WINDOW_S = 3 * 3600  # three missed 15-minute cycles plus slack
+from server.node_limits import BATTERY_EMPTY_V, BATTERY_LOW_V, ONLINE_WINDOW_S, RSSI_WEAK_DBM
+
 MIN_TREND_SPAN_S = 12 * 3600
-WEAK_RSSI_DBM = -90
 HIGH_LOSS = 0.2
 
 
@@ -116,7 +114,7 @@ def reasons(h: NodeHealth) -> list[Reason]:
                 f"{pct}% of frames lost — check the antenna",
             )
         )
-    if h.rssi is not None and h.rssi < WEAK_RSSI_DBM:
+    if h.rssi is not None and h.rssi < RSSI_WEAK_DBM:
         out.append(
             Reason("weak_signal", 40, f"Sóng yếu ({h.rssi:.0f} dBm)", f"Weak signal ({h.rssi:.0f} dBm)")
         )
