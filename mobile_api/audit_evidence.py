@@ -17,15 +17,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mobile_api import common
+from mobile_api.fielddata import ICT_OFFSET_S
 from mobile_api.models import DiaryEntry, Lot
 from server.advisory.vietgap import Evidence
+from server.node_limits import ONLINE_WINDOW_S
 from server.registry.models import Farm
 from server.registry.plantings import GrowingArea
 from server.timeseries.base import TimeSeriesStore
 
 SENSOR_DAYS = 30  # look-back for sensor-logged water records
-ONLINE_S = 6 * 3600  # a node that reported within this is "online"
-LOCAL_OFFSET_S = 7 * 3600  # days are counted in Vietnam time (UTC+7)
 
 
 @dataclass
@@ -51,8 +51,7 @@ def _diary_links(entries: list[DiaryEntry]) -> list[str]:
     return sorted({f"/api/v1/app/fields/{e.field_id}/diary" for e in entries})
 
 
-def _diary(db: Session, field_ids: list[int], found: dict[str, Found]) -> None:
-    rows = list(db.scalars(select(DiaryEntry).where(DiaryEntry.field_id.in_(field_ids))))
+def _diary(rows: list[DiaryEntry], found: dict[str, Found]) -> None:
     sprays = [e for e in rows if e.kind == "spray"]
     complete = [e for e in sprays if e.phi_days is not None and e.actives and e.product_name]
     fert = [e for e in rows if e.kind == "fertiliser"]
@@ -61,13 +60,10 @@ def _diary(db: Session, field_ids: list[int], found: dict[str, Found]) -> None:
     found["input_purchase_entries"] = Found()  # the app has no purchase log yet
 
 
-def _lots(db: Session, farm: Farm, found: dict[str, Found]) -> None:
-    fields = {f.id: f for f in farm.fields}
-    lots = db.scalars(select(Lot).where(Lot.field_id.in_(list(fields))).order_by(Lot.id)).all()
+def _lots(db: Session, field_ids: list[int], diary: list[DiaryEntry], found: dict[str, Found]) -> None:
+    lots = db.scalars(select(Lot).where(Lot.field_id.in_(field_ids)).order_by(Lot.id)).all()
     links = [f"/lot/{lot.code}" for lot in lots]
-    passed = [
-        lot for lot in lots if not common.harvest_lock(db, fields[lot.field_id], lot.harvest_date).locked
-    ]
+    passed = [lot for lot in lots if not common.lot_lock(lot, diary).locked]  # as the lot's PDF judges it
     found["harvest_lots"] = Found(len(lots), 0, links)
     found["lots_passed_harvest_lock"] = Found(len(passed), len(lots) - len(passed), links)
     found["containers_labelled"] = Found(len(lots), 0, links)  # every lot code has a QR label
@@ -85,12 +81,12 @@ def _growing_areas(db: Session, farm: Farm, today: date, found: dict[str, Found]
 def _sensors(store: TimeSeriesStore, farm: Farm, now_s: int, found: dict[str, Found]) -> tuple[int, int]:
     nodes = [n for f in farm.fields for n in f.nodes]
     latest = store.latest([n.id for n in nodes]) if nodes else {}
-    online = sum(1 for rec in latest.values() if now_s - rec.time_s <= ONLINE_S)
+    online = sum(1 for rec in latest.values() if now_s - rec.time_s <= ONLINE_WINDOW_S)
     days: set[int] = set()
     for n in nodes:
         if "soil_vwc" in (n.sensors or ["soil_vwc"]) and n.id in latest:
             points = store.series(n.id, "soil_vwc", now_s - SENSOR_DAYS * 86400, now_s)
-            days.update((p.time_s + LOCAL_OFFSET_S) // 86400 for p in points)
+            days.update((p.time_s + ICT_OFFSET_S) // 86400 for p in points)
     links = sorted({f"/api/v1/app/fields/{n.field_id}" for n in nodes if n.id in latest})
     found["irrigation_days_logged"] = Found(len(days), 0, links)
     return online, len(nodes)
@@ -99,8 +95,12 @@ def _sensors(store: TimeSeriesStore, farm: Farm, now_s: int, found: dict[str, Fo
 def gather(db: Session, store: TimeSeriesStore, farm: Farm, today: date) -> FarmEvidence:
     """Counts and flags for ``evaluate_checklist``; document flags stay False (no uploads yet)."""
     found: dict[str, Found] = {}
-    _diary(db, [f.id for f in farm.fields], found)
-    _lots(db, farm, found)
+    field_ids = [f.id for f in farm.fields]
+    diary = list(
+        db.scalars(select(DiaryEntry).where(DiaryEntry.field_id.in_(field_ids)).order_by(DiaryEntry.id))
+    )
+    _diary(diary, found)
+    _lots(db, field_ids, diary, found)
     _growing_areas(db, farm, today, found)
     online, total = _sensors(store, farm, int(time.time()), found)
     flags = {k: v.have > 0 and v.short == 0 for k, v in found.items()}

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from mobile_api import compliance, fielddata
 from mobile_api.auth import current_user
-from mobile_api.models import DiaryEntry, FieldProfile
+from mobile_api.models import DiaryEntry, FieldProfile, Lot
 from server.registry.models import Field
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -49,10 +49,9 @@ def idempotency_key(body: dict[str, Any]) -> str | None:
 
 
 def harvest_lock(db: Session, field: Field, day: date | None = None) -> compliance.HarvestLock:
-    sprays = db.scalars(
-        select(DiaryEntry).where(DiaryEntry.field_id == field.id, DiaryEntry.kind == "spray")
-    ).all()
-    return _lock(field, sprays, market(db, field.id), day or today())
+    """The field's harvest lock on ``day`` (default today) for its market: ``harvest_locks`` of one."""
+    p = profile(db, field.id)
+    return harvest_locks(db, [field], {field.id: p} if p else {}, day)[field.id]
 
 
 def profiles(db: Session, field_ids: Iterable[int]) -> dict[int, FieldProfile]:
@@ -84,11 +83,26 @@ def harvest_locks(
     return out
 
 
+def application(e: DiaryEntry) -> compliance.Application:
+    """A diary spray as the harvest lock reads it."""
+    return compliance.Application(str(e.id), e.product_name, e.actives, e.applied_on, e.phi_days)
+
+
 def _lock(field: Field, sprays: Sequence[DiaryEntry], market: str, day: date) -> compliance.HarvestLock:
+    return compliance.harvest_lock([application(e) for e in sprays], field.crop, market, day)
+
+
+def lot_lock(lot: Lot, entries: Iterable[DiaryEntry]) -> compliance.HarvestLock:
+    """The harvest lock on ``lot``'s harvest date, for the crop and market recorded on the lot.
+
+    Only the sprays of the lot's field applied up to that date count (``entries`` may hold more):
+    a spray after the harvest belongs to the next one. Locked means a PHI had not ended."""
     apps = [
-        compliance.Application(str(e.id), e.product_name, e.actives, e.applied_on, e.phi_days) for e in sprays
+        application(e)
+        for e in entries
+        if e.field_id == lot.field_id and e.kind == "spray" and e.applied_on <= lot.harvest_date
     ]
-    return compliance.harvest_lock(apps, field.crop, market, day)
+    return compliance.harvest_lock(apps, lot.crop, lot.market, lot.harvest_date)
 
 
 def parse_date(text: object) -> date | None:

@@ -106,7 +106,7 @@ def field(field_id: int) -> Response | dict[str, Any]:
         if f is None:
             return problem(404, "Unknown field")
         p = common.profile(db, f.id)
-        lock = common.harvest_locks(db, [f], {f.id: p} if p else {})[f.id]
+        lock = common.harvest_lock(db, f)
         return _field_head(f) | {
             "geometry": f.geometry,
             "nodes": [{"id": n.id, "name": n.name, "kind": n.kind} for n in f.nodes],

@@ -8,15 +8,18 @@ Fonts are DejaVu (Debian ``fonts-dejavu-core``) because the PDF core fonts lack 
 from __future__ import annotations
 
 import io
+from datetime import date
 from pathlib import Path
 
 import qrcode
 from fpdf import FPDF
 
 from mobile_api.lot_report_model import CheckRow, LotReport, SprayRow
+from server.advisory.i18n import Lang, format_number
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FONTS = {"": FONT_DIR / "DejaVuSans.ttf", "B": FONT_DIR / "DejaVuSans-Bold.ttf"}
+LANGS: tuple[Lang, ...] = ("vi", "en")  # numbers: Vietnamese separators first, then English
 GREEN, RED, GREY = (26, 110, 50), (170, 30, 30), (90, 90, 90)
 VERDICT = {
     True: "Mọi thời gian cách ly đã hết vào ngày thu hoạch / Every PHI had ended on the harvest date",
@@ -26,6 +29,16 @@ VERDICT = {
 
 def fonts_available() -> bool:
     return all(p.is_file() for p in FONTS.values())
+
+
+def _day(d: date | None) -> str:
+    """dd/mm/yyyy, as the app and the public lot page show dates in both languages."""
+    return d.strftime("%d/%m/%Y") if d else "?"
+
+
+def _both(value: float, decimals: int, unit: str) -> str:
+    """Vietnamese then English separators, as on the public lot page: "1.250 kg / 1,250 kg"."""
+    return " / ".join(f"{format_number(value, decimals, g)} {unit}" for g in LANGS)
 
 
 def _qr_png(url: str) -> bytes:
@@ -65,9 +78,9 @@ def _sprays(pdf: FPDF, rows: tuple[SprayRow, ...]) -> None:
         for r in rows:
             verdict = "Đạt / OK" if r.ok else "Không đạt / Not OK"
             table.row(
-                (r.product, ", ".join(r.actives) or "—", r.applied_on.isoformat(),
+                (r.product, ", ".join(r.actives) or "—", _day(r.applied_on),
                  "?" if r.phi_days is None else str(r.phi_days),
-                 r.safe_from.isoformat() if r.safe_from else "?", verdict)
+                 _day(r.safe_from), verdict)
             )  # fmt: skip
     pdf.set_font("DejaVu", "B", 9)
     ok = all(r.ok for r in rows)
@@ -111,11 +124,13 @@ def build_pdf(report: LotReport, compress: bool = True) -> bytes:
     pdf.set_font("DejaVu", "B", 13)
     pdf.cell(145, 9, report.code, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
-    qty = "—" if report.quantity_kg is None else f"{report.quantity_kg:,.0f} kg".replace(",", ".")
+    qty = "—" if report.quantity_kg is None else _both(report.quantity_kg, 0, "kg")
     _kv(pdf, "Cây trồng", "Crop", f"{report.crop[0]} / {report.crop[1]}")
-    _kv(pdf, "Diện tích ruộng", "Field area", f"{report.area_sao:.2f} sào · {report.area_ha:.4f} ha")
+    sao, ha = report.area_sao, report.area_ha
+    area = [f"{format_number(sao, 2, g)} sào · {format_number(ha, 4, g)} ha" for g in LANGS]
+    _kv(pdf, "Diện tích ruộng", "Field area", " / ".join(area))
     _kv(pdf, "Mã số vùng trồng", "Growing-area code", report.growing_area_code or "chưa có / none yet")
-    _kv(pdf, "Ngày thu hoạch", "Harvest date", report.harvest_date.isoformat())
+    _kv(pdf, "Ngày thu hoạch", "Harvest date", _day(report.harvest_date))
     _kv(pdf, "Thị trường", "Market", f"{report.market[0]} / {report.market[1]}")
     _kv(pdf, "Khối lượng", "Quantity", qty)
     _kv(pdf, "Nơi sản xuất", "Place", report.place)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mobile_api import audit_evidence, compliance, lots_api
+from mobile_api import audit_evidence, common, compliance, lots_api
 from mobile_api.lot_report_model import CheckRow, LotReport, SprayRow
 from mobile_api.models import DiaryEntry, Lot
 from server.advisory.vietgap import evaluate_checklist
@@ -39,8 +39,7 @@ def spray_rows(db: Session, field: Field, lot: Lot) -> tuple[SprayRow, ...]:
     ).all()
     rows = []
     for e in sprays:
-        app = compliance.Application(str(e.id), e.product_name, e.actives, e.applied_on, e.phi_days)
-        lock = compliance.harvest_lock([app], lot.crop, lot.market, lot.harvest_date)
+        lock = compliance.harvest_lock([common.application(e)], lot.crop, lot.market, lot.harvest_date)
         phi = None if lock.phi_unknown else (lock.phi_days if lock.safe_from else e.phi_days or 0)
         rows.append(
             SprayRow(e.product_name, tuple(e.actives), e.applied_on, phi, lock.safe_from, not lock.locked)

@@ -8,7 +8,9 @@ screens in both languages go to test-artifacts/screenshots/.
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -169,4 +171,33 @@ def test_farmer_day(live: tuple[Flask, str], browser: Browser, tmp_path: Path) -
     expect(page.get_by_text("Past diagnoses")).to_be_visible()
     shot(page, "en-photo")
     assert not [e for e in errors if "Failed to load resource" not in e], errors
+    ctx.close()
+
+
+def test_a_spray_without_an_interval_is_said_so(live: tuple[Flask, str], browser: Browser) -> None:
+    """A spray on file with no known pre-harvest interval (the lock's ``phi_unknown``: no label PHI,
+    no catalogue PHI) keeps the field locked, and home and diary say why — never "0 days"."""
+    from mobile_api.models import DiaryEntry
+
+    app, url = live
+    with app.extensions["ruongso"].db.session() as db:
+        db.add(
+            DiaryEntry(idempotency_key=uuid.uuid4().hex, field_id=2, kind="spray", product_name="Thuốc lạ",
+                       actives=["no-such-active"], phi_days=None, applied_on=date.today(), created_at=0,
+                       updated_at=0)
+        )  # fmt: skip
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, locale="vi-VN")
+    page = ctx.new_page()
+    page.goto(url + "/")
+    page.get_by_label("Số điện thoại").fill("0912 000 001")
+    page.get_by_label("Mật khẩu").fill("demo-nongdan-1")
+    page.get_by_role("button", name="Đăng nhập").click()
+    card = page.locator("article.field").nth(1)
+    expect(card).to_contain_text("Chưa được thu hoạch — thiếu thời gian cách ly")
+    expect(card).to_contain_text("Đã phun Thuốc lạ ngày")
+    expect(card).not_to_contain_text("cách ly 0 ngày")
+    page.get_by_role("link", name="Nhật ký").first.click()
+    page.get_by_label("Chọn ruộng").select_option("2")
+    expect(page.locator("[data-field='2']")).to_be_attached()
+    expect(page.get_by_text("Chưa được thu hoạch — thiếu thời gian cách ly").first).to_be_visible()
     ctx.close()

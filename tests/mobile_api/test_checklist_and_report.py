@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import Flask
+from fpdf import FPDF
 from sqlalchemy import select
 
 from mobile_api import lot_report, lot_report_data
@@ -72,15 +73,35 @@ def test_checklist_hidden_from_other_farmers_and_anonymous(app: Flask) -> None:
     assert bad.status_code == 422
 
 
-def test_lot_pdf_is_public_and_private_data_free(app: Flask) -> None:
+def _capture_pdf_text(monkeypatch: Any) -> list[str]:
+    """Every string the renderer lays out: in the PDF bytes text is glyph ids, not searchable."""
+    texts: list[str] = []
+    for name in ("cell", "multi_cell"):
+        original = getattr(FPDF, name)
+
+        def spy(self: FPDF, *args: Any, _original: Any = original, **kw: Any) -> Any:
+            texts.append(str(kw.get("text", args[2] if len(args) > 2 else "")))
+            return _original(self, *args, **kw)
+
+        monkeypatch.setattr(FPDF, name, spy)
+    return texts
+
+
+def test_lot_pdf_is_public_and_private_data_free(app: Flask, monkeypatch: Any) -> None:
     farmer = login(app, FARMER_1)
     _, field_id = _first_field(farmer)
+    long_ago = (date.today() - timedelta(days=30)).isoformat()
+    _diary(farmer, field_id, kind="spray", product_name="Anvil 5SC", actives=["hexaconazole"],
+           phi_days=7, applied_on=long_ago)  # fmt: skip
     code = _lot(farmer, field_id)
+    texts = _capture_pdf_text(monkeypatch)
     r = app.test_client().get(f"/lot/{code}/report.pdf")  # no sign-in: printed QR codes are public
     assert r.status_code == 200 and r.mimetype == "application/pdf"
     assert r.data.startswith(b"%PDF")
     assert code.encode() in r.data  # the document title and the link to the public page
-    assert FARMER_1["phone"].encode() not in r.data
+    shown = "\n".join(texts)
+    assert code in shown and "1.250 kg / 1,250 kg" in shown  # Vietnamese, then English separators
+    assert date.today().strftime("%d/%m/%Y") in shown  # dates dd/mm/yyyy, as in the app
     assert app.test_client().get("/lot/NO-SUCH-LOT/report.pdf").status_code == 404
     with app.test_request_context():
         svc = app.extensions["ruongso"]
@@ -93,8 +114,9 @@ def test_lot_pdf_is_public_and_private_data_free(app: Flask) -> None:
             report = lot_report_data.build(db, svc.store, lot, f"https://example.org/lot/{code}")
     text = repr(report)
     assert report.code == code and report.sprays and all(s.ok for s in report.sprays)
-    assert FARMER_1["phone"] not in text and owner not in text
-    assert field_name not in text and "coordinates" not in text
+    for private in (FARMER_1["phone"], owner, field_name):
+        assert private not in text and private not in shown
+    assert "coordinates" not in text
     assert lot_report.build_pdf(report, compress=False).startswith(b"%PDF")
 
 
@@ -103,3 +125,29 @@ def test_lot_pdf_without_fonts_says_what_to_install(app: Flask, monkeypatch: Any
     r = app.test_client().get("/lot/ANY-CODE/report.pdf")
     assert r.status_code == 503
     assert "fonts-dejavu-core" in r.get_json()["detail"]
+
+
+def test_a_spray_after_a_harvest_does_not_fail_that_lot(app: Flask) -> None:
+    """A lot is judged on its harvest date by the sprays up to it, in the checklist as in its PDF."""
+    farmer = login(app, FARMER_1)
+    farm = farmer.get("/api/v1/app/farms").get_json()["farms"][0]
+    farm_id, field_id = farm["id"], farm["fields"][1]["id"]
+    harvested = date.today() - timedelta(days=10)
+    body = {"idempotency_key": uuid.uuid4().hex, "field_id": field_id, "harvest_date": harvested.isoformat()}
+    r = farmer.send("POST", "/api/v1/app/lots", json=body)
+    assert r.status_code == 201, r.get_json()
+    code = r.get_json()["code"]
+    assert _statuses(farmer, farm_id)["phi_respected"] == "met"
+    # the next crop's spray, five days after that harvest, with a PHI still running today
+    after = (harvested + timedelta(days=5)).isoformat()
+    _diary(farmer, field_id, kind="spray", product_name="Anvil 5SC", actives=["hexaconazole"],
+           phi_days=30, applied_on=after)  # fmt: skip
+    assert farmer.get(f"/api/v1/app/fields/{field_id}/diary").get_json()["harvest"]["locked"]
+    assert _statuses(farmer, farm_id)["phi_respected"] == "met"
+    with app.test_request_context():
+        svc = app.extensions["ruongso"]
+        with svc.db.session() as db:
+            lot = db.scalar(select(Lot).where(Lot.code == code))
+            assert lot is not None
+            report = lot_report_data.build(db, svc.store, lot, f"https://example.org/lot/{code}")
+    assert all(s.applied_on <= harvested and s.ok for s in report.sprays)

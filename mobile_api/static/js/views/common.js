@@ -1,7 +1,16 @@
-// Pieces several screens share: the field picker and the outbox state of an item.
+// Pieces several screens share: the field picker, the outbox state of an item, the harvest lock in words.
 import { api } from "../api.js";
-import { area, t } from "../i18n.js";
+import { area, date, t } from "../i18n.js";
 import { el, field } from "../ui.js";
+
+// The harvest lock in words, [headline, why], for home, diary and harvest alike. A spray whose
+// pre-harvest interval is unknown keeps the field locked with no safe date (``phi_unknown``).
+export function lockWords(lock) {
+  if (!lock.locked) return [t("harvest_ok"), lock.safe_from ? t("harvest_ok_since", { date: date(lock.safe_from) }) : ""];
+  const why = { product: lock.product_name, date: date(lock.applied_on) };
+  if (lock.phi_unknown) return [t("harvest_locked_unknown"), t("harvest_unknown_why", why)];
+  return [t("harvest_locked_until", { date: date(lock.safe_from) }), t("harvest_locked_why", { ...why, days: lock.phi_days })];
+}
 
 let farmsCache = null;
 export async function farms() {

@@ -5,14 +5,14 @@ import { api } from "../api.js";
 import { date, num, parseDate, t } from "../i18n.js";
 import * as queue from "../queue.js";
 import { el, field, notice, show, uid } from "../ui.js";
-import { fieldPicker, waitingNote } from "./common.js";
+import { fieldPicker, lockWords, waitingNote } from "./common.js";
 
 export const warningText = (w) => t("warn_" + w.code, { active: w.active, market: t("market_" + (w.market || "VN")) });
 
 export function lockLine(lock) {
-  if (lock.locked) return notice(t("harvest_locked_until", { date: date(lock.safe_from) }) + " — " +
-    t("harvest_locked_why", { product: lock.product_name, date: date(lock.applied_on), days: lock.phi_days }), "error");
-  return notice(lock.safe_from ? t("harvest_ok_since", { date: date(lock.safe_from) }) : t("harvest_ok"), "ok");
+  if (!lock.locked) return notice(lock.safe_from ? t("harvest_ok_since", { date: date(lock.safe_from) }) : t("harvest_ok"), "ok");
+  const [head, why] = lockWords(lock);
+  return notice(`${head} — ${why}`, "error");
 }
 
 const today = () => new Date(Date.now() + 7 * 3600e3).toISOString().slice(0, 10);  // Vietnam, UTC+7

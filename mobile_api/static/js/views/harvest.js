@@ -30,7 +30,8 @@ async function load(fieldId, panel) {
     } catch (e) {
       if (e instanceof ApiError && e.status === 409) {
         const h = e.body.harvest;
-        result.replaceChildren(notice(t("lot_refused", { date: date(h.safe_from), product: h.product_name, days: h.phi_days }), "error"));
+        result.replaceChildren(h.phi_unknown ? lockLine(h)
+          : notice(t("lot_refused", { date: date(h.safe_from), product: h.product_name, days: h.phi_days }), "error"));
       } else if (e instanceof ApiError) result.replaceChildren(notice(e.body.detail || e.message, "error"));
       else result.replaceChildren(notice(t("lot_needs_network"), "error"));
     }

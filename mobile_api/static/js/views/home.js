@@ -1,8 +1,8 @@
 // Home: "what do I do today" per field — water, disease risk, harvest lock, sensors in words.
 import { api } from "../api.js";
-import { area, date, num, pick, t, time } from "../i18n.js";
+import { area, num, pick, t, time } from "../i18n.js";
 import { el, notice, show } from "../ui.js";
-import { farms } from "./common.js";
+import { farms, lockWords } from "./common.js";
 
 const ICON = { bad: "!", warn: "!", ok: "✔", unknown: "?" };
 const LEVEL_CLASS = { high: "bad", moderate: "warn", low: "ok", none: "ok", unknown: "unknown" };
@@ -28,10 +28,7 @@ function fieldCard(f) {
     rows.push(adviceRow(LEVEL_CLASS[top.level],
       t("risk_head", { disease: t("disease_" + top.disease), level: t("level_" + top.level) }), t("risk_why_" + top.level)));
   }
-  rows.push(lock.locked
-    ? adviceRow("bad", t("harvest_locked_until", { date: date(lock.safe_from) }),
-      t("harvest_locked_why", { product: lock.product_name, date: date(lock.applied_on), days: lock.phi_days }))
-    : adviceRow("ok", t("harvest_ok"), lock.safe_from ? t("harvest_ok_since", { date: date(lock.safe_from) }) : ""));
+  rows.push(adviceRow(lock.locked ? "bad" : "ok", ...lockWords(lock)));
   const sensors = d.nodes.filter((n) => n.state !== "online").map((n) => el("li", { class: "sensor bad" }, nodeWords(n, f.name)));
   return el("article", { class: "card field" },
     el("h2", {}, f.name),
