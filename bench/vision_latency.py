@@ -11,11 +11,7 @@ Prints p50/p90 in milliseconds.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
-import statistics
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,7 +20,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.timing import describe_machine, percentile, time_ms
 from vision.diagnose import Diagnoser
+from vision.preprocess import model_input
 
 
 def synthetic_photo(w: int = 4000, h: int = 3000) -> bytes:
@@ -44,15 +42,9 @@ def synthetic_photo(w: int = 4000, h: int = 3000) -> bytes:
     return enc.tobytes()
 
 
-def timeit(fn: Callable[[], object], runs: int) -> tuple[float, float]:
-    fn()  # warm-up
-    ts = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        fn()
-        ts.append((time.perf_counter() - t) * 1000)
-    ts.sort()
-    return statistics.median(ts), ts[int(0.9 * (len(ts) - 1))]
+def p50_p90(fn: Callable[[], object], runs: int) -> tuple[float, float]:
+    samples = time_ms(fn, runs)
+    return percentile(samples, 50), percentile(samples, 90)
 
 
 def main() -> int:
@@ -68,10 +60,8 @@ def main() -> int:
 
     def floor() -> object:
         img = cv2.imdecode(buf, cv2.IMREAD_REDUCED_COLOR_8)
-        h, w = img.shape[:2]
-        s = min(h, w)
-        crop = img[(h - s) // 2 : (h - s) // 2 + s, (w - s) // 2 : (w - s) // 2 + s]
-        return clf.logits(cv2.resize(crop, (size, size), interpolation=cv2.INTER_AREA))
+        assert img is not None
+        return clf.logits(model_input(img, size))  # centre square, INTER_AREA resize
 
     def full_decode() -> object:
         return cv2.imdecode(buf, cv2.IMREAD_COLOR)
@@ -80,15 +70,12 @@ def main() -> int:
         return dx.diagnose(data)
 
     x = np.zeros((size, size, 3), np.uint8)
-    inv = timeit(lambda: clf.logits(x), args.runs)
-    fl = timeit(floor, args.runs)
-    fd = timeit(full_decode, max(5, args.runs // 3))
-    dg = timeit(diagnose, args.runs)
+    inv = p50_p90(lambda: clf.logits(x), args.runs)
+    fl = p50_p90(floor, args.runs)
+    fd = p50_p90(full_decode, max(5, args.runs // 3))
+    dg = p50_p90(diagnose, args.runs)
     d = dx.diagnose(data)
-    print(
-        f"machine: {platform.machine()} {platform.processor() or ''} cpus={os.cpu_count()} "
-        f"python={platform.python_version()}"
-    )
+    print(f"machine: {describe_machine()}")
     print(f"photo: 4000x3000 JPEG, {len(data) / 1e6:.2f} MB; answer: {d.reason} {d.label} {d.confidence:.2f}")
     print(f"{'step':38s} {'p50 ms':>8s} {'p90 ms':>8s}")
     print(f"{'invoke only (128x128 int8)':38s} {inv[0]:8.1f} {inv[1]:8.1f}")

@@ -107,9 +107,9 @@ def read_header(data: bytes) -> ImageInfo:
     if data[:3] == b"\xff\xd8\xff":
         return _jpeg_header(data)
     if data[:8] == b"\x89PNG\r\n\x1a\n":
-        _check_png_chunks(data)
+        orientation = _png_chunks(data)
         w, h = struct.unpack(">II", data[16:24])
-        return ImageInfo("png", int(w), int(h), _png_orientation(data))
+        return ImageInfo("png", int(w), int(h), orientation)
     try:
         from PIL import Image
 
@@ -123,34 +123,29 @@ def read_header(data: bytes) -> ImageInfo:
     return ImageInfo(fmt, int(w), int(h), orient if 1 <= orient <= 8 else 1)
 
 
-def _check_png_chunks(data: bytes) -> None:
-    """Every chunk must fit in the file: libpng trusts a chunk's length field and a 99-byte file
-    claiming a 4 GB chunk makes the decoder allocate it (found by fuzzing)."""
+def _png_chunks(data: bytes) -> int:
+    """One walk over the chunks: returns the EXIF orientation, raises ImageError for a bad file.
+
+    Every chunk must fit in the file: libpng trusts a chunk's length field and a 99-byte file
+    claiming a 4 GB chunk makes the decoder allocate it (found by fuzzing).  Exif lives in an
+    ``eXIf`` chunk before the image data (PNG 3rd edition); rare, but honour it.
+    """
     if len(data) < 33 or data[12:16] != b"IHDR":  # signature + IHDR chunk (PNG spec §11.2.2)
         raise ImageError("corrupt", "PNG without a complete IHDR header")
-    i = 8
+    i, orientation, seen_data = 8, None, False
     while i + 12 <= len(data):
         (ln,) = struct.unpack(">I", data[i : i + 4])
         if ln > len(data) - i - 12:
             raise ImageError("corrupt", "PNG chunk runs past the end of the file")
-        if data[i + 4 : i + 8] == b"IEND":
-            return
+        typ = data[i + 4 : i + 8]
+        if typ == b"IEND":
+            return orientation or 1
+        if typ == b"IDAT":
+            seen_data = True
+        elif typ == b"eXIf" and orientation is None and not seen_data:
+            orientation = _exif_orientation(data[i + 8 : i + 8 + ln])
         i += 12 + ln
     raise ImageError("corrupt", "PNG ends without an IEND chunk (truncated upload?)")
-
-
-def _png_orientation(data: bytes) -> int:
-    """PNG stores Exif in an ``eXIf`` chunk (PNG 3rd edition); rare, but honour it."""
-    i = 8
-    while i + 8 <= len(data):
-        (ln,) = struct.unpack(">I", data[i : i + 4])
-        typ = data[i + 4 : i + 8]
-        if typ == b"eXIf":
-            return _exif_orientation(data[i + 8 : i + 8 + ln])
-        if typ in (b"IDAT", b"IEND"):
-            break
-        i += 12 + ln
-    return 1
 
 
 def _check_size(info: ImageInfo, nbytes: int) -> None:

@@ -64,6 +64,16 @@ def jpeg_with_orientation(img: U8, orientation: int) -> bytes:
     return buf.getvalue()
 
 
+def png_with_orientation(img: U8, orientation: int) -> bytes:
+    """PNG with an ``eXIf`` chunk (Pillow writes it before the image data)."""
+    pil = Image.fromarray(np.ascontiguousarray(img[..., ::-1]))
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    buf = io.BytesIO()
+    pil.save(buf, format="PNG", exif=exif.tobytes())
+    return buf.getvalue()
+
+
 def with_fake_size(jpg: bytes, width: int, height: int) -> bytes:
     """Rewrite the SOF0 frame header to claim another size (decompression-bomb test)."""
     b = bytearray(jpg)

@@ -8,7 +8,7 @@ import pytest
 
 from tests.vision import synth
 from vision.diagnose import Candidate, Diagnoser, Diagnosis, combine
-from vision.preprocess import ImageError
+from vision.preprocess import ImageError, decode
 from vision.quality import QualityReport
 
 
@@ -65,10 +65,25 @@ def test_unreadable_bytes_raise(dx: Diagnoser) -> None:
 
 def test_crop_hint_restricts_answer(dx: Diagnoser) -> None:
     d = dx.diagnose(synth.jpeg(synth.leaf()), crop="tomato")
-    if d.quality.ok and d.top3:
-        assert all(c.label.startswith("tomato__") for c in d.top3)
+    assert d.quality.ok and len(d.top3) == 3
+    assert all(c.label.startswith("tomato__") for c in d.top3)
+    tomato = set(dx.labels.indices_for_crop("tomato"))
+    assert all(p == 0.0 for i, p in enumerate(d.probs) if i not in tomato)
+    assert np.isclose(sum(d.probs), 1.0)
     u = dx.diagnose(synth.jpeg(synth.leaf()), crop="pepper")
     assert u.abstained and u.reason == "unsupported_crop"
+
+
+def test_logits_average_the_orientation_views(dx: Diagnoser) -> None:
+    # Calibration was fitted on logits averaged over tta_views views; the runtime must average
+    # the same views, and one view must be the classifier's own answer.
+    q, x = dx.prepare(decode(synth.jpeg(synth.leaf())))
+    assert q.ok and dx.calibration.tta_views == 4
+    views = [x, x[:, ::-1], np.rot90(x, 1), np.rot90(x, 3)]
+    expected = np.mean([dx.classifier.logits(np.ascontiguousarray(v)) for v in views], axis=0)
+    assert np.allclose(dx.logits(x), expected)
+    one = Diagnoser(dx.classifier, dx.labels, dataclasses.replace(dx.calibration, tta_views=1))
+    assert np.array_equal(one.logits(x), dx.classifier.logits(x))
 
 
 def _dx(probs: list[float], reason: str = "ok", thr: float = 0.6) -> Diagnosis:
@@ -109,8 +124,10 @@ def test_combine_disagreeing_photos_abstain() -> None:
 
 
 def test_combine_low_mean_confidence_abstains() -> None:
+    # Half of the photos agree (not a disagreement), but the mean confidence 0.535 < 0.6.
     pd = combine([_dx([0.62, 0.38, 0.0]), _dx([0.45, 0.55, 0.0], "low_confidence")], NAMES)
-    assert pd.abstained and pd.reason in ("low_confidence", "photos_disagree")
+    assert pd.abstained and pd.label is None and pd.reason == "low_confidence"
+    assert pd.agreement == 0.5 and np.isclose(pd.confidence, 0.535)
 
 
 def test_combine_ignores_bad_photos_and_reports_no_usable() -> None:

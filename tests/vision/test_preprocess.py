@@ -55,6 +55,25 @@ def test_png_with_jpg_name_is_decoded_by_content(tmp_path: object) -> None:
     assert decode(data).image.shape == (200, 300, 3)
 
 
+def test_png_exif_orientation_is_applied() -> None:
+    img = synth.leaf(200, 100)
+    data = synth.png_with_orientation(img, 6)
+    assert data.index(b"eXIf") < data.index(b"IDAT")
+    info = read_header(data)
+    assert (info.format, info.width, info.height, info.orientation) == ("png", 200, 100, 6)
+    dec = decode(data)
+    assert dec.image.shape == (200, 100, 3)
+    assert np.array_equal(dec.image, np.rot90(img, -1))  # lossless: exactly the clockwise turn
+
+
+def test_truncated_png_is_refused() -> None:
+    data = synth.png(synth.leaf(300, 200))
+    for cut in (len(data) - 12, len(data) // 2):  # IEND missing; a chunk runs past the end
+        with pytest.raises(ImageError) as ei:
+            read_header(data[:cut])
+        assert ei.value.code == "corrupt"
+
+
 def test_truncated_jpeg_is_refused() -> None:
     data = synth.jpeg(synth.leaf())
     with pytest.raises(ImageError) as ei:

@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from vision.calibration import Calibration, energy, expected_calibration_error, fit_temperature, softmax
+from vision.calibration import Calibration, energy, expected_calibration_error, fit_temperature, nll, softmax
 from vision.colour import U8
 from vision.diagnose import MODEL_FILE, Diagnoser
 from vision.labels import LabelSet
@@ -219,8 +219,8 @@ def stage_calibrate(pre: Preloaded, labels: LabelSet, model_dir: Path, work: Pat
         "val_field_n": len(Yf),
         "val_clean_acc_raw": float((Lv.argmax(1) == Yv).mean()),
         "val_field_acc_raw": float((Lf.argmax(1) == Yf).mean()),
-        "val_nll_T1": float(-np.mean(np.log(softmax(L, 1.0)[np.arange(len(Y)), Y] + 1e-12))),
-        "val_nll_T": float(-np.mean(np.log(softmax(L, T)[np.arange(len(Y)), Y] + 1e-12))),
+        "val_nll_T1": nll(L, Y, 1.0),
+        "val_nll_T": nll(L, Y, T),
         "val_ece_T1": expected_calibration_error(softmax(L, 1.0), Y),
         "val_ece_T": expected_calibration_error(softmax(L, T), Y),
         "val_ood_synthetic_refused_by_energy": ood_refused,

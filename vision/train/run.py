@@ -21,11 +21,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from vision import MODEL_DIR
+from vision.diagnose import MODEL_FILE
 from vision.labels import LabelSet, load_labels
 from vision.train import augment
 from vision.train.data import PRELOAD, SEED, Preloaded, default_data_dir, preload
 
-MODEL_FILE = "leaf_disease_int8.tflite"
 BATCH = 64
 NEG_FRACTION = 0.10
 EPOCHS = 30
