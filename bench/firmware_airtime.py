@@ -19,6 +19,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.timing import describe_machine
 from firmware.lib import framecodec as fc
 from firmware.tools import power
 
@@ -86,7 +87,7 @@ def main() -> int:
         return 0
     s = r["sizes"]
     assert isinstance(s, dict)
-    print(f"machine: {platform.platform()}, Python {platform.python_version()}")
+    print(f"machine: {describe_machine()}, {platform.platform()}")
     print(f"frame {s['frame_bytes']} B (goal <= 40) vs compact JSON {s['json_bytes']} B: {r['json_example']}")
     print("\nLoRa time on air, BW125 CR4/5 preamble 8 (ms):  frame   JSON")
     toa = r["time_on_air"]

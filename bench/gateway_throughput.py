@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import random
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -24,6 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.timing import describe_machine
 from firmware.lib import framecodec as fc
 from gateway.fastmic import MicVerifier
 from gateway.intake import WINDOW, FrameProcessor, RawFrame
@@ -214,8 +215,7 @@ def main() -> int:
     ap.add_argument("--upload-batches", default="2000,5000", help="forwarder batch sizes for the replay")
     args = ap.parse_args()
     print(
-        f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-        f"SQLite {__import__('sqlite3').sqlite_version}, load avg {os.getloadavg()[0]:.1f}"
+        f"machine: {describe_machine()}, SQLite {sqlite3.sqlite_version}, load avg {os.getloadavg()[0]:.1f}"
     )
     keys, rng = make_farm()
     frames = make_frames(keys, rng, args.per_node, int(time.time()))

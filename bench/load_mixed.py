@@ -20,7 +20,6 @@ import io
 import json
 import os
 import random
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -30,6 +29,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench.timing import percentile  # noqa: E402  (after the sys.path line: runs as a script too)
 
 USERS = [("0912000001", "demo-nongdan-1"), ("0912000002", "demo-nongdan-2"), ("0912000003", "demo-nongdan-3"),
          ("0912000010", "demo-khuyennong"), ("0912000030", "demo-quanly")]  # fmt: skip
@@ -78,14 +79,16 @@ class Stats:
         rows = []
         for name, xs in sorted(self.lat.items()):
             xs = sorted(xs)
-            q = statistics.quantiles(xs, n=100) if len(xs) >= 2 else xs * 99
             rows.append({"endpoint": name, "requests": len(xs), "errors": self.errors[name],
-                         "p50_ms": round(q[49], 1), "p95_ms": round(q[94], 1), "p99_ms": round(q[98], 1),
+                         "p50_ms": round(percentile(xs, 50), 1), "p95_ms": round(percentile(xs, 95), 1),
+                         "p99_ms": round(percentile(xs, 99), 1),
                          "codes": dict(self.codes[name])})  # fmt: skip
         return rows
 
 
-async def timed(stats: Stats, name: str, coro: object, ok_codes: tuple[int, ...] = (200, 201, 204)) -> object:
+async def timed(
+    stats: Stats, name: str, coro: object, ok_codes: tuple[int, ...] = (200, 201, 204)
+) -> tuple[int, bytes]:
     t = time.perf_counter()
     try:
         resp = await coro  # type: ignore[misc]
@@ -123,7 +126,7 @@ async def ingest(base: str, token: str, nodes: list[int], rate: int, until: floa
             body = gzip.compress(json.dumps({"frames": frames}).encode())
             status, _ = await timed(
                 stats, "POST /api/v1/gateway/frames", s.post(base + "/api/v1/gateway/frames", data=body)
-            )  # type: ignore[misc]
+            )
             if status == 200:
                 sent += per_batch
             next_t += period
@@ -158,12 +161,12 @@ async def user(
             stats,
             "POST /api/v1/auth/login",
             s.post(base + "/api/v1/auth/login", json={"phone": phone, "password": password}),
-        )  # type: ignore[misc]
+        )
         if status != 200:
             return
         csrf = json.loads(body)["csrf_token"]
         farms = {}
-        st, b = await timed(stats, "GET /api/v1/app/farms", s.get(base + "/api/v1/app/farms"))  # type: ignore[misc]
+        st, b = await timed(stats, "GET /api/v1/app/farms", s.get(base + "/api/v1/app/farms"))
         if st == 200:
             farms = json.loads(b)
         fields = [f["id"] for fa in farms.get("farms", []) for f in fa.get("fields", [])] or [1]

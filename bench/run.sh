@@ -3,7 +3,7 @@
 # bench-results/; docs/benchmarks.md summarises them. Servers are started on 127.0.0.1 by the
 # benchmarks themselves (temporary data directories) and stopped afterwards.
 #   quick (default): firmware air time, gateway intake, app weight + Lighthouse, vision latency (~6 min)
-#   all: quick + server ingest and read (~15 min) + the long reliability run (~15 min)
+#   all: quick + server ingest and read (~15 min) + the long reliability run (~25 min)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python

@@ -21,7 +21,8 @@ from pathlib import Path
 
 import requests
 
-from bench.server_common import cpu_info, make_registry, records
+from bench.server_common import make_registry, records
+from bench.timing import describe_machine
 from server.timeseries.lineproto import to_line
 from tests.services import free_port, start_influxd, start_postgres
 
@@ -132,7 +133,7 @@ def main() -> int:
             pg.stop()
     assert stored == len(frames), (stored, len(frames))
     rate = stored / elapsed
-    print(f"machine: {cpu_info()}; registry: {args.registry}; gunicorn workers: {args.workers}")
+    print(f"machine: {describe_machine()}; registry: {args.registry}; gunicorn workers: {args.workers}")
     floor_rate = (floor_before + floor_after) / 2
     print(f"floor (line protocol, {args.batch}-line batches): {floor_before:,.0f} points/s before,")
     print(f"  {floor_after:,.0f} after the endpoint run; mean {floor_rate:,.0f}")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import statistics
 import tempfile
 import time
 from collections.abc import Callable
@@ -20,7 +19,8 @@ from pathlib import Path
 
 import requests
 
-from bench.server_common import FIRST_NODE, cpu_info
+from bench.server_common import FIRST_NODE
+from bench.timing import describe_machine, percentile, time_ms
 from server.timeseries.influx import InfluxStore
 from server.timeseries.resolution import day_bucket
 from tests.services import start_influxd
@@ -65,13 +65,9 @@ def settle(pid: int, limit_s: float = 300.0) -> float:
 
 
 def timed(fn: Callable[[], object], runs: int) -> tuple[float, float]:
-    samples = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - t0) * 1000)
-    samples.sort()
-    return statistics.median(samples), samples[max(0, round(0.95 * len(samples)) - 1)]
+    """Median and p95 in ms; no warm-up call here, main() warms the shard up once for all queries."""
+    samples = time_ms(fn, runs, warmup=0)
+    return percentile(samples, 50), percentile(samples, 95)
 
 
 def raw_query(nodes: list[int], start: int, end: int) -> str:
@@ -141,7 +137,7 @@ def main() -> int:
     finally:
         store.close()
         influxd.stop()
-    print(f"machine: {cpu_info()}; load average {os.getloadavg()[0]:.1f}")
+    print(f"machine: {describe_machine()}; load average {os.getloadavg()[0]:.1f}")
     print(f"data: {points:,} points ({args.nodes} nodes × {args.days} d × 96/d), loaded in {t_load:.0f} s;")
     print(f"  rollup backfill (hourly + daily SELECT … INTO) {t_backfill:.0f} s; settled in {t_settle:.0f} s")
     for label, (median, p95) in results.items():

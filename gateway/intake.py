@@ -8,7 +8,8 @@ Counter window: per node, the highest stored counter plus a bitmap of which of t
 "highest counter" rule would lose data on a radio link: if frame 5 is lost in the air and 6
 arrives, the node resends 5 later and it would be taken for a replay, acked and dropped. With the
 bitmap, 5 is stored, a second copy of 5 is a duplicate, and only counters more than ``WINDOW``
-behind are refused as too old (the node resends oldest first, so a real backlog never is).
+behind are refused as too old: acked, never stored (the node resends oldest first, so a real backlog
+never is).
 
 Acks: each durable frame is acked on its own and the node deletes exactly the acked counters
 (``firmware.lib.linkproto``), so a frame refused as not durable (outbox or disk full) stays on

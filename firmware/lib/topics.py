@@ -8,7 +8,8 @@ def up_topic(farm_id, node_id):
 
 
 def ack_topic(up):
-    """The gateway acks on ``.../cmd/ack`` beside the node's ``.../up`` (payload: newest counter)."""
+    """The gateway acks on ``.../cmd/ack`` beside the node's ``.../up`` (payload: the counter of one
+    stored frame, ``linkproto.ack_payload``)."""
     return up[: -len("up")] + "cmd/ack"
 
 

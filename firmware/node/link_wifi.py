@@ -18,6 +18,7 @@ import topics
 
 class WifiMqtt:
     STOP_AND_WAIT = False  # one ordered TCP session: send the backlog, then collect the acks
+
     def __init__(self, cfg, node_id, psk, mqtt_password):
         self.cfg = cfg
         self.node_id = node_id
@@ -76,8 +77,9 @@ class WifiMqtt:
         except (ValueError, OSError):
             self._rssi = None
         name = topics.mqtt_username(self.node_id)
-        self.client = MQTTClient(name, cfg["mqtt_host"], port=cfg["mqtt_port"], user=name,
-                                 password=self.password, keepalive=60)
+        self.client = MQTTClient(
+            name, cfg["mqtt_host"], port=cfg["mqtt_port"], user=name, password=self.password, keepalive=60
+        )
         self.client.set_callback(self._on_msg)
         left = max(500, timeout_ms - time.ticks_diff(time.ticks_ms(), t0))
         try:
@@ -97,7 +99,7 @@ class WifiMqtt:
             return False
 
     def poll(self, wait_ms, sent):
-        """Collect acks (and a retained config) until the newest sent frame is acked or time is up."""
+        """Collect acks (and a retained config) until every sent frame is acked or time is up."""
         t0 = time.ticks_ms()
         while time.ticks_diff(time.ticks_ms(), t0) < wait_ms:
             if self.client.check_msg() is None:

@@ -16,12 +16,8 @@ from PIL import Image
 from tests.mobile_api.seeding import serve
 from tests.security.conftest import CREDS
 from tests.security.test_web import login
+from tests.services import CHROMIUM, CHROMIUM_ARGS
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-]  # fmt: skip
 PAYLOADS = [
     '<img src=x onerror="window.__xss=(window.__xss||0)+1">',
     '"><svg onload="window.__xss=1">',
@@ -93,7 +89,7 @@ def visit(base: str, role: str, urls: list[str]) -> tuple[list[str], list[str], 
     markup: list[str] = []
     marks = 0
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             ctx = browser.new_context(viewport={"width": 390, "height": 844})
             assert ctx.request.post(base + "/api/v1/auth/login", data=CREDS[role]).status == 200

@@ -1,0 +1,61 @@
+"""What every benchmark needs: a one-line description of the machine, timed samples, percentiles.
+
+from bench.timing import describe_machine, percentile, time_ms
+
+samples = time_ms(lambda: work(), runs=30)           # sorted, in milliseconds
+print(f"machine: {describe_machine()}")
+print(f"p50 {percentile(samples, 50):.1f} ms, p95 {percentile(samples, 95):.1f} ms")
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import platform
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+
+def cpu_model() -> str:
+    """The CPU's marketing name from /proc/cpuinfo (x86), else what ``platform`` knows (ARM, macOS)."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "?"
+
+
+def describe_machine() -> str:
+    """One line for a benchmark's output, e.g. ``8 CPUs (AMD EPYC 7B13), Python 3.12.3``."""
+    return f"{os.cpu_count()} CPUs ({cpu_model()}), Python {platform.python_version()}"
+
+
+def time_ms(fn: Callable[[], object], runs: int, warmup: int = 1) -> list[float]:
+    """Call ``fn`` ``warmup`` times untimed, then ``runs`` times; the wall times in ms, sorted."""
+    if runs < 1:
+        raise ValueError("runs must be >= 1")
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - t0) * 1000)
+    samples.sort()
+    return samples
+
+
+def percentile(sorted_samples: list[float], q: float) -> float:
+    """The ``q``-th percentile (0-100) of already sorted samples, interpolating linearly between the
+    two nearest ranks (numpy's default); ``percentile(s, 50)`` equals ``statistics.median(s)``."""
+    if not sorted_samples:
+        raise ValueError("percentile of no samples")
+    if not 0 <= q <= 100:
+        raise ValueError(f"q must be within 0..100, not {q}")
+    pos = (len(sorted_samples) - 1) * q / 100
+    lo = math.floor(pos)
+    hi = min(lo + 1, len(sorted_samples) - 1)
+    return sorted_samples[lo] + (sorted_samples[hi] - sorted_samples[lo]) * (pos - lo)
