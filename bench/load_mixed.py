@@ -266,7 +266,7 @@ def main() -> int:
     log = (work / "gunicorn.log").open("ab")
     gun = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-w", str(args.workers), "-b", f"127.0.0.1:{port}",
-         "--timeout", "60", "server.app:create_app()"],
+         "--timeout", "60", "ruongso.app:create_app()"],
         env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"

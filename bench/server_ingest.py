@@ -111,7 +111,7 @@ def main() -> int:
     }
     gunicorn = [sys.executable, "-m", "gunicorn", "-w", str(args.workers), "-b", f"127.0.0.1:{port}"]
     server = subprocess.Popen(
-        [*gunicorn, "--timeout", "120", "server.app:create_app()"], env=env, stderr=subprocess.DEVNULL
+        [*gunicorn, "--timeout", "120", "ruongso.app:create_app()"], env=env, stderr=subprocess.DEVNULL
     )
     url = f"http://127.0.0.1:{port}"
     try:

@@ -49,7 +49,7 @@ def main() -> int:
             RUONGSO_TSDB_URL=f"influx://127.0.0.1:{influx.port}/farm",
             RUONGSO_AUTO_MIGRATE="0",
         )
-        from server.app import create_app
+        from ruongso.app import create_app
 
         client = create_app().test_client()
         now = int(time.time())

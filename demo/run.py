@@ -21,7 +21,7 @@ from demo.weather import FieldWeather
 from firmware.lib import framecodec as fc
 from gateway.intake import RawFrame
 from gateway.service import Gateway, GatewayConfig
-from server.app import create_app
+from ruongso.app import create_app
 from server.config import Settings
 from server.services import Services
 

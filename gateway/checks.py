@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from server.timeseries.base import QUALITY_OUT_OF_RANGE, QUALITY_STUCK
+from common.quality import QUALITY_OUT_OF_RANGE, QUALITY_STUCK
 
 # Physically plausible bounds for northern Vietnam field nodes (sensor datasheet ranges narrowed
 # to the climate: Vĩnh Phúc air temperature record range is about 2-42 °C).

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from server.node_limits import BATTERY_EMPTY_V, BATTERY_LOW_V, RSSI_WEAK_DBM
+from common.node_limits import BATTERY_EMPTY_V, BATTERY_LOW_V, RSSI_WEAK_DBM
 
 SNR_WEAK_DB = 0.0
 LOSS_WARN = 0.05

@@ -32,11 +32,11 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
+from common.quality import QUALITY_SENSOR_FAULT
 from firmware.lib import framecodec as fc
 from gateway.checks import StuckTracker, quality_flags
 from gateway.keys import NodeKeys
 from gateway.outbox import FrameRow, Outbox
-from server.timeseries.base import QUALITY_SENSOR_FAULT
 
 log = logging.getLogger("gateway.intake")
 

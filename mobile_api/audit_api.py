@@ -11,12 +11,14 @@ from typing import Any
 from flask import Blueprint, Response, request, url_for
 from sqlalchemy import select
 
-from mobile_api import audit_evidence, common, lot_report, lot_report_data
+from mobile_api import common
 from mobile_api.apidoc import doc
 from mobile_api.auth import can_see_farm, login_required
-from mobile_api.models import Lot
+from mobile_api.lots_api import catalogue
 from server.advisory.vietgap import evaluate_checklist
 from server.errors import problem
+from server.farm import audit_evidence, lot_report, lot_report_data
+from server.farm.models import Lot
 from server.registry.models import Farm
 from server.services import services
 
@@ -88,7 +90,7 @@ def lot_pdf(code: str) -> Response:
         if lot is None:
             return problem(404, "Unknown lot")
         url = url_for("mobile_api.lots.public_page", code=lot.code, _external=True)
-        report = lot_report_data.build(db, svc.store, lot, url)
+        report = lot_report_data.build(db, svc.store, lot, url, (catalogue("vi"), catalogue("en")))
     body = lot_report.build_pdf(report)
     return Response(
         body,

@@ -11,11 +11,12 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 from sqlalchemy import select
 
-from mobile_api import common, compliance
+from mobile_api import common
 from mobile_api.apidoc import doc
 from mobile_api.auth import login_required, visible_field
-from mobile_api.models import DiaryEntry
 from server.errors import problem
+from server.farm import compliance, locks
+from server.farm.models import DiaryEntry
 from server.services import services
 
 bp = Blueprint("diary", __name__)
@@ -82,7 +83,7 @@ def catalogue(field_id: int) -> Response | dict[str, Any]:
         f = visible_field(db, field_id)
         if f is None:
             return problem(404, "Unknown field")
-        market = common.market(db, f.id)
+        market = locks.market(db, f.id)
         return {"market": market, "products": compliance.products(f.crop, market)}
 
 
@@ -99,7 +100,7 @@ def list_entries(field_id: int) -> Response | dict[str, Any]:
             .where(DiaryEntry.field_id == f.id)
             .order_by(DiaryEntry.applied_on.desc(), DiaryEntry.id.desc())
         ).all()
-        return {"entries": [entry_json(e) for e in rows], "harvest": common.harvest_lock(db, f).as_json()}
+        return {"entries": [entry_json(e) for e in rows], "harvest": locks.harvest_lock(db, f).as_json()}
 
 
 @bp.post("/api/v1/app/diary")
@@ -131,7 +132,7 @@ def create() -> Response:
             return problem(404, "Unknown field")
         old = db.scalar(select(DiaryEntry).where(DiaryEntry.idempotency_key == key))
         if old is not None:  # a retry from the offline queue: the same entry, not a second one
-            return _reply(old, 200, common.harvest_lock(db, f).as_json())
+            return _reply(old, 200, locks.harvest_lock(db, f).as_json())
         now = common.now_s()
         e = DiaryEntry(
             idempotency_key=key,
@@ -141,12 +142,12 @@ def create() -> Response:
             updated_at=now,
             version=1,
         )
-        error = _apply(e, body, f.crop, common.market(db, f.id))
+        error = _apply(e, body, f.crop, locks.market(db, f.id))
         if error:
             return problem(422, "Invalid diary entry", error)
         db.add(e)
         db.flush()
-        return _reply(e, 201, common.harvest_lock(db, f).as_json())
+        return _reply(e, 201, locks.harvest_lock(db, f).as_json())
 
 
 @bp.put("/api/v1/app/diary/<int:entry_id>")
@@ -167,10 +168,10 @@ def update(entry_id: int) -> Response:
             return problem(
                 412, "Changed elsewhere", "the entry was changed since you read it", current=entry_json(e)
             )
-        error = _apply(e, body, f.crop, common.market(db, f.id))
+        error = _apply(e, body, f.crop, locks.market(db, f.id))
         if error:  # _apply changes nothing before every check has passed
             return problem(422, "Invalid diary entry", error)
         e.version += 1
         e.updated_at = common.now_s()
         db.flush()
-        return _reply(e, 200, common.harvest_lock(db, f).as_json())
+        return _reply(e, 200, locks.harvest_lock(db, f).as_json())

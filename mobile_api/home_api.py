@@ -11,11 +11,12 @@ from sqlalchemy.orm import selectinload
 from mobile_api import common
 from mobile_api.apidoc import doc
 from mobile_api.auth import login_required, visible_farms, visible_field
-from mobile_api.compliance import MARKETS
-from mobile_api.models import FieldProfile
-from mobile_api.today import StoreReads, field_today
 from server.advisory import data_files
 from server.errors import problem
+from server.farm import locks
+from server.farm.compliance import MARKETS
+from server.farm.models import FieldProfile
+from server.farm.today import StoreReads, field_today
 from server.registry.geo import area_units, centroid
 from server.registry.models import Farm, Field
 from server.services import services
@@ -80,12 +81,13 @@ def home() -> Response | dict[str, Any]:
         farm = None if chosen is None else db.get(Farm, chosen, options=[FARM_WITH_NODES])
         if farm is None:
             return problem(404, "Unknown farm")
-        profiles = common.profiles(db, [f.id for f in farm.fields])
-        locks = common.harvest_locks(db, farm.fields, profiles)
+        profiles = locks.profiles(db, [f.id for f in farm.fields])
+        field_locks = locks.harvest_locks(db, farm.fields, profiles)
         reads = StoreReads(svc.store)  # one store read per farm, not per field (same answers)
         reads.prefetch_farm(farm.fields)
         fields = [
-            _field_head(f) | {"today": field_today(svc.store, f, profiles.get(f.id), locks[f.id], now, reads)}
+            _field_head(f)
+            | {"today": field_today(svc.store, f, profiles.get(f.id), field_locks[f.id], now, reads)}
             for f in farm.fields
         ]
         return {
@@ -105,8 +107,8 @@ def field(field_id: int) -> Response | dict[str, Any]:
         f = visible_field(db, field_id, selectinload(Field.nodes))
         if f is None:
             return problem(404, "Unknown field")
-        p = common.profile(db, f.id)
-        lock = common.harvest_lock(db, f)
+        p = locks.profile(db, f.id)
+        lock = locks.harvest_lock(db, f)
         return _field_head(f) | {
             "geometry": f.geometry,
             "nodes": [{"id": n.id, "name": n.name, "kind": n.kind} for n in f.nodes],

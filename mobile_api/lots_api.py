@@ -20,10 +20,11 @@ from sqlalchemy import select
 from mobile_api import common
 from mobile_api.apidoc import doc
 from mobile_api.auth import login_required, public, visible_field
-from mobile_api.models import DiaryEntry, Lot
 from mobile_api.shell import STATIC
 from server.advisory.i18n import format_number
 from server.errors import problem
+from server.farm import locks
+from server.farm.models import DiaryEntry, Lot
 from server.registry.models import Field
 from server.services import services
 
@@ -71,7 +72,7 @@ def create() -> Response | tuple[dict[str, Any], int]:
         old = db.scalar(select(Lot).where(Lot.idempotency_key == key))
         if old is not None:
             return lot_json(old), 200
-        lock = common.harvest_lock(db, field, day)
+        lock = locks.harvest_lock(db, field, day)
         if lock.locked:
             return problem(
                 409,
@@ -89,7 +90,7 @@ def create() -> Response | tuple[dict[str, Any], int]:
             idempotency_key=key,
             field_id=field.id,
             crop=field.crop,
-            market=common.market(db, field.id),
+            market=locks.market(db, field.id),
             harvest_date=day,
             quantity_kg=qty,
             created_by=common.user_id(),

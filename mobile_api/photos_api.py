@@ -11,12 +11,14 @@ from typing import Any
 from flask import Blueprint, Response, current_app, request
 from sqlalchemy import String, cast, select
 
-from mobile_api import common, compliance, photos, vision_service
+from mobile_api import common
 from mobile_api.apidoc import doc
 from mobile_api.auth import current_user, login_required, require_role, visible_field
 from mobile_api.blobs import LocalBlobStore
-from mobile_api.models import Diagnosis
 from server.errors import problem
+from server.farm import compliance, locks, photos
+from server.farm import diagnosis as vision_service
+from server.farm.models import Diagnosis
 from server.services import services
 
 bp = Blueprint("photos", __name__)
@@ -89,7 +91,7 @@ def upload() -> Response | tuple[dict[str, Any], int]:
             return problem(404, "Unknown field")
         old = db.scalar(select(Diagnosis).where(Diagnosis.idempotency_key == key))
         if old is not None:
-            return diagnosis_json(old, common.market(db, field.id)), 200
+            return diagnosis_json(old, locks.market(db, field.id)), 200
         try:
             cleaned = [photos.clean(f.read(photos.MAX_BYTES + 1)) for f in files]
         except photos.PhotoError as exc:
@@ -119,7 +121,7 @@ def upload() -> Response | tuple[dict[str, Any], int]:
         )
         db.add(d)
         db.flush()
-        return diagnosis_json(d, common.market(db, field.id)), 201
+        return diagnosis_json(d, locks.market(db, field.id)), 201
 
 
 @bp.get("/api/v1/app/fields/<int:field_id>/diagnoses")
@@ -132,7 +134,7 @@ def list_for_field(field_id: int) -> Response | dict[str, Any]:
         rows = db.scalars(
             select(Diagnosis).where(Diagnosis.field_id == field_id).order_by(Diagnosis.id.desc())
         ).all()
-        market = common.market(db, field_id)
+        market = locks.market(db, field_id)
         return {"diagnoses": [diagnosis_json(d, market) for d in rows]}
 
 
@@ -176,4 +178,4 @@ def review(diag_id: int) -> Response | dict[str, Any]:
         d.review_status, d.review_label = status, body.get("label")
         d.review_note, d.reviewed_at = str(body.get("note") or "")[:2000], common.now_s()
         d.reviewed_by = str(user.id) if user else None
-        return diagnosis_json(d, common.market(db, d.field_id))
+        return diagnosis_json(d, locks.market(db, d.field_id))

@@ -9,10 +9,10 @@ from flask import Blueprint, Response, request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from common.node_limits import ONLINE_WINDOW_S
 from firmware.lib.framecodec import STATUS_NAMES
 from server.auth import current_user, policy
 from server.errors import problem
-from server.node_limits import ONLINE_WINDOW_S
 from server.openapi import doc
 from server.registry.geo import area_units, centroid
 from server.registry.models import Farm, Field, Node

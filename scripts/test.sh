@@ -10,5 +10,7 @@ echo "==> ruff"
 ruff check .
 echo "==> mypy"
 mypy
+echo "==> import contracts"
+lint-imports
 echo "==> pytest"
 pytest "$@"

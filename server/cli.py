@@ -32,7 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from server.app import create_app
+    from ruongso.app import create_app
     from server.config import Settings
 
     overrides = {"tsdb_url": args.tsdb} if args.tsdb else {}

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from mobile_api import models as app_models
-from mobile_api.officer import models as officer_models
-from mobile_api.technician import models as technician_models
 from server import audit
 from server.auth import models as auth_models
 from server.db import Base
+from server.farm import models as app_models
+from server.officer import models as officer_models
 from server.registry import areas, models, plantings
+from server.technician import models as technician_models
 
 metadata = Base.metadata
 MODULES = (audit, auth_models, areas, models, plantings)

@@ -30,6 +30,12 @@ class Calibration:
     energy_threshold: float = 0.0  # energy above this -> not a known leaf
     input_size: int = 128
     tta_views: int = 1  # orientations averaged per photo (1, 2 or 4), see Diagnoser.logits
+    # With the field's crop given: below this probability of that crop -> "does not look
+    # like <crop>" instead of a forced within-crop label (0 = never).
+    crop_min_probability: float = 0.0
+    # With the crop given, the within-crop probability must also reach this (it is
+    # renormalised, so it runs higher than the unconditioned one).
+    crop_abstain_threshold: float = 0.0
     quality: QualityThresholds = field(default_factory=QualityThresholds)
 
     def to_json(self) -> str:

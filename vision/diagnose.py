@@ -7,8 +7,17 @@
 
 The rule, in order: unreadable file -> ImageError; bad photo -> retake (reason
 code from ``quality.MESSAGES``); unsupported crop -> abstain; energy score says
-"not a leaf we know" -> abstain (``not_recognised``); calibrated confidence below
-the threshold -> abstain (``low_confidence``, an officer looks); else the label.
+"not a leaf we know" -> abstain (``not_recognised``); with the field's crop given,
+too little probability on that crop -> abstain (``crop_mismatch``, "this does not
+look like <crop>"); calibrated confidence below the threshold -> abstain
+(``low_confidence``, an officer looks); else the label.
+
+Why the crop is a *prior* and not a filter: the app always knows the field's
+crop, so the answer is chosen among that crop's classes (probabilities
+renormalised within the crop).  But if the photo's evidence puts most of its
+probability on other crops, renormalising would turn a weak guess into a
+confident wrong label (a maize leaf photographed in a "rice" field) -- so the
+model says the photo does not look like that crop instead.
 """
 
 from __future__ import annotations
@@ -27,6 +36,13 @@ from vision.preprocess import Decoded, decode, leaf_box, model_input
 from vision.quality import MESSAGES, QualityReport, assess
 
 MODEL_FILE = "leaf_disease_int8.tflite"
+CROP_NAMES: dict[str, tuple[str, str]] = {
+    "corn": ("ngô", "maize (corn)"),
+    "grape": ("nho", "grape"),
+    "potato": ("khoai tây", "potato"),
+    "rice": ("lúa", "rice"),
+    "tomato": ("cà chua", "tomato"),
+}
 
 REASONS: dict[str, tuple[str, str]] = {
     **MESSAGES,
@@ -43,6 +59,12 @@ REASONS: dict[str, tuple[str, str]] = {
     "unsupported_crop": (
         "Hệ thống chưa hỗ trợ cây trồng này. Cán bộ sẽ xem ảnh.",
         "This crop is not supported yet. An officer will look at the photo.",
+    ),
+    "crop_mismatch": (
+        "Ảnh này không giống lá {crop_vi}. Hãy chụp lại một lá của cây trồng trên ruộng, "
+        "hoặc cán bộ sẽ xem ảnh.",
+        "This does not look like a {crop_en} leaf. Retake a leaf of the field's crop, "
+        "or an officer will look at the photo.",
     ),
     "photos_disagree": (
         "Các ảnh cho kết quả khác nhau — cán bộ khuyến nông sẽ xem.",
@@ -74,6 +96,7 @@ class Diagnosis:
     probs: tuple[float, ...] = ()  # calibrated class probabilities; empty if not classified
     energy: float | None = None
     threshold: float = 0.0  # abstain threshold this answer was judged by
+    crop_probability: float | None = None  # probability the photo shows the given crop
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -90,6 +113,7 @@ class Diagnosis:
                 **{k: round(v, 3) for k, v in self.quality.metrics.items()},
             },
             "energy": None if self.energy is None else round(self.energy, 3),
+            "crop_probability": None if self.crop_probability is None else round(self.crop_probability, 4),
         }
 
 
@@ -190,11 +214,14 @@ class Diagnoser:
             return Diagnosis(None, 0.0, True, "unsupported_crop", vi, en, (), quality, threshold=thr)
         e = float(energy(logits))
         probs = softmax(logits, cal.temperature)
+        p_crop: float | None = None
         if crop is not None:
             idx = list(self.labels.indices_for_crop(crop))
+            p_crop = float(probs[idx].sum())
             sub = softmax(logits[idx], cal.temperature)
             probs = np.zeros_like(probs)
             probs[idx] = sub
+            thr = max(thr, cal.crop_abstain_threshold)
         names = self.labels.names
         top3 = _top3(names, probs)
         top = int(np.argmax(probs))
@@ -202,12 +229,16 @@ class Diagnoser:
         ptuple = tuple(float(p) for p in probs)
         if e > cal.energy_threshold:
             vi, en = REASONS["not_recognised"]
-            return Diagnosis(None, conf, True, "not_recognised", vi, en, top3, quality, ptuple, e, thr)
+            return Diagnosis(None, conf, True, "not_recognised", vi, en, top3, quality, ptuple, e, thr, p_crop)
+        if crop is not None and p_crop is not None and p_crop < cal.crop_min_probability:
+            cvi, cen = CROP_NAMES.get(crop, (crop, crop))
+            vi, en = (m.format(crop_vi=cvi, crop_en=cen) for m in REASONS["crop_mismatch"])
+            return Diagnosis(None, conf, True, "crop_mismatch", vi, en, top3, quality, ptuple, e, thr, p_crop)
         if conf < thr:
             vi, en = REASONS["low_confidence"]
-            return Diagnosis(None, conf, True, "low_confidence", vi, en, top3, quality, ptuple, e, thr)
+            return Diagnosis(None, conf, True, "low_confidence", vi, en, top3, quality, ptuple, e, thr, p_crop)
         lb = self.labels.labels[top]
-        return Diagnosis(lb.name, conf, False, "ok", lb.vi, lb.en, top3, quality, ptuple, e, thr)
+        return Diagnosis(lb.name, conf, False, "ok", lb.vi, lb.en, top3, quality, ptuple, e, thr, p_crop)
 
     def diagnose(self, image_bytes: bytes, crop: str | None = None) -> Diagnosis:
         """Raises ``preprocess.ImageError`` for unreadable / refused files."""
@@ -242,6 +273,8 @@ def combine(
             else (diagnoses[0].reason if diagnoses else "no_usable_photo")
         )
         vi, en = REASONS.get(code, REASONS["no_usable_photo"])
+        if diagnoses and code == diagnoses[0].reason:
+            vi, en = diagnoses[0].message_vi, diagnoses[0].message_en  # already names the crop
         return PlantDiagnosis(None, 0.0, True, code, vi, en, (), n, 0, 0.0, 0.0)
     p = np.array([d.probs for d in used], np.float64)
     mean = p.mean(axis=0)

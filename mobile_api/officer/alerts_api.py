@@ -13,10 +13,10 @@ from flask import Blueprint, Response, request
 from sqlalchemy import select
 
 from mobile_api.officer import access
-from mobile_api.officer.models import AlertField, AreaAlert
 from server.auth import current_user
 from server.auth.policy import visible_farm_ids
 from server.errors import problem
+from server.officer.models import AlertField, AreaAlert
 from server.openapi import doc
 from server.registry.geo import centroid
 from server.registry.models import Field

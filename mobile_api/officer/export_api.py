@@ -14,8 +14,9 @@ from typing import Any
 from flask import Blueprint, Response, request
 from sqlalchemy import select
 
-from mobile_api.officer import access, cases
-from mobile_api.officer.models import ReviewDecision
+from mobile_api.officer import access
+from server.officer import cases
+from server.officer.models import ReviewDecision
 from server.openapi import doc
 from server.services import services
 

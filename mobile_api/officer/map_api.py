@@ -8,10 +8,11 @@ from typing import Any
 
 from flask import Blueprint
 
-from mobile_api.officer import access, cases, filters
-from mobile_api.officer.fieldstatus import field_status
-from mobile_api.today import StoreReads
-from server.node_limits import ONLINE_WINDOW_S
+from common.node_limits import ONLINE_WINDOW_S
+from mobile_api.officer import access, filters
+from server.farm.today import StoreReads
+from server.officer import cases
+from server.officer.fieldstatus import field_status
 from server.openapi import doc
 from server.registry.geo import area_units, centroid
 from server.registry.models import Farm, Field, Node

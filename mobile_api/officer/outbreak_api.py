@@ -11,8 +11,9 @@ from typing import Any
 
 from flask import Blueprint, request
 
-from mobile_api.officer import access, cases, filters
-from mobile_api.officer.density import Case, grid
+from mobile_api.officer import access, filters
+from server.officer import cases
+from server.officer.density import Case, grid
 from server.openapi import doc
 from server.services import services
 

@@ -15,9 +15,10 @@ from typing import Any
 from flask import Blueprint, Response, request
 from sqlalchemy import select
 
-from mobile_api.officer import access, cases, filters
-from mobile_api.officer.models import AlertField, AreaAlert
-from server.node_limits import ONLINE_WINDOW_S
+from common.node_limits import ONLINE_WINDOW_S
+from mobile_api.officer import access, filters
+from server.officer import cases
+from server.officer.models import AlertField, AreaAlert
 from server.openapi import doc
 from server.services import services
 
@@ -42,7 +43,7 @@ COLUMNS = (
 def _lots(db: Any, field_ids: set[int], since: int, until: int) -> tuple[Counter[int], Counter[int]]:
     """Lots per field in the window, and those whose field has a diary warning before harvest."""
     try:
-        from mobile_api.models import DiaryEntry, Lot
+        from server.farm.models import DiaryEntry, Lot
     except ImportError:
         return Counter(), Counter()
     lots, warned = Counter[int](), Counter[int]()

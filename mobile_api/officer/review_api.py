@@ -12,10 +12,11 @@ from typing import Any
 from flask import Blueprint, Response, request
 from sqlalchemy import Text, cast, select
 
-from mobile_api.officer import access, cases, context
-from mobile_api.officer.models import ReviewDecision
+from mobile_api.officer import access, context
 from server.auth import current_user
 from server.errors import problem
+from server.officer import cases
+from server.officer.models import ReviewDecision
 from server.openapi import doc
 from server.registry.models import Field
 from server.services import services

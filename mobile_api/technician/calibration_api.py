@@ -9,12 +9,13 @@ from typing import Any
 from flask import Blueprint, Response, request
 from sqlalchemy import select
 
-from mobile_api.technician import access, calibration, configs
-from mobile_api.technician.models import ProbeCalibration
+from mobile_api.technician import access
 from server.auth import current_user
 from server.errors import problem
 from server.openapi import doc
 from server.services import services
+from server.technician import calibration, configs
+from server.technician.models import ProbeCalibration
 
 bp = Blueprint("tech_calibration", __name__)
 MAX_HOURS = 24 * 90

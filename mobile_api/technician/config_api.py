@@ -7,12 +7,13 @@ from typing import Any
 from flask import Blueprint, Response, request
 from sqlalchemy import select
 
-from mobile_api.technician import access, configs
-from mobile_api.technician.models import NodeConfigVersion
+from mobile_api.technician import access
 from server.auth import current_user
 from server.errors import problem
 from server.openapi import doc
 from server.services import services
+from server.technician import configs
+from server.technician.models import NodeConfigVersion
 
 bp = Blueprint("tech_config", __name__)
 

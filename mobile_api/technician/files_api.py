@@ -12,10 +12,10 @@ from flask import Blueprint, Response
 from sqlalchemy import select
 
 from mobile_api.technician import access
-from mobile_api.technician.models import NodeConfigVersion
 from server.errors import problem
 from server.openapi import doc
 from server.services import services
+from server.technician.models import NodeConfigVersion
 
 bp = Blueprint("tech_files", __name__)
 

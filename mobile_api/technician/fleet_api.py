@@ -9,10 +9,11 @@ from typing import Any
 from flask import Blueprint
 
 from firmware.lib.framecodec import STATUS_NAMES
-from mobile_api.technician import access, configs, fleet, gateway_health
+from mobile_api.technician import access
 from server.openapi import doc
 from server.registry.models import Node
 from server.services import services
+from server.technician import configs, fleet, gateway_health
 from server.timeseries.base import FrameRecord, TimeSeriesStore
 
 bp = Blueprint("tech_fleet", __name__)

@@ -12,13 +12,14 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 
-from mobile_api.technician import access, configs
+from mobile_api.technician import access
 from server.auth import current_user
 from server.errors import problem
 from server.openapi import doc
 from server.registry.geo import centroid
 from server.registry.models import Node
 from server.services import services
+from server.technician import configs
 
 bp = Blueprint("tech_provision", __name__)
 KINDS = ("soil", "weather")

@@ -9,11 +9,12 @@ from typing import Any
 from flask import Blueprint, Response, request
 from sqlalchemy import select
 
-from mobile_api.technician import access, calibration
-from mobile_api.technician.models import ProbeCalibration
+from mobile_api.technician import access
 from server.errors import problem
 from server.openapi import doc
 from server.services import services
+from server.technician import calibration
+from server.technician.models import ProbeCalibration
 
 bp = Blueprint("tech_recompute", __name__)
 MAX_HOURS = 24 * 90

@@ -1,17 +1,22 @@
 """Command line: ``farm advise et0|irrigation|disease``.
 
-``register(subparsers)`` is called by the project CLI; ``python -m server.advisory.cli advise et0 ...``
-works on its own through ``main(argv)``. Argument errors exit with status 2 (argparse).
+``register(subparsers)`` is called by the project CLI (``cli/main.py``), which runs the ``func`` each
+sub-command sets and turns an :class:`AdvisoryInputError` into one line on stderr and exit status 2.
+``python -m server.advisory.cli advise et0 ...`` works on its own through ``main(argv)``.
+Values are checked twice on purpose: each number at parse time against its physical range, then the
+combinations (Tmax >= Tmin, one humidity input, Rs below the day's Ra) before anything is computed.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 
+from server.advisory import meteo, solar
 from server.advisory.cli_files import add_file_commands
 from server.advisory.errors import AdvisoryInputError
 from server.advisory.et0 import DailyWeather, Et0Method, Et0Result, Site, daily_et0
@@ -19,25 +24,31 @@ from server.advisory.i18n import format_number
 
 
 def _bounded(low: float, high: float, unit: str) -> Callable[[str], float]:
-    """argparse type: a finite float in [low, high]."""
+    """argparse type: a finite float in [low, high] (``nan`` and ``inf`` parse but are no reading)."""
 
     def parse(text: str) -> float:
         try:
             value = float(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"not a finite number: {text!r}")
         if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"{value:g} outside [{low:g}, {high:g}] {unit}")
+            raise argparse.ArgumentTypeError(f"{value:g} outside [{low:g}, {high:g}] {unit}".rstrip())
         return value
 
     return parse
 
 
-def _iso_date(text: str) -> date:
+def iso_date(text: str) -> date:
+    """argparse type: a calendar day ``YYYY-MM-DD`` between 1900 and 2100."""
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a YYYY-MM-DD date: {text!r}") from None
+    if not 1900 <= day.year <= 2100:
+        raise argparse.ArgumentTypeError(f"date {text} is outside the years 1900-2100")
+    return day
 
 
 def _add_et0(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -47,54 +58,106 @@ def _add_et0(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description="Daily ET0 by FAO-56 Penman-Monteith; missing humidity, wind or radiation "
         "are estimated by the FAO-56 rules and listed as estimated.",
     )
-    p.add_argument("--date", required=True, type=_iso_date, help="day, YYYY-MM-DD")
+    p.add_argument("--date", required=True, type=iso_date, help="day, YYYY-MM-DD (required)")
     p.add_argument(
-        "--lat", required=True, type=_bounded(-90, 90, "degrees"), help="latitude, degrees (N > 0)"
+        "--lat", required=True, type=_bounded(-90, 90, "degrees"), help="latitude, degrees, N > 0 (required)"
     )
     p.add_argument(
-        "--elevation", required=True, type=_bounded(-450, 9000, "m"), help="elevation above sea level, m"
+        "--elevation",
+        required=True,
+        type=_bounded(-450, 9000, "m"),
+        help="elevation above sea level, m (required)",
     )
-    p.add_argument("--tmax", required=True, type=_bounded(-60, 60, "°C"), help="maximum air temperature, °C")
-    p.add_argument("--tmin", required=True, type=_bounded(-60, 60, "°C"), help="minimum air temperature, °C")
-    p.add_argument("--rh-max", type=_bounded(0, 100, "%"), help="maximum relative humidity, %%")
     p.add_argument(
-        "--rh-min", type=_bounded(0, 100, "%"), help="minimum relative humidity, %% (needs --rh-max)"
+        "--tmax", required=True, type=_bounded(-60, 60, "°C"), help="maximum air temperature, °C (required)"
     )
-    p.add_argument("--ea", type=_bounded(0, 10, "kPa"), help="actual vapour pressure, kPa")
-    p.add_argument("--wind", type=_bounded(0, 60, "m/s"), help="mean wind speed, m/s (none: 2 m/s)")
-    p.add_argument("--wind-height", type=_bounded(0.5, 100, "m"), help="anemometer height, m (default 2)")
-    p.add_argument("--sunshine", type=_bounded(0, 24, "h"), help="actual sunshine duration, hours")
-    p.add_argument("--rs", type=_bounded(0, 50, "MJ/m2/day"), help="solar radiation, MJ/m2/day")
+    p.add_argument(
+        "--tmin", required=True, type=_bounded(-60, 60, "°C"), help="minimum air temperature, °C (required)"
+    )
+    p.add_argument(
+        "--rh-max",
+        type=_bounded(0, 100, "%"),
+        help="maximum relative humidity, %%, 0-100 (default: none; humidity then from --ea or Tmin)",
+    )
+    p.add_argument(
+        "--rh-min",
+        type=_bounded(0, 100, "%"),
+        help="minimum relative humidity, %%, 0-100; needs --rh-max (default: none)",
+    )
+    p.add_argument(
+        "--ea",
+        type=_bounded(0, 10, "kPa"),
+        help="actual vapour pressure, kPa, instead of humidity (default: none; from RH or Tmin)",
+    )
+    p.add_argument(
+        "--wind",
+        type=_bounded(0, 60, "m/s"),
+        help="mean wind speed, m/s (default: none; 2 m/s is assumed, FAO-56)",
+    )
+    p.add_argument(
+        "--wind-height",
+        type=_bounded(0.5, 100, "m"),
+        help="anemometer height above ground, m; needs --wind (default: 2)",
+    )
+    p.add_argument(
+        "--sunshine",
+        type=_bounded(0, 24, "h"),
+        help="actual sunshine duration, hours (default: none; radiation then from --rs or temperatures)",
+    )
+    p.add_argument(
+        "--rs",
+        type=_bounded(0, 50, "MJ/m2/day"),
+        help="measured solar radiation, MJ/m2/day (default: none; from sunshine or temperatures)",
+    )
     p.add_argument(
         "--soil-heat-flux",
         type=_bounded(-10, 10, "MJ/m2/day"),
         default=0.0,
-        help="soil heat flux G, MJ/m2/day (default 0, FAO-56 Eq. 42)",
+        help="soil heat flux G, MJ/m2/day; 0 for a day, FAO-56 Eq. 42 (default: %(default)s)",
     )
     p.add_argument(
         "--krs",
         type=_bounded(0.1, 0.25, ""),
         default=0.16,
-        help="Hargreaves radiation coefficient: 0.16 interior, 0.19 coastal (FAO-56 Eq. 50)",
+        help="Hargreaves radiation coefficient: 0.16 interior, 0.19 coastal, FAO-56 Eq. 50 "
+        "(default: %(default)s)",
     )
-    p.add_argument("--method", choices=[m.value for m in Et0Method], default=Et0Method.FAO56_PM.value)
+    p.add_argument(
+        "--method",
+        choices=[m.value for m in Et0Method],
+        default=Et0Method.FAO56_PM.value,
+        help="equation: FAO-56 Penman-Monteith or Hargreaves (temperatures only) (default: %(default)s)",
+    )
     p.add_argument("--json", action="store_true", help="print JSON with the intermediate values")
-    p.set_defaults(_handler=_run_et0, _parser=p)
+    p.set_defaults(func=_run_et0)
 
 
-def _validate_et0(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
+def _validate_et0(args: argparse.Namespace) -> None:
+    """Combinations of arguments that no single argument type can see; each names the options."""
     if args.tmax < args.tmin:
-        parser.error("--tmax must be >= --tmin")
+        raise AdvisoryInputError(f"--tmax must be >= --tmin (got --tmax {args.tmax:g} --tmin {args.tmin:g})")
     if args.ea is not None and (args.rh_max is not None or args.rh_min is not None):
-        parser.error("--ea conflicts with --rh-max/--rh-min: give one humidity input")
+        raise AdvisoryInputError("--ea conflicts with --rh-max/--rh-min: give one humidity input")
     if args.rh_min is not None and args.rh_max is None:
-        parser.error("--rh-min needs --rh-max (FAO-56 Eq. 17); RHmax alone is allowed (Eq. 18)")
+        raise AdvisoryInputError("--rh-min needs --rh-max (FAO-56 Eq. 17); RHmax alone is allowed (Eq. 18)")
     if args.rh_max is not None and args.rh_min is not None and args.rh_max < args.rh_min:
-        parser.error("--rh-max must be >= --rh-min")
+        raise AdvisoryInputError("--rh-max must be >= --rh-min")
     if args.sunshine is not None and args.rs is not None:
-        parser.error("--sunshine conflicts with --rs: give one radiation input")
+        raise AdvisoryInputError("--sunshine conflicts with --rs: give one radiation input")
     if args.wind_height is not None and args.wind is None:
-        parser.error("--wind-height needs --wind")
+        raise AdvisoryInputError("--wind-height needs --wind")
+    if args.ea is not None and args.ea > meteo.sat_vapour_pressure(args.tmax):
+        es_max = meteo.sat_vapour_pressure(args.tmax)
+        raise AdvisoryInputError(
+            f"--ea {args.ea:g} kPa is above the saturation vapour pressure at --tmax ({es_max:.3f} kPa)"
+        )
+    if args.rs is not None:
+        ra = solar.extraterrestrial_radiation(args.lat, args.date.timetuple().tm_yday)
+        if args.rs > ra:
+            raise AdvisoryInputError(
+                f"--rs {args.rs:g} MJ/m2/day is above the radiation outside the atmosphere "
+                f"(Ra {ra:.2f}) at latitude {args.lat:g} on {args.date.isoformat()}"
+            )
 
 
 def _et0_table(result: Et0Result, args: argparse.Namespace) -> str:
@@ -164,8 +227,7 @@ def et0_json(result: Et0Result, args: argparse.Namespace) -> dict[str, object]:
 
 
 def _run_et0(args: argparse.Namespace) -> int:
-    parser: argparse.ArgumentParser = args._parser
-    _validate_et0(args, parser)
+    _validate_et0(args)
     weather = DailyWeather(
         day=args.date,
         tmax_c=args.tmax,
@@ -180,10 +242,7 @@ def _run_et0(args: argparse.Namespace) -> int:
         soil_heat_flux_mj_m2=args.soil_heat_flux,
     )
     site = Site(lat_deg=args.lat, elevation_m=args.elevation, krs=args.krs)
-    try:
-        result = daily_et0(weather, site, Et0Method(args.method))
-    except AdvisoryInputError as exc:
-        parser.error(str(exc))
+    result = daily_et0(weather, site, Et0Method(args.method))  # AdvisoryInputError: exit 2, one line
     if args.json:
         print(json.dumps(et0_json(result, args), ensure_ascii=False, indent=2))
     else:
@@ -193,22 +252,33 @@ def _run_et0(args: argparse.Namespace) -> int:
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``advise`` command and its sub-commands to the project CLI."""
-    advise = subparsers.add_parser("advise", help="agronomic advisories (ET0, irrigation, disease risk)")
+    advise = subparsers.add_parser(
+        "advise",
+        help="agronomic advisories (ET0, irrigation, disease risk)",
+        description="FAO-56 ET0 by hand, irrigation advice and weather-driven disease risk.",
+    )
     sub = advise.add_subparsers(dest="advise_command", metavar="{et0,irrigation,disease}")
     sub.required = True
     _add_et0(sub)
-    add_file_commands(sub, _iso_date)
+    add_file_commands(sub, iso_date)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Stand-alone entry point: ``python -m server.advisory.cli advise et0 ...``."""
+    """Stand-alone entry point: ``python -m server.advisory.cli advise et0 ...``.
+
+    Only the advisory package is loaded; input errors end as they do under ``farm``: one line, exit 2.
+    """
     parser = argparse.ArgumentParser(prog="farm")
     sub = parser.add_subparsers(dest="command", metavar="{advise}")
     sub.required = True
     register(sub)
     args = parser.parse_args(argv)
-    handler: Callable[[argparse.Namespace], int] = args._handler
-    return handler(args)
+    handler: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return handler(args)
+    except AdvisoryInputError as exc:
+        print(f"farm advise {args.advise_command}: error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -15,10 +15,6 @@ from firmware.lib.framecodec import CHANNEL_IDS
 
 CHANNEL_NAMES = frozenset(CHANNEL_IDS)
 
-# Quality flags (bitmask) the gateway sets per channel; flagged values are kept, not dropped.
-QUALITY_OUT_OF_RANGE = 1
-QUALITY_STUCK = 2
-QUALITY_SENSOR_FAULT = 4
 
 
 @dataclass(slots=True)  # not frozen: ingestion builds 5,000 per batch and a frozen init is 4x slower

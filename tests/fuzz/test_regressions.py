@@ -24,7 +24,7 @@ def test_short_png_is_an_image_error() -> None:
 
 def test_gateway_endpoint_answers_400_for_a_corrupt_gzip_body(tmp_path: Path) -> None:
     from demo.seed import seed
-    from server.app import create_app
+    from ruongso.app import create_app
     from server.config import Settings
 
     app = create_app(Settings.from_env(data_dir=tmp_path, tsdb_url="embedded", secret_key="t"))

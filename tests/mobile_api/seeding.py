@@ -18,7 +18,7 @@ from werkzeug.serving import make_server
 from demo.run import build_nodes
 from demo.seed import seed
 from firmware.lib import framecodec as fc
-from server.app import create_app
+from ruongso.app import create_app
 from server.config import Settings
 from server.services import Services
 from server.timeseries.base import FrameRecord

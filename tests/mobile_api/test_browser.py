@@ -17,7 +17,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Browser, FilePayload, Page, expect, sync_playwright
 
-from mobile_api.vision_service import EXTENSION
+from server.farm.diagnosis import EXTENSION
 from tests.mobile_api.seeding import seeded_app, serve
 from tests.mobile_api.test_photos import FakeDiagnoser, jpeg
 from tests.services import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
@@ -84,7 +84,7 @@ def test_farmer_day(live: tuple[Flask, str], browser: Browser, tmp_path: Path) -
 
     # Edit the entry (If-Match), then edit it again while another phone changes it: 412, the
     # farmer sees both and keeps theirs (never overwritten silently).
-    from mobile_api.models import DiaryEntry
+    from server.farm.models import DiaryEntry
 
     def antracol() -> DiaryEntry:
         with app.extensions["ruongso"].db.session() as db:
@@ -177,7 +177,7 @@ def test_farmer_day(live: tuple[Flask, str], browser: Browser, tmp_path: Path) -
 def test_a_spray_without_an_interval_is_said_so(live: tuple[Flask, str], browser: Browser) -> None:
     """A spray on file with no known pre-harvest interval (the lock's ``phi_unknown``: no label PHI,
     no catalogue PHI) keeps the field locked, and home and diary say why — never "0 days"."""
-    from mobile_api.models import DiaryEntry
+    from server.farm.models import DiaryEntry
 
     app, url = live
     with app.extensions["ruongso"].db.session() as db:

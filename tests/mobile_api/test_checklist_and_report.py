@@ -10,10 +10,13 @@ from flask import Flask
 from fpdf import FPDF
 from sqlalchemy import select
 
-from mobile_api import lot_report, lot_report_data
-from mobile_api.models import Lot
+from mobile_api.lots_api import catalogue
+from server.farm import lot_report, lot_report_data
+from server.farm.models import Lot
 from server.registry.models import Field
 from tests.mobile_api.conftest import FARMER_1, FARMER_3, Client, login
+
+STRINGS = (catalogue("vi"), catalogue("en"))
 
 
 def _statuses(client: Client, farm_id: int, scheme: str = "vietgap") -> dict[str, str]:
@@ -111,7 +114,7 @@ def test_lot_pdf_is_public_and_private_data_free(app: Flask, monkeypatch: Any) -
             field = db.get(Field, lot.field_id)
             assert field is not None
             owner, field_name = field.farm.owner_name, field.name
-            report = lot_report_data.build(db, svc.store, lot, f"https://example.org/lot/{code}")
+            report = lot_report_data.build(db, svc.store, lot, f"https://example.org/lot/{code}", STRINGS)
     text = repr(report)
     assert report.code == code and report.sprays and all(s.ok for s in report.sprays)
     for private in (FARMER_1["phone"], owner, field_name):
@@ -149,5 +152,5 @@ def test_a_spray_after_a_harvest_does_not_fail_that_lot(app: Flask) -> None:
         with svc.db.session() as db:
             lot = db.scalar(select(Lot).where(Lot.code == code))
             assert lot is not None
-            report = lot_report_data.build(db, svc.store, lot, f"https://example.org/lot/{code}")
+            report = lot_report_data.build(db, svc.store, lot, f"https://example.org/lot/{code}", STRINGS)
     assert all(s.applied_on <= harvested and s.ok for s in report.sprays)

@@ -16,8 +16,8 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from mobile_api import common, fielddata
-from mobile_api.today import StoreReads, field_today
+from server.farm import fielddata, locks
+from server.farm.today import StoreReads, field_today
 from server.registry.models import Farm, Field, Node
 from server.services import Services
 from server.timeseries.base import FrameRecord, TimeSeriesStore
@@ -50,7 +50,7 @@ def _reference(svc: Services, field_id: int, now: int) -> dict[str, Any]:
     with svc.db.session() as db:
         f = db.get(Field, field_id)
         assert f is not None
-        today = field_today(svc.store, f, common.profile(db, f.id), common.harvest_lock(db, f), now)
+        today = field_today(svc.store, f, locks.profile(db, f.id), locks.harvest_lock(db, f), now)
     result: dict[str, Any] = json.loads(json.dumps(today))
     return result
 
@@ -136,7 +136,7 @@ def test_weather_node_is_the_same_with_or_without_the_farm_loaded(app: Flask) ->
 
 
 def test_field_readings_do_not_depend_on_the_store_answer_order() -> None:
-    from mobile_api.today import field_readings
+    from server.farm.today import field_readings
 
     field = Field(id=2, nodes=[Node(id=21, kind="soil"), Node(id=22, kind="soil")])
     t = 1_790_000_000

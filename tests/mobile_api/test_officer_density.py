@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mobile_api.officer.alerts_api import distance_m
-from mobile_api.officer.density import Case, grid
+from server.officer.density import Case, grid
 
 
 def test_density_peaks_at_the_cluster() -> None:

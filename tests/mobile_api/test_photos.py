@@ -12,7 +12,7 @@ from typing import Any
 from flask import Flask
 from PIL import Image
 
-from mobile_api.vision_service import EXTENSION, diagnoser
+from server.farm.diagnosis import EXTENSION, diagnoser
 from tests.mobile_api.conftest import Client
 
 STATIC = Path(__file__).resolve().parents[2] / "mobile_api" / "static"

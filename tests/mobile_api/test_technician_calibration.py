@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from firmware.lib import nodeconfig
-from mobile_api.technician.calibration import (
+from server.technician.calibration import (
     CalibrationError,
     Point,
     fit,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mobile_api.technician.fleet import NodeHealth, Trend, battery_trend, frame_loss, reasons, state
+from server.technician.fleet import NodeHealth, Trend, battery_trend, frame_loss, reasons, state
 
 
 def test_battery_days_left_by_linear_fit() -> None:

@@ -67,7 +67,7 @@ def stored_files(root: Path) -> set[str]:
 def diagnoses(app: Flask) -> int:
     from sqlalchemy import func, select
 
-    from mobile_api.models import Diagnosis
+    from server.farm.models import Diagnosis
 
     with app.extensions["ruongso"].db.session() as s:
         return int(s.scalar(select(func.count()).select_from(Diagnosis)) or 0)

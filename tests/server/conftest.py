@@ -20,7 +20,7 @@ from sqlalchemy import create_engine, text
 from werkzeug.test import TestResponse
 
 from demo.seed import SeedResult, seed
-from server.app import create_app
+from ruongso.app import create_app
 from server.config import Settings
 from server.db import Database
 from tests.services import Service

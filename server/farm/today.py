@@ -10,9 +10,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from mobile_api import fielddata
-from mobile_api.compliance import HarvestLock
-from mobile_api.models import FieldProfile
+from common.node_limits import BATTERY_LOW_V, ONLINE_WINDOW_S
 from server.advisory import kc
 from server.advisory import water_balance as wb
 from server.advisory.disease.risk import assess_field
@@ -27,7 +25,9 @@ from server.advisory.irrigation import (
     advise_irrigation,
 )
 from server.advisory.weather import HourlyRecord
-from server.node_limits import BATTERY_LOW_V, ONLINE_WINDOW_S
+from server.farm import fielddata
+from server.farm.compliance import HarvestLock
+from server.farm.models import FieldProfile
 from server.registry.geo import centroid
 from server.registry.models import Field, Node
 from server.timeseries.base import FrameRecord, TimeSeriesStore

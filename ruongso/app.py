@@ -1,4 +1,4 @@
-"""Flask application factory."""
+"""The Flask application factory: settings, adapters and services, then every blueprint."""
 
 from __future__ import annotations
 

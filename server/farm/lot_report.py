@@ -14,8 +14,8 @@ from pathlib import Path
 import qrcode
 from fpdf import FPDF
 
-from mobile_api.lot_report_model import CheckRow, LotReport, SprayRow
 from server.advisory.i18n import Lang, format_number
+from server.farm.lot_report_model import CheckRow, LotReport, SprayRow
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FONTS = {"": FONT_DIR / "DejaVuSans.ttf", "B": FONT_DIR / "DejaVuSans-Bold.ttf"}

@@ -16,7 +16,7 @@ from server.registry.models import Field
 from server.timeseries.base import TimeSeriesStore
 
 if TYPE_CHECKING:
-    from mobile_api.today import StoreReads
+    from server.farm.today import StoreReads
 
 log = logging.getLogger(__name__)
 RISK_RANK = {"none": 0, "low": 1, "unknown": 1, "moderate": 2, "high": 3}
@@ -43,10 +43,10 @@ def field_status(
     """``reads``: one ``today.StoreReads`` shared by the fields of a farm (one store read per farm)."""
     out = FieldStatus()
     try:
-        from mobile_api import common, today
+        from server.farm import locks, today
 
-        lock = common.harvest_lock(db, field)
-        t = today.field_today(store, field, common.profile(db, field.id), lock, now, reads)
+        lock = locks.harvest_lock(db, field)
+        t = today.field_today(store, field, locks.profile(db, field.id), lock, now, reads)
     except Exception:  # the farmer app's advisory glue is missing or failed: show what we have
         log.exception("field status for field %s", field.id)
         latest = store.latest([n.id for n in field.nodes])

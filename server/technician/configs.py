@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mobile_api.technician.models import NodeConfigVersion
 from server.registry.models import Node
+from server.technician.models import NodeConfigVersion
 
 TUNABLE = ("interval_s", "send_every", "thresholds", "soil_cal", "sensors", "low_batt_v")
 SENSOR_CHOICES = ("soil", "ds18b20", "sht3x", "sht4x", "probe", "rain", "wind", "battery")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from server.node_limits import BATTERY_EMPTY_V, BATTERY_LOW_V, ONLINE_WINDOW_S, RSSI_WEAK_DBM
+from common.node_limits import BATTERY_EMPTY_V, BATTERY_LOW_V, ONLINE_WINDOW_S, RSSI_WEAK_DBM
 
 MIN_TREND_SPAN_S = 12 * 3600
 HIGH_LOSS = 0.2

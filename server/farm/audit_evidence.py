@@ -16,11 +16,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mobile_api import common
-from mobile_api.fielddata import ICT_OFFSET_S
-from mobile_api.models import DiaryEntry, Lot
+from common.node_limits import ONLINE_WINDOW_S
 from server.advisory.vietgap import Evidence
-from server.node_limits import ONLINE_WINDOW_S
+from server.farm import locks
+from server.farm.fielddata import ICT_OFFSET_S
+from server.farm.models import DiaryEntry, Lot
 from server.registry.models import Farm
 from server.registry.plantings import GrowingArea
 from server.timeseries.base import TimeSeriesStore
@@ -63,7 +63,7 @@ def _diary(rows: list[DiaryEntry], found: dict[str, Found]) -> None:
 def _lots(db: Session, field_ids: list[int], diary: list[DiaryEntry], found: dict[str, Found]) -> None:
     lots = db.scalars(select(Lot).where(Lot.field_id.in_(field_ids)).order_by(Lot.id)).all()
     links = [f"/lot/{lot.code}" for lot in lots]
-    passed = [lot for lot in lots if not common.lot_lock(lot, diary).locked]  # as the lot's PDF judges it
+    passed = [lot for lot in lots if not locks.lot_lock(lot, diary).locked]  # as the lot's PDF judges it
     found["harvest_lots"] = Found(len(lots), 0, links)
     found["lots_passed_harvest_lock"] = Found(len(passed), len(lots) - len(passed), links)
     found["containers_labelled"] = Found(len(lots), 0, links)  # every lot code has a QR label

@@ -23,7 +23,7 @@ REVIEWED_STATES = ("confirmed", "corrected")
 def diagnosis_model() -> Any | None:
     """The farmer app's Diagnosis table, or None while that app is not installed."""
     try:
-        from mobile_api.models import Diagnosis
+        from server.farm.models import Diagnosis
     except ImportError:
         return None
     return Diagnosis

@@ -1,6 +1,6 @@
 """What the public lot report shows, read from the database; only public facts leave here.
 
-Per spray, the advisory engine's harvest lock (through ``mobile_api.compliance``) decides the
+Per spray, the advisory engine's harvest lock (through ``server.farm.compliance``) decides the
 safe-from date and whether the harvest date respected it — the label PHI and the catalogue PHI
 for the lot's market both count, so the PDF never disagrees with the app's harvest lock.
 """
@@ -10,18 +10,20 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mobile_api import audit_evidence, common, compliance, lots_api
-from mobile_api.lot_report_model import CheckRow, LotReport, SprayRow
-from mobile_api.models import DiaryEntry, Lot
 from server.advisory.vietgap import evaluate_checklist
+from server.farm import audit_evidence, compliance, locks
+from server.farm.lot_report_model import CheckRow, LotReport, SprayRow
+from server.farm.models import DiaryEntry, Lot
 from server.registry.geo import area_units
 from server.registry.models import Field
 from server.registry.plantings import GrowingArea
 from server.timeseries.base import TimeSeriesStore
 
+Strings = tuple[dict[str, str], dict[str, str]]  # the app's vi and en string catalogues
 
-def _names(kind: str, value: str) -> tuple[str, str]:
-    vi, en = lots_api.catalogue("vi"), lots_api.catalogue("en")
+
+def _names(strings: Strings, kind: str, value: str) -> tuple[str, str]:
+    vi, en = strings
     key = f"{kind}_{value}"
     return vi.get(key) or value, en.get(key) or value
 
@@ -39,7 +41,7 @@ def spray_rows(db: Session, field: Field, lot: Lot) -> tuple[SprayRow, ...]:
     ).all()
     rows = []
     for e in sprays:
-        lock = compliance.harvest_lock([common.application(e)], lot.crop, lot.market, lot.harvest_date)
+        lock = compliance.harvest_lock([locks.application(e)], lot.crop, lot.market, lot.harvest_date)
         phi = None if lock.phi_unknown else (lock.phi_days if lock.safe_from else e.phi_days or 0)
         rows.append(
             SprayRow(e.product_name, tuple(e.actives), e.applied_on, phi, lock.safe_from, not lock.locked)
@@ -47,7 +49,7 @@ def spray_rows(db: Session, field: Field, lot: Lot) -> tuple[SprayRow, ...]:
     return tuple(rows)
 
 
-def build(db: Session, store: TimeSeriesStore, lot: Lot, public_url: str) -> LotReport:
+def build(db: Session, store: TimeSeriesStore, lot: Lot, public_url: str, strings: Strings) -> LotReport:
     """The report content for ``lot``: no owner, phone, field name or geometry is read into it."""
     field = db.get(Field, lot.field_id)
     assert field is not None
@@ -62,8 +64,8 @@ def build(db: Session, store: TimeSeriesStore, lot: Lot, public_url: str) -> Lot
     units = area_units(field.area_m2)
     return LotReport(
         code=lot.code,
-        crop=_names("crop", lot.crop),
-        market=_names("market", lot.market),
+        crop=_names(strings, "crop", lot.crop),
+        market=_names(strings, "market", lot.market),
         area_sao=units["sao"],
         area_ha=units["ha"],
         growing_area_code=area.code if area else None,
