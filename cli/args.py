@@ -7,9 +7,25 @@ Checking at parse time means a wrong value is reported by argparse as one line n
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import math
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+def checked(convert: Callable[[str], T]) -> Callable[[str], T]:
+    """An argparse type from a domain parser whose ValueError message already says what it expected."""
+
+    def parse(text: str) -> T:
+        try:
+            return convert(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return parse
 
 
 def host_port(text: str) -> tuple[str, int]:
@@ -54,13 +70,10 @@ def bounded_int(low: int, high: int) -> Callable[[str], int]:
     """argparse type: an integer in [low, high]."""
 
     def parse(text: str) -> int:
-        try:
-            value = int(text.strip())
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected an integer {low}-{high}, got {text!r}") from None
-        if not low <= value <= high:
+        digits = text.strip().removeprefix("-")
+        if not digits.isascii() or not digits.isdigit() or not low <= int(text) <= high:
             raise argparse.ArgumentTypeError(f"expected an integer {low}-{high}, got {text!r}")
-        return value
+        return int(text)
 
     return parse
 
@@ -86,3 +99,41 @@ def env_name(text: str) -> str:
     if not text or not text.replace("_", "a").isalnum() or text[0].isdigit() or not text.isascii():
         raise argparse.ArgumentTypeError(f"expected an environment variable name, got {text!r}")
     return text
+
+
+def existing_path(text: str) -> Path:
+    """A path to an existing file or directory."""
+    path = Path(text)
+    if not path.exists():
+        raise argparse.ArgumentTypeError(f"no such file or directory: {text!r}")
+    return path
+
+
+def ipv4_address(text: str) -> str:
+    """A dotted IPv4 address such as ``192.168.4.1``."""
+    try:
+        ipaddress.IPv4Address(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an IPv4 address like 192.168.4.1, got {text!r}") from None
+    return text
+
+
+def ipv4_interface(text: str) -> str:
+    """An IPv4 address with its prefix length 8-30, such as ``192.168.4.21/24``."""
+    address, sep, prefix = text.partition("/")
+    try:
+        ipaddress.IPv4Address(address)
+        ok = bool(sep) and prefix.isdigit() and 8 <= int(prefix) <= 30
+    except ValueError:
+        ok = False
+    if not ok:
+        raise argparse.ArgumentTypeError(f"expected an address like 192.168.4.21/24, got {text!r}")
+    return text
+
+
+def mac_address(text: str) -> str:
+    """A MAC address in any usual spelling, returned as 12 lower-case hex digits."""
+    mac = text.lower().replace(":", "").replace("-", "")
+    if len(mac) != 12 or any(c not in "0123456789abcdef" for c in mac):
+        raise argparse.ArgumentTypeError(f"expected a MAC like 24:6f:28:aa:bb:cc, got {text!r}")
+    return mac

@@ -40,6 +40,8 @@ def _show(value: Any) -> str:
     """A default as the user would type it."""
     if isinstance(value, list | tuple):
         return ",".join(_show(v) for v in value)
+    if isinstance(value, float):
+        return f"{value:g}"  # 300, not 300.0
     return str(value)
 
 

@@ -1,5 +1,6 @@
 """What the farm gateway and the server share, and nothing else: node-health thresholds, quality
-flags, the sensor channel catalogue and the farm's time zone.
+flags, the sensor channel catalogue and the farm's time zone (``node_limits``, ``quality``,
+``channels``, ``timezone``), and how a Vietnamese text writes a number (``numfmt``).
 
 The Raspberry Pi gateway installs this package with ``gateway/`` (and the node's wire codec in
 ``firmware/lib``); it must stay free of Flask, SQLAlchemy and every server module, which the import

@@ -7,6 +7,7 @@ the gateway, HTTP batch upload to the server, the embedded time-series store, th
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from werkzeug.serving import make_server
 
+from cli.errors import CommandError
 from demo.nodes import SimNode
 from demo.people import demo_logins
 from demo.seed import SeededNode, seed
@@ -37,15 +39,30 @@ def build_nodes(result_nodes: tuple[SeededNode, ...]) -> list[SimNode]:
     return nodes
 
 
+def listen(host: str, port: int) -> socket.socket:
+    """Bind the web page's socket before anything else is built.
+
+    A taken port or an address this machine does not have is the user's to change, so it ends in one
+    line naming it (werkzeug would print two lines of its own and exit), and at once, not after the
+    database and the demo farms have been set up.
+    """
+    try:
+        return socket.create_server((host, port))
+    except OSError as exc:
+        raise CommandError(f"cannot listen on {host}:{port}: {exc.strerror or exc}; try --port 0") from None
+
+
 class Demo:
     def __init__(self, data_dir: Path, host: str, port: int, log: Callable[[str], None] = print) -> None:
         self.log = log
-        settings = Settings.from_env(data_dir=data_dir, tsdb_url="embedded")
-        self.app = create_app(settings)
-        svc: Services = self.app.extensions["ruongso"]
-        seeded = seed(svc.db)
-        self.server = make_server(host, port, self.app, threaded=True)
-        self.url = f"http://{host}:{self.server.server_port}"
+        with listen(host, port) as sock:
+            settings = Settings.from_env(data_dir=data_dir, tsdb_url="embedded")
+            self.app = create_app(settings)
+            svc: Services = self.app.extensions["ruongso"]
+            seeded = seed(svc.db)
+            # werkzeug serves a duplicate of the bound socket's descriptor; this one closes here.
+            self.server = make_server(host, port, self.app, threaded=True, fd=sock.fileno())
+        self.url = f"http://{host}:{self.server.port}"
         self.gateway = Gateway(
             GatewayConfig(data_dir / "gateway", self.url, seeded.gateway_token, key_refresh_s=60)
         )
@@ -66,17 +83,23 @@ class Demo:
         return sum(r.ack for r in results)
 
     def backfill(self, days: float) -> int:
-        """Replay the last days as buffered readings: what nodes send after a link outage."""
+        """Replay the last days as buffered readings: what nodes send after a link outage.
+
+        Progress counts finished steps, so the last line is 100 % exactly when the replay is done
+        (counting started ones left the last line short of it, and a user waiting for 100 % wonders).
+        """
         now = int(time.time())
         start = now - int(days * 86400)
         start -= start % HISTORY_STEP_S
         total = 0
         steps = range(start, now - HISTORY_STEP_S, HISTORY_STEP_S)
-        for i, t in enumerate(steps):
+        for done, t in enumerate(steps, start=1):
             frames = [n.frame(t, now, n.sample(t, HISTORY_STEP_S), fc.FLAG_BUFFERED) for n in self.nodes]
             total += self.deliver(frames, now)
-            if i % 96 == 0:
-                self.log(f"  lịch sử / history: {i * 100 // max(len(steps), 1)}%")
+            tenth = done * 10 // len(steps)  # a line each time another tenth is done, at most ten
+            if tenth > (done - 1) * 10 // len(steps) and done < len(steps):
+                self.log(f"  lịch sử / history: {done * 100 // len(steps)}%")
+        self.log(f"  lịch sử / history: 100% ({len(steps)} × {len(self.nodes)} readings)")
         return total
 
     def live(self, stop: threading.Event, interval_s: float) -> None:
@@ -105,23 +128,24 @@ def run_demo(data_dir: Path, host: str, port: int, history_days: float, interval
     print("Ruộng Số demo — khởi động / starting…", flush=True)
     demo = Demo(data_dir, host, port, log=lambda m: print(m, flush=True))
     demo.start()
-    # A rerun on the same data directory already has its history: only the live readings continue.
-    resumed = any(n.counter for n in demo.nodes)
-    sent = 0 if resumed else demo.backfill(history_days)
-    demo.wait_uploaded()
-    print(
-        f"\n  {len(demo.nodes)} nodes, {sent} buffered readings uploaded in {time.time() - started:.1f} s\n"
-        f"  Mở trình duyệt / open:  {demo.url}/\n  Dừng / stop: Ctrl+C\n",
-        flush=True,
-    )
-    print("  Đăng nhập / logins (phone / password / role):", flush=True)
-    for phone, password, role in demo_logins():
-        print(f"    {phone}  {password:<16} {role}", flush=True)
     stop = threading.Event()
-    try:
+    try:  # Ctrl+C at any moment from here stops the gateway and the server cleanly
+        # A rerun on the same data directory already has its history: only the live readings continue.
+        resumed = any(n.counter for n in demo.nodes)
+        sent = 0 if resumed else demo.backfill(history_days)
+        demo.wait_uploaded()
+        took = time.time() - started
+        print(
+            f"\n  {len(demo.nodes)} nodes, {sent} buffered readings uploaded in {took:.1f} s\n"
+            f"  Mở trình duyệt / open:  {demo.url}/\n  Dừng / stop: Ctrl+C\n",
+            flush=True,
+        )
+        print("  Đăng nhập / logins (phone / password / role):", flush=True)
+        for phone, password, role in demo_logins():
+            print(f"    {phone}  {password:<16} {role}", flush=True)
         demo.live(stop, interval_s)
     except KeyboardInterrupt:
-        print("\nđang dừng / stopping…")
+        print("\nđang dừng / stopping…", flush=True)
     finally:
         stop.set()
         demo.shutdown()

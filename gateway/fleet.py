@@ -2,7 +2,9 @@
 
 Reasons are given in Vietnamese and English and ranked by severity (3 = go today, 2 = this week,
 1 = next time you pass), so the status page and ``farm gateway status`` can print one sorted list.
-Thresholds are for the 18650 Li-ion nodes in ``hardware/`` and the ESP-NOW/Wi-Fi links.
+Offline, battery low/empty and weak link are the common verdict (``common.node_limits``) the server's
+farmer, officer and technician screens give too; the gateway adds what only it sees (SNR, frame
+loss, forged frames).
 """
 
 from __future__ import annotations
@@ -10,12 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from common.node_limits import BATTERY_EMPTY_V, BATTERY_LOW_V, RSSI_WEAK_DBM
+from common.node_limits import BATTERY_EMPTY_V, verdict
+from common.numfmt import vi
 
 SNR_WEAK_DB = 0.0
 LOSS_WARN = 0.05
-MIN_SILENCE_S = 3600
-DEFAULT_INTERVAL_S = 300
 
 
 @dataclass(frozen=True)
@@ -51,10 +52,13 @@ def node_report(node_id: int, state: dict[str, Any], expected_config: int | None
     gaps = int(state.get("gaps", 0))
     last_seen = state.get("last_seen")
     trend = battery_trend_v_per_day(state.get("battery_hist", []))
+    silent = None if last_seen is None else max(0, now - int(last_seen))
+    health = verdict(silent, state.get("battery"), state.get("rssi"))
     return {
         "node_id": node_id,
         "last_seen": last_seen,
-        "silent_s": None if last_seen is None else max(0, now - int(last_seen)),
+        "silent_s": silent,
+        "health": health.as_json(),
         "interval_s": state.get("interval_s"),
         "battery_v": state.get("battery"),
         "battery_trend_v_per_day": None if trend is None else round(trend, 4),
@@ -76,19 +80,21 @@ def node_report(node_id: int, state: dict[str, Any], expected_config: int | None
 
 def reasons_for(r: dict[str, Any]) -> list[Reason]:
     out: list[Reason] = []
+    health = r.get("health") or verdict(r["silent_s"], r["battery_v"], r["rssi_dbm"]).as_json()
     if r["last_seen"] is None:
         out.append(Reason("never_seen", 2, "Chưa từng nhận được dữ liệu (kiểm tra lắp đặt)",
                           "Never heard from (check the installation)"))  # fmt: skip
-    else:
-        limit = max(MIN_SILENCE_S, 3 * int(r["interval_s"] or DEFAULT_INTERVAL_S))
-        if r["silent_s"] > limit:
-            h = r["silent_s"] / 3600
-            out.append(Reason("silent", 3, f"Mất liên lạc {h:.1f} giờ", f"No data for {h:.1f} h"))
+    elif health["presence"] == "offline":
+        h = r["silent_s"] / 3600
+        out.append(Reason("silent", 3, f"Mất liên lạc {vi(h)} giờ", f"No data for {h:.1f} h"))
     v = r["battery_v"]
-    if v is not None and v < BATTERY_LOW_V:
+    if health["battery"] in ("low", "empty"):
         out.append(
             Reason(
-                "battery_low", 3, f"Pin yếu {v:.2f} V: thay/sạc pin", f"Battery low {v:.2f} V: replace/charge"
+                "battery_low",
+                3,
+                f"Pin yếu {vi(v, 2)} V: thay/sạc pin",
+                f"Battery low {v:.2f} V: replace/charge",
             )
         )
     elif v is not None and r["battery_trend_v_per_day"] is not None and r["battery_trend_v_per_day"] < 0:
@@ -106,11 +112,12 @@ def reasons_for(r: dict[str, Any]) -> list[Reason]:
         pct = 100 * r["loss_ratio"]
         sev = 2 if r["loss_ratio"] > 0.2 else 1
         out.append(Reason("frame_loss", sev, f"Mất {pct:.0f}% khung tin", f"{pct:.0f}% of frames lost"))
-    weak_rssi = r["rssi_dbm"] is not None and r["rssi_dbm"] < RSSI_WEAK_DBM
+    weak_rssi = health["link"] == "weak"
     weak_snr = r["snr_db"] is not None and r["snr_db"] < SNR_WEAK_DB
     if weak_rssi or weak_snr:
         sig = f"RSSI {r['rssi_dbm']} dBm" if weak_rssi else f"SNR {r['snr_db']} dB"
-        out.append(Reason("weak_signal", 1, f"Sóng yếu ({sig}): chỉnh ăng-ten/vị trí",
+        sig_vi = sig.replace(".", ",")  # decimal comma in the Vietnamese text
+        out.append(Reason("weak_signal", 1, f"Sóng yếu ({sig_vi}): chỉnh ăng-ten/vị trí",
                           f"Weak signal ({sig}): adjust antenna or position"))  # fmt: skip
     if r["flagged"]:
         names = ", ".join(r["flagged"])

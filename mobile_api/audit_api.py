@@ -1,7 +1,8 @@
 """Audit readiness: the farm's VietGAP / GLOBALG.A.P. checklist and the printable lot report.
 
 The checklist endpoint gathers evidence (``audit_evidence``) and lets the advisory evaluator
-decide; the PDF is public like the lot page it links to and carries nothing personal.
+decide; the PDF is public like the lot page it links to and carries nothing personal. Both judge a
+lot with the one compliance gate when asked, so a lot a later rule fails is printed as failing.
 """
 
 from __future__ import annotations
@@ -9,16 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, request, url_for
-from sqlalchemy import select
 
 from mobile_api import common
 from mobile_api.apidoc import doc
 from mobile_api.auth import can_see_farm, login_required
-from mobile_api.lots_api import catalogue
+from mobile_api.lots_api import catalogue, find_lot
 from server.advisory.vietgap import evaluate_checklist
 from server.errors import problem
 from server.farm import audit_evidence, lot_report, lot_report_data
-from server.farm.models import Lot
 from server.registry.models import Farm
 from server.services import services
 
@@ -86,7 +85,7 @@ def lot_pdf(code: str) -> Response:
         )
     svc = services()
     with svc.db.session() as db:
-        lot = db.scalar(select(Lot).where(Lot.code == code))
+        lot = find_lot(db, code)
         if lot is None:
             return problem(404, "Unknown lot")
         url = url_for("mobile_api.lots.public_page", code=lot.code, _external=True)
@@ -96,7 +95,7 @@ def lot_pdf(code: str) -> Response:
         body,
         mimetype="application/pdf",
         headers={
-            "Content-Disposition": f'inline; filename="lot-{code}.pdf"',
+            "Content-Disposition": f'inline; filename="lot-{report.code}.pdf"',
             "Cache-Control": "public, max-age=300",
         },
     )

@@ -1,7 +1,9 @@
-"""Home and field screens: the user's farms and fields with today's advice, and the field profile."""
+"""Home and field screens: the user's farms and fields with today's advice, the field profile and
+the field's season (crop and planting date: the registry's audited planting record)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, Response, request
@@ -12,16 +14,22 @@ from mobile_api import common
 from mobile_api.apidoc import doc
 from mobile_api.auth import login_required, visible_farms, visible_field
 from server.advisory import data_files
+from server.advisory.kc import crops, get_crop
+from server.auth import current_user
+from server.auth import policy as pol
 from server.errors import problem
 from server.farm import locks
 from server.farm.compliance import MARKETS
 from server.farm.models import FieldProfile
 from server.farm.today import StoreReads, field_today
+from server.registry import plantings
 from server.registry.geo import area_units, centroid
 from server.registry.models import Farm, Field
+from server.registry.views import planting_view
 from server.services import services
 
 bp = Blueprint("home", __name__)
+PLAN_AHEAD_DAYS = 60  # a planting may be recorded as planned up to two months ahead
 FARM_WITH_NODES = selectinload(Farm.fields).selectinload(Field.nodes)
 
 
@@ -83,11 +91,16 @@ def home() -> Response | dict[str, Any]:
             return problem(404, "Unknown farm")
         profiles = locks.profiles(db, [f.id for f in farm.fields])
         field_locks = locks.harvest_locks(db, farm.fields, profiles)
+        seasons = plantings.seasons(db, farm.fields, common.today())
         reads = StoreReads(svc.store)  # one store read per farm, not per field (same answers)
         reads.prefetch_farm(farm.fields)
         fields = [
             _field_head(f)
-            | {"today": field_today(svc.store, f, profiles.get(f.id), field_locks[f.id], now, reads)}
+            | {
+                "today": field_today(
+                    svc.store, f, profiles.get(f.id), field_locks[f.id], now, reads, seasons[f.id]
+                )
+            }
             for f in farm.fields
         ]
         return {
@@ -109,15 +122,20 @@ def field(field_id: int) -> Response | dict[str, Any]:
             return problem(404, "Unknown field")
         p = locks.profile(db, f.id)
         lock = locks.harvest_lock(db, f)
+        current = plantings.current_plantings(db, [f.id], common.today()).get(f.id)
+        season = plantings.season_of(f, current)
         return _field_head(f) | {
             "geometry": f.geometry,
             "nodes": [{"id": n.id, "name": n.name, "kind": n.kind} for n in f.nodes],
             "profile": {
                 "market": p.market if p else "VN",
-                "planting_date": p.planting_date.isoformat() if p and p.planting_date else None,
+                "planting_date": season.planting_date.isoformat() if season.planting_date else None,
                 "soil_texture": p.soil_texture if p else None,
             },
-            "today": field_today(svc.store, f, p, lock, common.now_s()),
+            "planting": planting_view(current) if current else None,
+            "can_edit_season": pol.can_edit_farm(db, current_user(), f.farm),
+            "crops": [{"key": c.key, "names": {"vi": c.name_vi, "en": c.name_en}} for c in crops().values()],
+            "today": field_today(svc.store, f, p, lock, common.now_s(), season=season),
         }
 
 
@@ -129,7 +147,8 @@ def field(field_id: int) -> Response | dict[str, Any]:
 )
 @login_required
 def put_profile(field_id: int) -> Response | dict[str, Any]:
-    """Set the field's market, planting date and soil texture (used by the advice and the rules)."""
+    """Set the field's market and soil texture; a ``planting_date`` goes to the field's planting
+    record (as ``PUT …/season`` with the current crop); leaving it out leaves the planting as it is."""
     body = request.get_json(silent=True) or {}
     market = str(body.get("market", "VN"))
     planting = common.parse_date(body["planting_date"]) if body.get("planting_date") else None
@@ -139,10 +158,17 @@ def put_profile(field_id: int) -> Response | dict[str, Any]:
     if soil is not None and soil not in data_files.load("soils")["textures"]:
         return problem(422, "Invalid profile", "unknown soil_texture")
     with services().db.session() as db:
-        if visible_field(db, field_id) is None:
+        f = visible_field(db, field_id)
+        if f is None:
             return problem(404, "Unknown field")
+        if "planting_date" in body:
+            if not pol.can_edit_farm(db, current_user(), f.farm):
+                return problem(403, "Only the farm's owner may change its planting")
+            today = common.today()
+            crop = plantings.seasons(db, [f], today)[f.id].crop
+            plantings.record_season(db, f, crop, planting, today)
         p = db.get(FieldProfile, field_id) or FieldProfile(field_id=field_id)
-        p.market, p.planting_date, p.soil_texture = market, planting, soil
+        p.market, p.soil_texture = market, soil
         db.add(p)
     return {
         "field_id": field_id,
@@ -150,3 +176,38 @@ def put_profile(field_id: int) -> Response | dict[str, Any]:
         "planting_date": body.get("planting_date"),
         "soil_texture": soil,
     }
+
+
+@bp.put("/api/v1/app/fields/<int:field_id>/season")
+@doc(
+    "Set the crop and planting date of a field (the registry's audited planting record)",
+    tag="app",
+    body={"crop": "string: crop key, e.g. rice", "planting_date": "string: YYYY-MM-DD or null"},
+)
+@login_required
+def put_season(field_id: int) -> Response | dict[str, Any]:
+    """The farmer's field screen: the same crop corrects the current planting's date; another crop
+    starts a new planting. Every change is in the audit log (``Planting`` is audited)."""
+    body = request.get_json(silent=True) or {}
+    raw = body.get("planting_date")
+    planting_date = common.parse_date(raw) if raw else None
+    if raw and planting_date is None:
+        return problem(422, "Invalid season", "planting_date YYYY-MM-DD")
+    today = common.today()
+    if planting_date is not None and planting_date > today + timedelta(days=PLAN_AHEAD_DAYS):
+        return problem(422, "Invalid season", f"planting_date at most {PLAN_AHEAD_DAYS} days ahead")
+    with services().db.session() as db:
+        f = visible_field(db, field_id)
+        if f is None:
+            return problem(404, "Unknown field")
+        if not pol.can_edit_farm(db, current_user(), f.farm):
+            return problem(403, "Only the farm's owner may change its planting")
+        crop = get_crop(str(body.get("crop") or f.crop)).key  # unknown: 400 (server/errors.py)
+        planting = plantings.record_season(db, f, crop, planting_date, today)
+        season = plantings.season_of(f, planting)
+        return {
+            "field_id": field_id,
+            "crop": season.crop,
+            "planting_date": season.planting_date.isoformat() if season.planting_date else None,
+            "planting": planting_view(planting),
+        }

@@ -1,7 +1,11 @@
-"""Harvest lots: created only after every pre-harvest interval has ended; QR code and public page.
+"""Harvest lots: created only when the compliance gate allows it; QR code and public page.
 
-The public traceability page and JSON show the lot's crop, place (commune, cooperative), dates and
-the field's recorded applications — never a phone number, a person's name or the field polygon.
+The gate (``server.farm.compliance.judge_lot``) refuses a lot while a pre-harvest interval runs or
+is unknown, and when a spray up to the harvest holds an active banned in Vietnam or not approved
+for the field's market (409 with every reason as message keys and parameters). The public page
+and JSON judge the lot again when read, with today's catalogue, and flag it when it fails. They
+show the lot's crop, place (commune, cooperative), dates and the field's recorded applications —
+never a phone number, a person's name or the field polygon. Lot codes: ``server.advisory.lots``.
 """
 
 from __future__ import annotations
@@ -9,7 +13,6 @@ from __future__ import annotations
 import functools
 import io
 import json
-import secrets
 from typing import Any
 
 import qrcode
@@ -21,11 +24,13 @@ from mobile_api import common
 from mobile_api.apidoc import doc
 from mobile_api.auth import login_required, public, visible_field
 from mobile_api.shell import STATIC
+from server.advisory import lots as lot_codes
 from server.advisory.i18n import format_number
 from server.errors import problem
-from server.farm import locks
+from server.farm import compliance, locks
 from server.farm.models import DiaryEntry, Lot
 from server.registry.models import Field
+from server.registry.plantings import GrowingArea
 from server.services import services
 
 bp = Blueprint("lots", __name__, template_folder="templates")
@@ -47,7 +52,8 @@ def lot_json(lot: Lot) -> dict[str, Any]:
 
 @bp.post("/api/v1/app/lots")
 @doc(
-    "Create a harvest lot (409 with the reason while a pre-harvest interval runs)",
+    "Create a harvest lot (409 with the reasons while a pre-harvest interval runs or a recorded "
+    "spray holds an active banned in Vietnam or not approved for the field's market)",
     tag="app",
     body={
         "idempotency_key": "string",
@@ -72,21 +78,15 @@ def create() -> Response | tuple[dict[str, Any], int]:
         old = db.scalar(select(Lot).where(Lot.idempotency_key == key))
         if old is not None:
             return lot_json(old), 200
-        lock = locks.harvest_lock(db, field, day)
-        if lock.locked:
-            return problem(
-                409,
-                "Harvest locked",
-                "a pre-harvest interval has not ended",
-                code="harvest_locked",
-                harvest=lock.as_json(),
-            )
+        verdict = locks.field_verdict(db, field, day)
+        if not verdict.allowed:
+            return _refused(verdict)
         try:
             qty = float(body["quantity_kg"]) if body.get("quantity_kg") not in (None, "") else None
         except (TypeError, ValueError):
             return problem(422, "Invalid quantity_kg")
         lot = Lot(
-            code=f"RS{day:%y%m%d}-{secrets.token_hex(3).upper()}",
+            code=_new_code(db, field, day),
             idempotency_key=key,
             field_id=field.id,
             crop=field.crop,
@@ -101,6 +101,29 @@ def create() -> Response | tuple[dict[str, Any], int]:
         return lot_json(lot), 201
 
 
+def _refused(verdict: compliance.LotVerdict) -> Response:
+    """409: ``code`` is ``harvest_locked`` when only an interval stops it (as before), else
+    ``not_compliant``; ``reasons`` carry message keys and parameters, ``harvest`` the lock."""
+    phi_only = all(r.code in ("phi_running", "phi_unknown") for r in verdict.reasons)
+    return problem(
+        409,
+        "Harvest locked" if phi_only else "Lot not compliant",
+        "; ".join(compliance.reason_text(r, catalogue("en")) for r in verdict.reasons),
+        code="harvest_locked" if phi_only else "not_compliant",
+        harvest=verdict.lock.as_json(),
+        reasons=[r.as_json() for r in verdict.reasons],
+    )
+
+
+def _new_code(db: Any, field: Field, day: Any) -> str:
+    """A fresh code of the one scheme, under the field's growing-area code when it has one."""
+    area = db.get(GrowingArea, field.growing_area_id) if field.growing_area_id else None
+    while True:
+        code = str(lot_codes.issue_lot_code(area.code if area else None, day))
+        if db.scalar(select(Lot.id).where(Lot.code == code)) is None:  # 2^-51 per try; checked anyway
+            return code
+
+
 @bp.get("/api/v1/app/fields/<int:field_id>/lots")
 @doc("Harvest lots of a field", tag="app")
 @login_required
@@ -109,12 +132,28 @@ def list_for_field(field_id: int) -> Response | dict[str, Any]:
         if visible_field(db, field_id) is None:
             return problem(404, "Unknown field")
         rows = db.scalars(select(Lot).where(Lot.field_id == field_id).order_by(Lot.id.desc())).all()
-        return {"lots": [lot_json(lot) for lot in rows]}
+        verdicts = locks.lot_verdicts(db, rows)  # judged now: a later rule flags an older lot
+        return {
+            "lots": [
+                lot_json(lot)
+                | {
+                    "compliant": verdicts[lot.id].allowed,
+                    "reasons": [r.as_json() for r in verdicts[lot.id].reasons],
+                }
+                for lot in rows
+            ]
+        }
+
+
+def find_lot(db: Any, code: str) -> Lot | None:
+    """The lot of a scanned or typed code (any case; current or former scheme), or None."""
+    stored = lot_codes.lookup_form(code)
+    return db.scalar(select(Lot).where(Lot.code == stored)) if stored else None
 
 
 def _public(code: str) -> dict[str, Any] | None:
     with services().db.session() as db:
-        lot = db.scalar(select(Lot).where(Lot.code == code))
+        lot = find_lot(db, code)
         if lot is None:
             return None
         field = db.get(Field, lot.field_id)
@@ -122,9 +161,14 @@ def _public(code: str) -> dict[str, Any] | None:
         coop = field.farm.cooperative
         sprays = db.scalars(
             select(DiaryEntry)
-            .where(DiaryEntry.field_id == field.id, DiaryEntry.applied_on <= lot.harvest_date)
+            .where(
+                DiaryEntry.field_id == field.id,
+                DiaryEntry.applied_on <= lot.harvest_date,
+                DiaryEntry.voided_at.is_(None),
+            )
             .order_by(DiaryEntry.applied_on)
         ).all()
+        verdict = locks.lot_verdict(lot, sprays)
         return {
             "code": lot.code,
             "crop": lot.crop,
@@ -144,6 +188,12 @@ def _public(code: str) -> dict[str, Any] | None:
                 }
                 for e in sprays
             ],
+            "compliance": {
+                "compliant": verdict.allowed,
+                "reasons": [r.as_json() for r in verdict.reasons],
+                "judged_on": common.today().isoformat(),
+                "catalogue_version": verdict.catalogue_version,
+            },
         }
 
 
@@ -161,9 +211,14 @@ def public_page(code: str) -> Response | str:
     if data is None:
         return problem(404, "Unknown lot")
     qty = data["quantity_kg"]
+    vi, en = catalogue("vi"), catalogue("en")
+    reasons = [
+        compliance.Reason(r["code"], r["entry_id"], r["params"]) for r in data["compliance"]["reasons"]
+    ]
     return render_template(
         "lot.html",
         lot=data,
+        problems=[(compliance.reason_text(r, vi), compliance.reason_text(r, en)) for r in reasons],
         vi=catalogue("vi"),
         en=catalogue("en"),
         qty_vi=format_number(qty or 0, 0, "vi"),
@@ -182,9 +237,10 @@ def catalogue(lang: str) -> dict[str, str]:
 @doc("QR code (SVG) of a lot's public page", tag="public", produces="image/svg+xml")
 @public
 def qr(code: str) -> Response:
-    if _public(code) is None:
+    data = _public(code)
+    if data is None:
         return problem(404, "Unknown lot")
-    url = url_for("mobile_api.lots.public_page", code=code, _external=True)
+    url = url_for("mobile_api.lots.public_page", code=data["code"], _external=True)
     img = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
     buf = io.BytesIO()
     img.save(buf)

@@ -9,7 +9,8 @@ from flask import Blueprint, Response, request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from common.node_limits import ONLINE_WINDOW_S
+from common import channels, timezone
+from common.node_limits import verdict_of
 from firmware.lib.framecodec import STATUS_NAMES
 from server.auth import current_user, policy
 from server.errors import problem
@@ -32,11 +33,13 @@ def _node_view(node: Node, record: FrameRecord | None, now: int) -> dict[str, An
         "lat": node.lat,
         "lon": node.lon,
     }
+    health = verdict_of(record.time_s if record else None, record.values if record else None, now)
+    view["health"] = health.as_json()  # the common verdict (common.node_limits), as every screen
     if record is None:
         return view | {"state": "never_seen"}
     age = now - record.time_s
     faults = {ch: STATUS_NAMES.get(code, "fault") for ch, code in record.statuses.items()}
-    state = "offline" if age > ONLINE_WINDOW_S else ("sensor_fault" if faults else "online")
+    state = "offline" if not health.online else ("sensor_fault" if faults else "online")
     return view | {
         "state": state,
         "time": record.time_s,
@@ -85,6 +88,16 @@ def overview() -> dict[str, Any]:
                 for farm in farms
             ],
         }
+
+
+@bp.get("/api/v1/channels")
+@doc("Channel catalogue (unit, range, aggregation, role, label key) and the farms' time zone", tag="series")
+def channel_catalogue() -> dict[str, Any]:
+    """What the charts need to draw any channel, from common.channels (never restated in JS)."""
+    return {
+        "channels": channels.catalogue_json(),
+        "time_zone": {"iana": timezone.IANA_NAME, "utc_offset_s": timezone.UTC_OFFSET_S},
+    }
 
 
 @bp.get("/api/v1/nodes/<int:node_id>/series")

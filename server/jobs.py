@@ -1,8 +1,10 @@
 """Batch jobs the server runs from cron or by hand: retention/rollups housekeeping, backfill, and
-the agronomic daily values per field (from the daily rollups of the field's weather node).
+the agronomic daily values per field (``farm server daily``).
 
-The agronomy is the advisory package's (FAO-56 ET0); this module only fetches inputs and stores
-results, so a re-run for the same day replaces the values.
+The daily values are the field-day service's (``server.farm.fieldday``: ET0, rain, GDD, leaf-wetness
+hours, ETc from the field's planting record), computed from the same station samples the home
+screen reads, so the stored series and the home screen agree; this module only fetches inputs and
+stores results, so a re-run for the same day replaces the values.
 """
 
 from __future__ import annotations
@@ -12,19 +14,19 @@ import time
 from datetime import date, timedelta
 
 from sqlalchemy import delete, select
+from sqlalchemy.orm import selectinload
 
-from server.advisory.errors import AdvisoryInputError
-from server.advisory.et0 import DailyWeather, Site, daily_et0
+from common import timezone
 from server.auth import ratelimit
 from server.auth.models import AuthSession, LoginFailure
-from server.registry.models import Field, IngestedFrame, Node
+from server.farm import fielddata, fieldday
+from server.registry import plantings
+from server.registry.geo import centroid
+from server.registry.models import Field, IngestedFrame
 from server.services import Services
 from server.timeseries.base import DailyValue
-from server.timeseries.resolution import local_midnight
 
 log = logging.getLogger(__name__)
-GDD_BASE_C = 10.0  # base temperature for rice, maize and most vegetables grown here
-WM2_DAY_TO_MJ = 0.0864  # mean W/m² over a day → MJ/m²/day
 
 
 DEDUPE_KEEP_DAYS = 60  # a replay older than this rewrites the same InfluxDB point: still idempotent
@@ -49,47 +51,30 @@ def backfill(svc: Services, days: int) -> None:
         backfill_fn(now - days * 86400, now)
 
 
-def _day_values(
-    svc: Services, node_id: int, day: date
-) -> dict[str, tuple[float | None, float | None, float | None]]:
-    start = local_midnight(day)
-    out = {}
-    for ch in ("air_temp", "air_rh", "wind_speed", "solar_radiation", "rain"):
-        points = svc.store.aggregate([node_id], ch, start, start, "day")[node_id]
-        if points:
-            p = points[0]
-            out[ch] = (p.min, p.max, p.sum if ch == "rain" else p.mean)
+def field_days(svc: Services, day: date) -> list[fieldday.FieldDay]:
+    """The field day of every field with a weather station (its own or its farm's) on local ``day``."""
+    start, end = timezone.local_midnight(day), timezone.local_midnight(day + timedelta(days=1)) - 1
+    out: list[fieldday.FieldDay] = []
+    read: dict[int, fielddata.WeatherPoints] = {}  # one read per station, shared by its farm's fields
+    with svc.db.session() as session:
+        fields = session.scalars(select(Field).options(selectinload(Field.nodes)).order_by(Field.id)).all()
+        seasons = plantings.seasons(session, fields, day)
+        for field in fields:
+            station = fielddata.weather_node(field)
+            if station is None:
+                continue
+            if station.id not in read:
+                read[station.id] = fielddata.read_weather(svc.store, station.id, start, end)
+            lat = centroid(field.geometry)[0]
+            out += fieldday.field_days(field.id, read[station.id], lat, seasons[field.id], [day])
     return out
 
 
 def daily_values(svc: Services, day: date) -> list[DailyValue]:
-    """GDD, rain and (when temperature is there) FAO-56 ET0 for every field with a weather node."""
-    values: list[DailyValue] = []
-    with svc.db.session() as session:
-        rows = session.execute(
-            select(Field.id, Node.id, Node.lat)
-            .join(Node, Node.field_id == Field.id)
-            .where(Node.kind == "weather")
-        ).all()
-    for field_id, node_id, lat in rows:
-        d = _day_values(svc, node_id, day)
-        if "rain" in d and d["rain"][2] is not None:
-            values.append(DailyValue(field_id, day, "rain_mm", float(d["rain"][2])))
-        tmin, tmax, _ = d.get("air_temp", (None, None, None))
-        if tmin is None or tmax is None:
-            continue
-        values.append(DailyValue(field_id, day, "gdd", max(0.0, (tmin + tmax) / 2 - GDD_BASE_C)))
-        rh_min, rh_max, _ = d.get("air_rh", (None, None, None))
-        weather = DailyWeather(
-            day, tmax, tmin, rh_max=rh_max, rh_min=rh_min,
-            wind_m_s=d.get("wind_speed", (None, None, None))[2],
-            rs_mj_m2=(d["solar_radiation"][2] or 0) * WM2_DAY_TO_MJ if "solar_radiation" in d else None,
-        )  # fmt: skip
-        try:
-            values.append(DailyValue(field_id, day, "et0_mm", daily_et0(weather, Site(lat or 21.3)).et0_mm))
-        except AdvisoryInputError as exc:
-            log.warning("no ET0 for field %s on %s: %s", field_id, day, exc)
+    """ET0, rain, GDD, leaf-wetness hours and ETc of every field with a station, stored per field."""
+    values = [v for d in field_days(svc, day) for v in d.daily_values()]
     svc.store.write_daily(values)
+    log.info("%d daily values for %s", len(values), day)
     return values
 
 
@@ -99,3 +84,10 @@ def daily_range(svc: Services, first: date, last: date) -> int:
         count += len(daily_values(svc, day))
         day += timedelta(days=1)
     return count
+
+
+def daily_recent(svc: Services, days: int, now_s: float | None = None) -> int:
+    """``daily_range`` over the last ``days`` local days up to today on the farm (Vietnam time, not
+    the server's clock zone)."""
+    today = timezone.local_today(now_s)
+    return daily_range(svc, today - timedelta(days=days), today)

@@ -33,8 +33,8 @@ class Calibration:
     # With the field's crop given: below this probability of that crop -> "does not look
     # like <crop>" instead of a forced within-crop label (0 = never).
     crop_min_probability: float = 0.0
-    # With the crop given, the within-crop probability must also reach this (it is
-    # renormalised, so it runs higher than the unconditioned one).
+    # With the crop given, the within-crop probability must reach this instead of
+    # abstain_threshold (it is renormalised, so it runs higher); 0 = use abstain_threshold.
     crop_abstain_threshold: float = 0.0
     quality: QualityThresholds = field(default_factory=QualityThresholds)
 

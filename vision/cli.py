@@ -31,15 +31,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     pt.set_defaults(func=cmd_train)
 
     pd = subparsers.add_parser("diagnose", help="diagnose leaf photos")
-    pd.add_argument("photos", nargs="+", type=Path, metavar="PHOTO")
+    pd.add_argument("photos", nargs="+", type=Path, metavar="PHOTO", help="leaf photo, JPEG or PNG")
     pd.add_argument(
-        "--crop", default=None, help="crop shown (corn, grape, potato, rice, tomato) to narrow the answer"
+        "--crop",
+        default=None,
+        help="crop shown (corn, grape, potato, rice, tomato) to narrow the answer (default: none, any crop)",
     )
     pd.add_argument("--json", action="store_true", help="one JSON object per photo per line")
     pd.add_argument(
         "--plant", action="store_true", help="also combine all photos into one plant-level answer"
     )
-    pd.add_argument("--model-dir", type=Path, default=None)
+    pd.add_argument(
+        "--model-dir",
+        type=Path,
+        default=None,
+        help="folder with the int8 model, labels and calibration (default: the shipped model, vision/model)",
+    )
     pd.set_defaults(func=cmd_diagnose)
 
 

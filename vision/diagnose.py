@@ -221,7 +221,7 @@ class Diagnoser:
             sub = softmax(logits[idx], cal.temperature)
             probs = np.zeros_like(probs)
             probs[idx] = sub
-            thr = max(thr, cal.crop_abstain_threshold)
+            thr = cal.crop_abstain_threshold or thr  # 0 = not calibrated: the general rule
         names = self.labels.names
         top3 = _top3(names, probs)
         top = int(np.argmax(probs))
@@ -229,14 +229,18 @@ class Diagnoser:
         ptuple = tuple(float(p) for p in probs)
         if e > cal.energy_threshold:
             vi, en = REASONS["not_recognised"]
-            return Diagnosis(None, conf, True, "not_recognised", vi, en, top3, quality, ptuple, e, thr, p_crop)
+            return Diagnosis(
+                None, conf, True, "not_recognised", vi, en, top3, quality, ptuple, e, thr, p_crop
+            )
         if crop is not None and p_crop is not None and p_crop < cal.crop_min_probability:
             cvi, cen = CROP_NAMES.get(crop, (crop, crop))
             vi, en = (m.format(crop_vi=cvi, crop_en=cen) for m in REASONS["crop_mismatch"])
             return Diagnosis(None, conf, True, "crop_mismatch", vi, en, top3, quality, ptuple, e, thr, p_crop)
         if conf < thr:
             vi, en = REASONS["low_confidence"]
-            return Diagnosis(None, conf, True, "low_confidence", vi, en, top3, quality, ptuple, e, thr, p_crop)
+            return Diagnosis(
+                None, conf, True, "low_confidence", vi, en, top3, quality, ptuple, e, thr, p_crop
+            )
         lb = self.labels.labels[top]
         return Diagnosis(lb.name, conf, False, "ok", lb.vi, lb.en, top3, quality, ptuple, e, thr, p_crop)
 

@@ -1,16 +1,48 @@
 """Thin wrapper around the int8 TFLite classifier (LiteRT runtime, XNNPACK default).
 
 Quantisation parameters are read from the model, never hard-coded.
+
+The LiteRT runtime's C++ logger writes "INFO: Created TensorFlow Lite XNNPACK
+delegate for CPU." straight to file descriptor 2 when tensors are allocated; the
+Python API offers no switch for it.  ``farm diagnose`` output is read by people
+and scripts, so file descriptor 2 is pointed at /dev/null for exactly that call
+(``_quiet_native_stderr``); Python-level errors still raise normally.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+
+_FD_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _quiet_native_stderr() -> Iterator[None]:
+    """Silence native writes to fd 2 (not Python's ``sys.stderr`` object) for a moment."""
+    with _FD_LOCK:
+        try:
+            sys.stderr.flush()
+            saved = os.dup(2)
+        except (OSError, ValueError):  # no usable fd 2 (embedded interpreter): nothing to hide
+            yield
+            return
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, 2)
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            os.close(devnull)
 
 
 def _interpreter(path: Path, num_threads: int | None) -> Any:
@@ -28,10 +60,12 @@ class TFLiteClassifier:
 
     def __init__(self, path: Path, num_threads: int | None = None) -> None:
         self.path = path
-        self._it = _interpreter(path, num_threads)
+        with _quiet_native_stderr():
+            self._it = _interpreter(path, num_threads)
         # One interpreter owns one set of tensors: serialise calls from server threads.
         self._lock = threading.Lock()
-        self._it.allocate_tensors()
+        with _quiet_native_stderr():
+            self._it.allocate_tensors()
         inp = self._it.get_input_details()[0]
         out = self._it.get_output_details()[0]
         self._in_index = int(inp["index"])

@@ -5,6 +5,9 @@ farm node flash /dev/ttyUSB0 --image ESP32_GENERIC-v1.27.0.bin --erase
 farm node deploy /dev/ttyUSB0 --config-dir nodes/4097 --mpy
 farm node power-budget --uplink lora --interval 15m --json
 farm node pinout --board esp32 --format svg > wiring.svg
+
+Bad values are refused before anything is written or flashed (a wrong node in a rice field costs a
+trip): handlers raise ``cli.errors.UsageError`` (exit 2) or ``CommandError`` (exit 1, tool missing).
 """
 
 from __future__ import annotations
@@ -18,36 +21,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from cli.args import bounded_int, checked, env_name, existing_path, ipv4_address, ipv4_interface, mac_address
+from cli.errors import CommandError, UsageError
 from firmware.lib import nodeconfig
 from firmware.tools import deploy as dep
 from firmware.tools import nodecfg, pinout, power
 
-
-def _interval(text: str) -> int:
-    try:
-        return power.parse_interval(text)
-    except ValueError as e:
-        raise argparse.ArgumentTypeError(str(e)) from e
-
-
-def _port(text: str) -> str:
-    try:
-        return dep.check_port(text)
-    except ValueError as e:
-        raise argparse.ArgumentTypeError(str(e)) from e
-
-
-def _node_id(text: str) -> int:
-    if not text.isdigit() or not 0 < int(text) <= 0xFFFFFFFF:
-        raise argparse.ArgumentTypeError(f"expected a node id 1-4294967295, got {text!r}")
-    return int(text)
-
-
-def _mac(text: str) -> str:
-    mac = text.lower().replace(":", "").replace("-", "")
-    if not re.fullmatch(r"[0-9a-f]{12}", mac):
-        raise argparse.ArgumentTypeError(f"expected a MAC like 24:6f:28:aa:bb:cc, got {text!r}")
-    return mac
+_interval = checked(power.parse_interval)
+_port = checked(dep.check_port)
+_cal = checked(nodecfg.parse_cal)
+_node_id = bounded_int(1, 0xFFFFFFFF)
 
 
 def _sensors(text: str) -> list[str]:
@@ -66,44 +49,6 @@ def _farm_id(text: str) -> str:
     return text
 
 
-def _cal(text: str) -> dict[str, Any]:
-    try:
-        return nodecfg.parse_cal(text)
-    except ValueError as e:
-        raise argparse.ArgumentTypeError(str(e)) from e
-
-
-def _cidr(text: str) -> str:
-    if (
-        not re.fullmatch(r"(\d{1,3}\.){3}\d{1,3}/\d{1,2}", text)
-        or any(int(p) > 255 for p in text.split("/")[0].split("."))
-        or not 8 <= int(text.split("/")[1]) <= 30
-    ):
-        raise argparse.ArgumentTypeError(f"expected an address like 192.168.4.21/24, got {text!r}")
-    return text
-
-
-def _ip(text: str) -> str:
-    if not re.fullmatch(r"(\d{1,3}\.){3}\d{1,3}", text) or any(int(p) > 255 for p in text.split(".")):
-        raise argparse.ArgumentTypeError(f"expected an IPv4 address, got {text!r}")
-    return text
-
-
-def _positive(lo: int, hi: int) -> Any:
-    def conv(text: str) -> int:
-        if not text.isdigit() or not lo <= int(text) <= hi:
-            raise argparse.ArgumentTypeError(f"expected an integer {lo}-{hi}, got {text!r}")
-        return int(text)
-
-    return conv
-
-
-def _fail(cmd: str, msg: str, code: int = 2) -> int:
-    print(f"farm node {cmd}: error: {msg}", file=sys.stderr)
-    return code
-
-
-# ---- handlers ------------------------------------------------------------------------------------
 def cmd_config(args: argparse.Namespace) -> int:
     settings: dict[str, Any] = {
         "farm_id": args.farm_id,
@@ -124,11 +69,11 @@ def cmd_config(args: argparse.Namespace) -> int:
     }
     settings.update({k: v for k, v in optional.items() if v is not None})
     if args.uplink == "espnow" and not args.espnow_peer:
-        return _fail("config", "--uplink espnow needs --espnow-peer (the bridge's MAC)")
+        raise UsageError("--uplink espnow needs --espnow-peer (the bridge's MAC)")
     if args.uplink == "wifi" and not args.wifi_ssid:
-        return _fail("config", "--uplink wifi needs --wifi-ssid")
+        raise UsageError("--uplink wifi needs --wifi-ssid")
     if bool(args.static_ip) != bool(args.gateway_ip):
-        return _fail("config", "--static-ip and --gateway-ip go together")
+        raise UsageError("--static-ip and --gateway-ip go together")
     try:
         body, sec, cfg = nodecfg.generate(
             args.out,
@@ -138,15 +83,12 @@ def cmd_config(args: argparse.Namespace) -> int:
             os.environ.get(args.mqtt_password_env, ""),
         )
     except ValueError as e:
-        return _fail("config", str(e))
+        raise UsageError(str(e)) from None
     if args.counter_start is not None:
         nodecfg.write_counter_start(args.out, args.counter_start)
+    result = {"node_id": args.node_id, "version": body["version"], "config": str(cfg), "secrets": str(sec)}
     if args.json:
-        print(
-            json.dumps(
-                {"node_id": args.node_id, "version": body["version"], "config": str(cfg), "secrets": str(sec)}
-            )
-        )
+        print(json.dumps(result))
     else:
         print(
             f"node {args.node_id}: config version {body['version']} -> {cfg}; secrets -> {sec} (keep private;"
@@ -161,11 +103,11 @@ def cmd_deploy(args: argparse.Namespace) -> int:
             args.port, args.config_dir, args.mpy, args.dry_run, "bridge" if args.bridge else "node"
         )
     except ValueError as e:
-        return _fail("deploy", str(e))
+        raise UsageError(str(e)) from None
     except dep.ToolMissing as e:
-        return _fail("deploy", str(e), 1)
+        raise CommandError(str(e)) from None
     except subprocess.CalledProcessError as e:
-        return _fail("deploy", f"{e.cmd[0]} failed with exit status {e.returncode}", 1)
+        raise CommandError(f"{e.cmd[0]} failed with exit status {e.returncode}") from None
     if args.dry_run:
         print(" ".join(cmd))
     return 0
@@ -175,11 +117,13 @@ def cmd_flash(args: argparse.Namespace) -> int:
     try:
         cmds = dep.flash(args.port, args.image, args.chip, args.erase, args.dry_run)
     except ValueError as e:
-        return _fail("flash", str(e))
+        raise UsageError(str(e)) from None
     except dep.ToolMissing as e:
-        return _fail("flash", str(e), 1)
+        raise CommandError(str(e)) from None
     except subprocess.CalledProcessError as e:
-        return _fail("flash", f"esptool failed with exit status {e.returncode}; hold BOOT, tap RST, retry", 1)
+        raise CommandError(
+            f"esptool failed with exit status {e.returncode}; hold BOOT, tap RST, retry"
+        ) from None
     if args.dry_run:
         for c in cmds:
             print(" ".join(c))
@@ -204,8 +148,8 @@ def cmd_power(args: argparse.Namespace) -> int:
     if args.config is not None:
         try:
             cfg = _load_config(args.config)
-        except (OSError, ValueError) as e:
-            return _fail("power-budget", f"cannot read node config {args.config}: {e}")
+        except (OSError, ValueError, KeyError) as e:
+            raise UsageError(f"cannot read node config {args.config}: {e}") from None
     uplink = args.uplink or cfg["uplink"]
     interval = args.interval or cfg["interval_s"]
     try:
@@ -224,7 +168,7 @@ def cmd_power(args: argparse.Namespace) -> int:
             rain_mm_per_tip=cfg["rain_mm_per_tip"],
         )
     except ValueError as e:
-        return _fail("power-budget", str(e))
+        raise UsageError(str(e)) from None
     d = b.as_dict()
     parts: dict[str, float] = b.breakdown_mC
     if args.json:
@@ -253,12 +197,12 @@ def cmd_pinout(args: argparse.Namespace) -> int:
             return 0
     if args.render is not None:
         if not args.render.is_dir():
-            return _fail("pinout", f"{args.render} is not a directory")
+            raise UsageError(f"--render {args.render} is not a directory")
         for written in pinout.render_all(data, args.render):
             print(written)
         return 0
     if args.board not in data["boards"]:
-        return _fail("pinout", f"unknown board {args.board!r}; pinout.json has {', '.join(data['boards'])}")
+        raise UsageError(f"unknown board {args.board!r}; pinout.json has {', '.join(data['boards'])}")
     if args.format == "json":
         print(json.dumps(data["boards"][args.board]["signals"], indent=1))
     elif args.format == "markdown":
@@ -272,6 +216,7 @@ def cmd_pinout(args: argparse.Namespace) -> int:
 
 # ---- wiring --------------------------------------------------------------------------------------
 def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``farm node config|flash|deploy|power-budget|pinout``."""
     node = subparsers.add_parser(
         "node",
         help="sensor nodes: config, flash, deploy, power budget, pinout",
@@ -279,76 +224,176 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = node.add_subparsers(dest="node_command", required=True, metavar="SUBCOMMAND")
+    _add_config(sub)
+    _add_flash_deploy(sub)
+    _add_power_pinout(sub)
 
-    p = sub.add_parser("config", help="generate a node's signed config and secrets file")
-    p.add_argument("--node-id", type=_node_id, required=True)
-    p.add_argument("--out", type=Path, required=True, help="directory for config.json and secrets.json")
+
+def _add_config(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "config",
+        help="generate a node's signed config and secrets file",
+        description="Write config.json (signed with the node key) and secrets.json for one node; "
+        "Wi-Fi key and broker password come from environment variables.",
+    )
+    p.add_argument("--node-id", type=_node_id, required=True, help="node id, 1-4294967295 (required)")
+    p.add_argument(
+        "--out", type=Path, required=True, help="directory for config.json and secrets.json (required)"
+    )
     p.add_argument("--farm-id", type=_farm_id, default="demo", help="MQTT topic segment farm/<farm_id>/...")
-    p.add_argument("--board", choices=nodeconfig.BOARDS, default="esp32")
-    p.add_argument("--uplink", choices=nodeconfig.UPLINKS, default="wifi")
-    p.add_argument("--interval", type=_interval, default=900, help="e.g. 15m, 900s, 1h")
+    p.add_argument("--board", choices=nodeconfig.BOARDS, default="esp32", help="ESP32 board type")
+    p.add_argument("--uplink", choices=nodeconfig.UPLINKS, default="wifi", help="how the node sends")
+    p.add_argument(
+        "--interval", type=_interval, default="15m", help="time between readings, e.g. 15m, 900s, 1h"
+    )
     p.add_argument(
         "--sensors",
         type=_sensors,
-        default=["soil", "ds18b20", "sht4x", "battery"],
+        default="soil,ds18b20,sht4x,battery",
         help="comma list from: " + ", ".join(nodeconfig.SENSORS),
     )
     p.add_argument(
         "--soil-cal",
         type=_cal,
-        help="two_point:DRY_UV,WET_UV,DRY_VWC,WET_VWC | poly:C0,C1.. | piecewise:UV=VWC,..",
+        help="soil probe calibration: two_point:DRY_UV,WET_UV,DRY_VWC,WET_VWC | poly:C0,C1.. | "
+        "piecewise:UV=VWC,.. (default: the firmware's generic two_point curve)",
     )
-    p.add_argument("--send-every", type=_positive(1, 96), help="transmit every N readings")
-    p.add_argument("--wifi-ssid")
     p.add_argument(
-        "--wifi-psk-env", default="FARM_WIFI_PSK", help="environment variable holding the Wi-Fi key"
+        "--send-every",
+        type=bounded_int(1, 96),
+        help=f"transmit every N readings, 1-96 (default: {nodeconfig.DEFAULTS['send_every']})",
     )
-    p.add_argument("--mqtt-password-env", default="FARM_MQTT_PASSWORD")
-    p.add_argument("--mqtt-host", type=_ip)
-    p.add_argument("--static-ip", type=_cidr, help="e.g. 192.168.4.21/24 (saves ~0.9 s of Wi-Fi per wake)")
-    p.add_argument("--gateway-ip", type=_ip)
-    p.add_argument("--espnow-peer", type=_mac, help="the bridge ESP32's MAC")
-    p.add_argument("--espnow-channel", type=_positive(1, 13))
+    p.add_argument("--wifi-ssid", help="Wi-Fi network name; needed with --uplink wifi (default: none)")
+    p.add_argument(
+        "--wifi-psk-env",
+        type=env_name,
+        default="FARM_WIFI_PSK",
+        help="environment variable holding the Wi-Fi key",
+    )
+    p.add_argument(
+        "--mqtt-password-env",
+        type=env_name,
+        default="FARM_MQTT_PASSWORD",
+        help="environment variable holding the node's broker password",
+    )
+    p.add_argument(
+        "--mqtt-host",
+        type=ipv4_address,
+        help=f"gateway broker IPv4 address (default: {nodeconfig.DEFAULTS['mqtt_host']})",
+    )
+    p.add_argument(
+        "--static-ip",
+        type=ipv4_interface,
+        help="e.g. 192.168.4.21/24, saves ~0.9 s of Wi-Fi per wake; needs --gateway-ip (default: DHCP)",
+    )
+    p.add_argument(
+        "--gateway-ip", type=ipv4_address, help="gateway IPv4 address with --static-ip (default: none)"
+    )
+    p.add_argument(
+        "--espnow-peer",
+        type=mac_address,
+        help="the bridge ESP32's MAC; needed with --uplink espnow (default: none)",
+    )
+    p.add_argument(
+        "--espnow-channel",
+        type=bounded_int(1, 13),
+        help=f"Wi-Fi channel 1-13 for ESP-NOW (default: {nodeconfig.DEFAULTS['espnow_channel']})",
+    )
     p.add_argument(
         "--counter-start",
-        type=_positive(1, 0xFFFFFF00),
-        help="first frame counter (replacement board keeping an id: above the gateway's last counter)",
+        type=bounded_int(1, 0xFFFFFF00),
+        help="first frame counter, for a replacement board keeping an id: above the gateway's last "
+        "counter (default: none, the node starts at 1)",
     )
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(func=cmd_config)
 
-    p = sub.add_parser("flash", help="write the MicroPython image with esptool")
-    p.add_argument("port", type=_port)
-    p.add_argument("--image", type=Path, required=True, help="MicroPython .bin for the board")
-    p.add_argument("--chip", choices=sorted(dep.FLASH_OFFSETS), default="esp32")
+
+def _add_flash_deploy(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "flash",
+        help="write the MicroPython image with esptool",
+        description="Write a MicroPython image to a board over USB serial with esptool.",
+    )
+    p.add_argument("port", type=_port, help="serial port, e.g. /dev/ttyUSB0, COM3, u0")
+    p.add_argument(
+        "--image", type=existing_path, required=True, help="MicroPython .bin for the board (required)"
+    )
+    p.add_argument("--chip", choices=sorted(dep.FLASH_OFFSETS), default="esp32", help="chip family")
     p.add_argument("--erase", action="store_true", help="erase the whole flash first (new boards)")
     p.add_argument("--dry-run", action="store_true", help="print the esptool commands only")
     p.set_defaults(func=cmd_flash)
 
-    p = sub.add_parser("deploy", help="copy firmware, pin map and the node's config with mpremote")
-    p.add_argument("port", type=_port)
-    p.add_argument("--config-dir", type=Path, default=Path("."), help="output of 'farm node config'")
+    p = sub.add_parser(
+        "deploy",
+        help="copy firmware, pin map and the node's config with mpremote",
+        description="Copy the firmware, the pin map and a node's config to a board with mpremote.",
+    )
+    p.add_argument("port", type=_port, help="serial port, e.g. /dev/ttyUSB0, COM3, u0")
+    p.add_argument("--config-dir", type=Path, default=Path("."), help="output folder of 'farm node config'")
     p.add_argument("--mpy", action="store_true", help="precompile with mpy-cross (faster wake)")
     p.add_argument("--bridge", action="store_true", help="deploy the ESP-NOW bridge firmware instead")
     p.add_argument("--dry-run", action="store_true", help="print the mpremote command only")
     p.set_defaults(func=cmd_deploy)
 
-    p = sub.add_parser("power-budget", help="charge per cycle and battery life")
-    p.add_argument("--uplink", choices=power.UPLINKS)
-    p.add_argument("--interval", type=_interval)
-    p.add_argument("--config", type=Path, help="node config dir or config.json (interval, sensors, batching)")
-    p.add_argument("--wifi-mode", choices=("static", "dhcp"), default="static")
-    p.add_argument("--sf", type=_positive(7, 12), default=9, help="LoRa spreading factor")
-    p.add_argument("--radio", choices=("sx1262", "sx1276"), default="sx1262")
-    p.add_argument("--tx-dbm", type=_positive(2, 22), default=14)
-    p.add_argument("--battery-mah", type=_positive(100, 100000))
-    p.add_argument("--rain-mm-year", type=_positive(0, 10000), default=0, help="count rain-tip wakes too")
-    p.add_argument("--json", action="store_true")
+
+def _add_power_pinout(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "power-budget",
+        help="charge per cycle and battery life",
+        description="Charge per wake cycle and battery life of a node, from its config or the defaults.",
+    )
+    p.add_argument(
+        "--uplink", choices=power.UPLINKS, help="radio used to send (default: the config's, else wifi)"
+    )
+    p.add_argument(
+        "--interval",
+        type=_interval,
+        help="time between readings, e.g. 15m (default: the config's, else 15m)",
+    )
+    p.add_argument(
+        "--config",
+        type=existing_path,
+        help="node config dir or config.json for interval, sensors and batching (default: none, "
+        "the firmware defaults)",
+    )
+    p.add_argument(
+        "--wifi-mode",
+        choices=("static", "dhcp"),
+        default="static",
+        help="Wi-Fi addressing (DHCP wakes longer)",
+    )
+    p.add_argument("--sf", type=bounded_int(7, 12), default=9, help="LoRa spreading factor, 7-12")
+    p.add_argument("--radio", choices=("sx1262", "sx1276"), default="sx1262", help="LoRa radio chip")
+    p.add_argument("--tx-dbm", type=bounded_int(2, 22), default=14, help="transmit power, dBm, 2-22")
+    p.add_argument(
+        "--battery-mah",
+        type=bounded_int(100, 100000),
+        help=f"battery capacity, mAh (default: {power.fig('battery_mah'):g}, an 18650 cell)",
+    )
+    p.add_argument(
+        "--rain-mm-year",
+        type=bounded_int(0, 10000),
+        default=0,
+        help="yearly rain, mm, to count rain-gauge tip wakes too",
+    )
+    p.add_argument("--json", action="store_true", help="print the budget as JSON")
     p.set_defaults(func=cmd_power)
 
-    p = sub.add_parser("pinout", help="show, check or render the pin map")
-    p.add_argument("--board", default="esp32")
-    p.add_argument("--format", choices=("text", "markdown", "svg", "json"), default="text")
-    p.add_argument("--render", type=Path, help="write pinout.md and wiring-<board>.svg into this directory")
+    p = sub.add_parser(
+        "pinout",
+        help="show, check or render the pin map",
+        description="The single-source pin map (hardware/pinout.json): show it, check the firmware "
+        "against it, or render the wiring documents.",
+    )
+    p.add_argument("--board", default="esp32", help="board in pinout.json, e.g. esp32, esp32s3")
+    p.add_argument(
+        "--format", choices=("text", "markdown", "svg", "json"), default="text", help="output format"
+    )
+    p.add_argument(
+        "--render",
+        type=Path,
+        help="write pinout.md and wiring-<board>.svg into this directory (default: none, print only)",
+    )
     p.add_argument("--check", action="store_true", help="exit 1 if firmware and pinout.json disagree")
     p.set_defaults(func=cmd_pinout)

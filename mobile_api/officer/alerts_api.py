@@ -1,11 +1,12 @@
 """Area alerts: an officer warns the farmers of every field inside a circle; farmers read them.
 
-``GET /api/v1/alerts`` is for the farmer app: the signed-in user's alerts (policy-visible farms).
+``GET /api/v1/alerts`` is for the farmer app (its home screen): the signed-in user's alerts
+(policy-visible farms). What an alert says is stored as a key with parameters and worded here
+(``server.officer.alerts``).
 """
 
 from __future__ import annotations
 
-import math
 import time
 from typing import Any
 
@@ -13,34 +14,34 @@ from flask import Blueprint, Response, request
 from sqlalchemy import select
 
 from mobile_api.officer import access
+from server.advisory.disease import vocabulary
 from server.auth import current_user
 from server.auth.policy import visible_farm_ids
 from server.errors import problem
+from server.officer import alerts
 from server.officer.models import AlertField, AreaAlert
 from server.openapi import doc
-from server.registry.geo import centroid
 from server.registry.models import Field
 from server.services import services
 
 bp = Blueprint("officer_alerts", __name__)
 SEVERITIES = ("info", "warning", "urgent")
 MAX_RADIUS_M = 20_000
-
-
-def distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
-    """Haversine distance between two (lat, lon) points."""
-    p1, p2 = math.radians(a[0]), math.radians(b[0])
-    dp, dl = p2 - p1, math.radians(b[1] - a[1])
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371008.8 * math.asin(math.sqrt(h))
+distance_m = alerts.distance_m  # its former home; the domain function lives in server.officer.alerts
 
 
 def alert_json(a: AreaAlert, fields: int | None = None) -> dict[str, Any]:
+    words = alerts.render(a.message_key, a.message_params)
+    disease = vocabulary.disease(a.message_params.get("disease"))
     out = {
         "id": a.id,
         "kind": a.kind,
         "severity": a.severity,
-        "message": {"vi": a.message_vi, "en": a.message_en},
+        "message": words["message"],
+        "title": words["title"],
+        "disease": {"key": disease.key, "name": dict(disease.names)} if disease else None,
+        "message_key": a.message_key,
+        "message_params": a.message_params,
         "center": {"lat": a.center_lat, "lon": a.center_lon},
         "radius_m": a.radius_m,
         "created_at": a.created_at,
@@ -65,17 +66,14 @@ def send_alert() -> Response | tuple[dict[str, Any], int]:
     user, now = current_user(), int(time.time())
     with services().db.session() as db:
         s = access.scope(db)  # every farm in the officer's communes is warned, shared or not
-        hit = [
-            fl.id
-            for f in s.farms
-            for fl in f.fields
-            if distance_m((lat, lon), centroid(fl.geometry)) <= radius
-        ]
+        hit = alerts.fields_in_circle((fl for f in s.farms for fl in f.fields), lat, lon, radius)
+        kind = str(body.get("kind") or "other")[:40]
+        key, params = alerts.message_for(kind, message[:1000], str(body.get("message_en") or "")[:1000])
         alert = AreaAlert(
-            kind=str(body.get("kind") or "other")[:40],
+            kind=kind,
             severity=body.get("severity") if body.get("severity") in SEVERITIES else "warning",
-            message_vi=message[:1000],
-            message_en=str(body.get("message_en") or "")[:1000],
+            message_key=key,
+            message_params=params,
             center_lat=lat,
             center_lon=lon,
             radius_m=radius,

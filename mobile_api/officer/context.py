@@ -1,14 +1,11 @@
-"""Field context for a review: the field, its last day of weather, and the photo store."""
+"""Field context for a review: the field, its last day of weather, and its photos."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from flask import current_app
-
+from server.farm import photos
 from server.registry.models import Field, Node
-from server.services import services
 from server.timeseries.base import TimeSeriesStore
 
 WEATHER = ("air_temp", "air_rh", "rain", "soil_vwc")
@@ -46,26 +43,6 @@ def last_day(store: TimeSeriesStore, field: Field, now: int) -> dict[str, Any]:
     return out
 
 
-def blob_dir() -> Path:
-    settings = current_app.config["RUONGSO_SETTINGS"]
-    configured = getattr(settings, "blob_dir", "")
-    return Path(configured) if configured else Path(settings.data_dir) / "blobs"
-
-
 def read_photo(digest: str) -> bytes | None:
-    """The photo from the server's blob store, else from the farmer app's own store (older layout)."""
-    if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
-        return None
-    shared = getattr(services(), "blobs", None)
-    data: bytes | None = shared.get(digest) if shared is not None else None
-    if data is not None:
-        return data
-    try:
-        from mobile_api.blobs import LocalBlobStore
-    except ImportError:
-        return None
-    for base in {blob_dir(), Path(current_app.config["RUONGSO_SETTINGS"].data_dir) / "blobs"}:
-        data = LocalBlobStore(base).get(digest)
-        if data is not None:
-            return data
-    return None
+    """A diagnosis photo from the one photo store (``server.farm.photos``)."""
+    return photos.stored(digest)

@@ -2,7 +2,9 @@
 
 Like ``farm vision export-corrections``: one row per photo (sha256 of the stored, metadata-free
 JPEG), the final label (from vision/model/labels.json), the model's label and whether the officer
-corrected or confirmed it. Only diagnoses the officer may see; no names, places or phone numbers.
+corrected or confirmed it. Only diagnoses the officer may see and whose review is settled (a case
+the farmer disputes, or that waits for new photos, leaves the export until an officer decides
+again); no names, places or phone numbers.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from flask import Blueprint, Response, request
 from sqlalchemy import select
 
 from mobile_api.officer import access
+from server.farm import review
 from server.officer import cases
 from server.officer.models import ReviewDecision
 from server.openapi import doc
@@ -41,6 +44,8 @@ def rows(since: int = 0) -> list[dict[str, Any]]:
         for dec in last.values():
             d = db.get(model, dec.diagnosis_id)
             if d is None or not s.detail(fields.get(d.field_id, -1)) or not dec.label:
+                continue
+            if d.review_status not in review.REVIEWED_STATES:  # disputed or reopened: not settled yet
                 continue
             for digest in d.photos:
                 out.append(

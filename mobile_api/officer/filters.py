@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 
 from flask import request
 
+from common.timezone import local_midnight
 from mobile_api.officer.access import Scope
 from server.registry.models import Farm, Field
 
-ICT = timezone(timedelta(hours=7))
 DEFAULT_DAYS = 14
 MAX_DAYS = 366
 
@@ -47,9 +47,9 @@ def parse() -> Filters:
     since, until = now - days * 86400, now
     start, end = _day(request.args.get("from")), _day(request.args.get("to"))
     if start:
-        since = int(datetime.combine(start, datetime.min.time(), ICT).timestamp())
+        since = local_midnight(start)  # local days (common.timezone)
     if end:
-        until = int(datetime.combine(end + timedelta(days=1), datetime.min.time(), ICT).timestamp()) - 1
+        until = local_midnight(end + timedelta(days=1)) - 1
     return Filters(
         request.args.get("crop") or None,
         request.args.get("commune", type=int),

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Blueprint
 
-from common.node_limits import ONLINE_WINDOW_S
+from common.node_limits import verdict_of
 from mobile_api.officer import access, filters
 from server.farm.today import StoreReads
 from server.officer import cases
@@ -27,7 +27,8 @@ def _node_feature(n: Node, rec: FrameRecord | None, now: int) -> dict[str, Any] 
     if lat is None or lon is None:
         return None
     age = now - rec.time_s if rec else None
-    state = "new" if age is None else ("offline" if age > ONLINE_WINDOW_S else "online")
+    health = verdict_of(rec.time_s if rec else None, rec.values if rec else None, now)
+    state = "new" if age is None else ("online" if health.online else "offline")
     props = {
         "id": n.id,
         "name": n.name,
@@ -36,6 +37,7 @@ def _node_feature(n: Node, rec: FrameRecord | None, now: int) -> dict[str, Any] 
         "state": state,
         "age_s": age,
         "battery": rec.values.get("battery") if rec else None,
+        "health": health.as_json(),  # the common verdict (common.node_limits), as every screen
     }
     return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]}, "properties": props}
 
@@ -113,7 +115,9 @@ def field_map() -> dict[str, Any]:
             a["crops"][fl.crop] += 1
             a["nodes"] += len(fl.nodes)
             a["nodes_online"] += sum(
-                1 for n in fl.nodes if n.id in latest and now - latest[n.id].time_s <= ONLINE_WINDOW_S
+                1
+                for n in fl.nodes
+                if n.id in latest and verdict_of(latest[n.id].time_s, latest[n.id].values, now).online
             )
             a["cases_confirmed"] += per_field[fl.id]["confirmed"]
             a["cases_suspected"] += per_field[fl.id]["suspected"]

@@ -37,27 +37,38 @@ COLUMNS = (
     "reviews_pending",
     "lots",
     "lots_with_warnings",
+    "lots_not_compliant",
 )
 
 
-def _lots(db: Any, field_ids: set[int], since: int, until: int) -> tuple[Counter[int], Counter[int]]:
-    """Lots per field in the window, and those whose field has a diary warning before harvest."""
-    try:
-        from server.farm.models import DiaryEntry, Lot
-    except ImportError:
-        return Counter(), Counter()
-    lots, warned = Counter[int](), Counter[int]()
-    for lot in db.scalars(select(Lot).where(Lot.field_id.in_(field_ids))):
-        if not since <= lot.created_at <= until:
-            continue
+def _lots(
+    db: Any, field_ids: set[int], since: int, until: int
+) -> tuple[Counter[int], Counter[int], Counter[int]]:
+    """Lots per field in the window; those whose field has a diary warning before harvest; and
+    those the one compliance gate fails today (``server.farm.locks.lot_verdicts``, as the lot's
+    public page and PDF judge it: banned or unapproved actives, intervals)."""
+    from server.farm import locks
+    from server.farm.models import DiaryEntry, Lot
+
+    lots, warned, failed = Counter[int](), Counter[int](), Counter[int]()
+    rows = [
+        lot
+        for lot in db.scalars(select(Lot).where(Lot.field_id.in_(field_ids)))
+        if since <= lot.created_at <= until
+    ]
+    verdicts = locks.lot_verdicts(db, rows)
+    for lot in rows:
         lots[lot.field_id] += 1
         entries = db.scalars(
             select(DiaryEntry).where(
-                DiaryEntry.field_id == lot.field_id, DiaryEntry.applied_on <= lot.harvest_date
+                DiaryEntry.field_id == lot.field_id,
+                DiaryEntry.applied_on <= lot.harvest_date,
+                DiaryEntry.voided_at.is_(None),
             )
         ).all()
         warned[lot.field_id] += int(any(e.warnings for e in entries))
-    return lots, warned
+        failed[lot.field_id] += int(not verdicts[lot.id].allowed)
+    return lots, warned, failed
 
 
 def build() -> dict[str, Any]:
@@ -91,7 +102,7 @@ def build() -> dict[str, Any]:
                 .where(AlertField.field_id.in_(ids), AreaAlert.created_at.between(flt.since, flt.until))
             )
         )
-        lots, warned = _lots(db, ids, flt.since, flt.until)
+        lots, warned, failed = _lots(db, ids, flt.since, flt.until)
         rows: dict[str, dict[str, Any]] = {}
         for farm, fl in shown:
             r = rows.setdefault(
@@ -111,6 +122,7 @@ def build() -> dict[str, Any]:
                 ("reviews_pending", pending[fl.id]),
                 ("lots", lots[fl.id]),
                 ("lots_with_warnings", warned[fl.id]),
+                ("lots_not_compliant", failed[fl.id]),
             ):
                 r[key] += add
             r["area_ha"] = round(r["area_ha"] + fl.area_m2 / 10000, 3)

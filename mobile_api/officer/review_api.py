@@ -1,7 +1,8 @@
 """Review desk: diagnoses the model abstained on or the farmer disputed; confirm, correct, ask again.
 
-The answer is written on the farmer's diagnosis (``review_status``/``review_label``/``review_note``,
-which the farmer app shows) and kept as a ``ReviewDecision`` (the training export reads those).
+The decision is a move of the one review state machine (``server.farm.review``): it is written on
+the farmer's diagnosis (which the farmer app shows) and kept as a ``ReviewDecision`` (the training
+export reads those). The desk shows the classifier's own best guesses (its ``top3``).
 """
 
 from __future__ import annotations
@@ -13,38 +14,49 @@ from flask import Blueprint, Response, request
 from sqlalchemy import Text, cast, select
 
 from mobile_api.officer import access, context
+from server.advisory.disease import vocabulary
 from server.auth import current_user
 from server.errors import problem
+from server.farm import diagnosis, review
 from server.officer import cases
-from server.officer.models import ReviewDecision
 from server.openapi import doc
 from server.registry.models import Field
 from server.services import services
 
 bp = Blueprint("officer_review", __name__)
-ACTIONS = {"confirm": "confirmed", "correct": "corrected", "more_photos": "more_photos"}
+ACTIONS = review.OFFICER_EVENTS
 
 
-def _item(d: Any, field: Field, commune: str, weather: dict[str, Any]) -> dict[str, Any]:
-    result = d.result or {}
+def _item(
+    d: Any, field: Field, commune: str, weather: dict[str, Any], disputed: str | None
+) -> dict[str, Any]:
     return {
         "id": d.id,
-        "status": d.review_status,
+        "status": review.status(d),
         "created_at": d.created_at,
         "crop": d.crop,
         "model": {
             "label": d.label,
+            "name": vocabulary.label_name(d.label),
             "confidence": d.confidence,
             "abstained": d.abstained,
             "reason": d.reason,
-            "candidates": result.get("top") or result.get("candidates") or [],
+            "candidates": review.candidates(d),
         },
-        "message": {"vi": d.message_vi, "en": d.message_en},
+        "review": {
+            "label": d.review_label,
+            "name": vocabulary.label_name(d.review_label),
+            "note": d.review_note,
+            "at": d.reviewed_at,
+            "farmer_note": disputed,
+        },
+        "message": diagnosis.message(d.message_key, d.message_params),
         "photos": [f"/api/v1/officer/photos/{h}" for h in d.photos],
         "field": {
             "id": field.id,
             "name": field.name,
             "crop": field.crop,
+            "classifier_crop": vocabulary.classifier_crop(field.crop),
             "farm": field.farm.name,
             "commune": commune,
             "area_m2": round(field.area_m2),
@@ -71,12 +83,14 @@ def queue() -> Response | dict[str, Any]:
         ).all()
         shown = [d for d in rows if s.detail(fields[d.field_id].farm_id)]
         weather: dict[int, dict[str, Any]] = {}
+        disputes = review.dispute_notes(db, [d.id for d in shown if d.review_status == "disputed"])
         items = []
         for d in shown:
             fl = fields[d.field_id]
             if fl.id not in weather:
                 weather[fl.id] = context.last_day(svc.store, fl, now)
-            items.append(_item(d, fl, access.commune_name(s, fl.farm), weather[fl.id]))
+            commune = access.commune_name(s, fl.farm)
+            items.append(_item(d, fl, commune, weather[fl.id], disputes.get(d.id)))
         return {"items": items, "not_shared": len(rows) - len(shown), "labels": cases.labels()}
 
 
@@ -85,16 +99,10 @@ def queue() -> Response | dict[str, Any]:
 @doc("Confirm, correct or ask for more photos on a diagnosis", tag="officer")
 def decide(diag_id: int) -> Response | dict[str, Any]:
     body = request.get_json(silent=True) or {}
-    action, label = body.get("action"), str(body.get("label") or "").strip()
+    action, label = str(body.get("action") or ""), str(body.get("label") or "").strip()
     note = str(body.get("note") or "").strip()[:2000]
     if action not in ACTIONS:
         return problem(422, "Invalid review", f"action must be one of {sorted(ACTIONS)}")
-    if action == "correct" and not cases.valid_label(label):
-        return problem(
-            422, "Unknown label", "a correction must use one of the classifier's labels", code="unknown_label"
-        )
-    if action == "more_photos" and not note:
-        return problem(422, "Say what to photograph", "more_photos needs a note for the farmer")
     model = cases.diagnosis_model()
     if model is None:
         return problem(404, "Unknown diagnosis")
@@ -104,24 +112,13 @@ def decide(diag_id: int) -> Response | dict[str, Any]:
         field = db.get(Field, d.field_id) if d is not None else None
         if d is None or field is None or not s.detail(field.farm_id):
             return problem(404, "Unknown diagnosis")
-        if action == "confirm" and not d.label:
-            return problem(422, "Nothing to confirm", "the model gave no label: correct it instead")
         user = current_user()
-        held = label if action == "correct" else (d.label if action == "confirm" else None)
-        d.review_status, d.review_label = ACTIONS[action], held if action != "more_photos" else None
-        d.review_note, d.reviewed_at = note, int(time.time())
-        d.reviewed_by = str(user.id) if user else None
-        db.add(
-            ReviewDecision(
-                diagnosis_id=d.id,
-                action=action,
-                label=held,
-                model_label=d.label,
-                note=note,
-                officer_id=user.id if user else None,
-                at=d.reviewed_at,
-            )
-        )
+        actor = review.Actor(user.id if user else None, "officer")
+        try:
+            review.decide(db, d, action, actor, int(time.time()), label=label, note=note)
+        except review.ReviewError as exc:
+            status = 409 if exc.code == "not_allowed" else 422
+            return problem(status, "Invalid review", str(exc), code=exc.code)
         return {"id": d.id, "status": d.review_status, "label": d.review_label, "note": d.review_note}
 
 

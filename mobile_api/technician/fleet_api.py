@@ -70,6 +70,7 @@ def node_health(db: Any, store: TimeSeriesStore, nodes: list[Node], now: int) ->
                 "lat": n.lat,
                 "lon": n.lon,
                 "state": fleet.state(h),
+                "health": fleet.health(h).as_json(),
                 "last_seen": rec.time_s if rec else None,
                 "age_s": h.age_s,
                 "battery_v": h.battery_v,

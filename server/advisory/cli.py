@@ -266,7 +266,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def main(argv: Sequence[str] | None = None) -> int:
     """Stand-alone entry point: ``python -m server.advisory.cli advise et0 ...``.
 
-    Only the advisory package is loaded; input errors end as they do under ``farm``: one line, exit 2.
+    Only the advisory package is loaded (the package may not import the ``cli`` entry points), so
+    a handler's input error is caught here as ``farm`` does it: one line, exit 2. Argument errors
+    show argparse's usage block; the installed ``farm`` prints those on one line too.
     """
     parser = argparse.ArgumentParser(prog="farm")
     sub = parser.add_subparsers(dest="command", metavar="{advise}")

@@ -181,8 +181,9 @@ def _weather(day: date, doc: Doc) -> DailyWeather:
 
 def _et0(doc: Doc, day: date, site: Site) -> tuple[float, tuple[str, ...]]:
     """ET0 of one day of the file; a domain refusal names the day's place in the file."""
+    weather = _weather(day, doc)
     try:
-        result = daily_et0(_weather(day, doc), site)
+        result = daily_et0(weather, site)
     except AdvisoryInputError as exc:
         raise doc.error(f"{doc.place}: {exc}") from None
     return result.et0_mm, result.estimated

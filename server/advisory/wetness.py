@@ -4,6 +4,10 @@ Sensor rule: an hour is wet when the sensor reports >= 30 min of wetness in it (
 definition of the VIPS TOM-CAST implementation). Estimate without a sensor: constant RH
 threshold, wet when RH >= 90 % (Sentelhas et al.: best of the simple models, fraction correct
 0.87-0.92); an hour with measurable rain is also counted wet (project rule: rain wets the canopy).
+
+The sensor's minutes come from the node's ``leaf_wetness`` channel (% of each sample interval wet,
+``common.channels``): ``server/farm/fielddata.py`` turns an hour's mean into wet minutes (× 60/100),
+so a measured hour always decides, and the RH estimate only fills hours without a sensor.
 """
 
 from __future__ import annotations

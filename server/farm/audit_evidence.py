@@ -52,6 +52,7 @@ def _diary_links(entries: list[DiaryEntry]) -> list[str]:
 
 
 def _diary(rows: list[DiaryEntry], found: dict[str, Found]) -> None:
+    rows = [e for e in rows if e.voided_at is None]  # a voided entry is history, not evidence
     sprays = [e for e in rows if e.kind == "spray"]
     complete = [e for e in sprays if e.phi_days is not None and e.actives and e.product_name]
     fert = [e for e in rows if e.kind == "fertiliser"]
@@ -63,7 +64,8 @@ def _diary(rows: list[DiaryEntry], found: dict[str, Found]) -> None:
 def _lots(db: Session, field_ids: list[int], diary: list[DiaryEntry], found: dict[str, Found]) -> None:
     lots = db.scalars(select(Lot).where(Lot.field_id.in_(field_ids)).order_by(Lot.id)).all()
     links = [f"/lot/{lot.code}" for lot in lots]
-    passed = [lot for lot in lots if not locks.lot_lock(lot, diary).locked]  # as the lot's PDF judges it
+    # the one compliance gate, as the lot's public page and PDF judge it (bans and intervals)
+    passed = [lot for lot in lots if locks.lot_verdict(lot, diary).allowed]
     found["harvest_lots"] = Found(len(lots), 0, links)
     found["lots_passed_harvest_lock"] = Found(len(passed), len(lots) - len(passed), links)
     found["containers_labelled"] = Found(len(lots), 0, links)  # every lot code has a QR label

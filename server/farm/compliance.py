@@ -1,13 +1,19 @@
-"""The farmer app's adapter to the export-compliance rules of ``server.advisory.compliance``.
+"""The farm's one compliance gate, on top of the export rules of ``server.advisory.compliance``.
 
-Every rule (banned actives, market approval, pre-harvest intervals, the harvest lock) is decided
-by the advisory engine; this module only shapes its answers for the app's JSON and screens.
+Every rule (banned actives, market approval, pre-harvest intervals) is decided by the advisory
+engine; this module turns its answers into what the app shows and, above all, into the single
+verdict ``judge_lot`` that every place asking "may this harvest be sold as a lot?" uses: the lot
+endpoint, the harvest screen, the public lot page and its JSON, the PDF lot report and the officer
+report. Verdicts are computed when read, never stored, so a lot that a later catalogue makes
+non-compliant is flagged the next time anyone looks at it.
+
+Pure: no Flask, no database; callers pass the diary as ``Application`` rows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -17,21 +23,40 @@ from server.advisory.compliance.diary import SprayEntry
 from server.advisory.compliance.rules import check_entry
 
 MARKETS = catalogue.MARKETS
-# Advisory finding codes -> the app's warning codes (keys of its string catalogues).
+# Advisory finding codes -> the app's warning and refusal codes (keys of its string catalogues).
 WARNING_CODES = {
     "banned_in_vietnam": "banned_vn",
     "not_approved_for_market": "not_approved",
     "unknown_active": "unknown_active",
+    "unknown_product": "unknown_product",
+}
+# Message keys of each refusal reason, joined with " — " when shown. The harvest-interval reasons
+# reuse the harvest lock's own words, so a lock reads the same on every screen and in the PDF.
+REASON_KEYS: dict[str, tuple[str, ...]] = {
+    "banned_vn": ("gate_banned_vn",),
+    "not_approved": ("gate_not_approved",),
+    "unknown_product": ("gate_unknown_product",),
+    "rule": ("gate_rule",),
+    "phi_running": ("harvest_locked_until", "harvest_locked_why"),
+    "phi_unknown": ("harvest_locked_unknown", "harvest_unknown_why"),
 }
 
 
-def warnings_for(actives: Iterable[str], market: str, crop: str = "") -> list[dict[str, str]]:
-    """Codes the app renders: ``banned_vn``, ``not_approved`` (market), ``unknown_active``."""
-    entry = SprayEntry("check", "check", crop, date.today(), None, tuple(actives))
+def warnings_for(
+    actives: Iterable[str], market: str, crop: str = "", product: str | None = None
+) -> list[dict[str, str]]:
+    """Codes the diary shows next to a spray: ``banned_vn``, ``not_approved`` (market),
+    ``unknown_active`` and ``unknown_product`` (no active ingredient known for the product)."""
+    entry = SprayEntry("check", "check", crop, date.today(), product, tuple(actives))
     out: list[dict[str, str]] = []
     for f in check_entry(entry, market):
         code = WARNING_CODES.get(f.code)
-        if code is None or f.active is None:
+        if code is None:
+            continue
+        if code == "unknown_product":
+            out.append({"code": code, "product": product or ""})
+            continue
+        if f.active is None:
             continue
         warning = {"code": code, "active": f.active}
         if code == "banned_vn":
@@ -75,11 +100,19 @@ def treatments(condition: str, crop: str, market: str) -> list[dict[str, Any]]:
 
 @dataclass(frozen=True)
 class Application:
+    """A recorded spray as the rules read it (voided diary entries are never passed in)."""
+
     entry_id: str
     product_name: str
     actives: Sequence[str]
     applied_on: date
     label_phi_days: int | None
+    product_id: str | None = None
+
+
+def _spray(a: Application, crop: str) -> SprayEntry:
+    product = a.product_id or a.product_name or None
+    return SprayEntry(a.entry_id, "field", crop, a.applied_on, product, tuple(a.actives), a.label_phi_days)
 
 
 @dataclass(frozen=True)
@@ -107,13 +140,7 @@ class HarvestLock:
 def harvest_lock(apps: Iterable[Application], crop: str, market: str, today: date) -> HarvestLock:
     """The advisory harvest lock for this field's diary and market, shaped for the app."""
     apps = list(apps)
-    entries = [
-        SprayEntry(
-            a.entry_id, "field", crop, a.applied_on, a.product_name, tuple(a.actives), a.label_phi_days
-        )
-        for a in apps
-    ]
-    lock = lock_rules.harvest_lock(entries, "field", market)
+    lock = lock_rules.harvest_lock([_spray(a, crop) for a in apps], "field", market)
     by_id = {a.entry_id: a for a in apps}
     if lock.unknown_phi_entries:
         first = by_id[lock.unknown_phi_entries[0]]
@@ -125,3 +152,132 @@ def harvest_lock(apps: Iterable[Application], crop: str, market: str, today: dat
     return HarvestLock(
         lock.earliest_harvest > today, lock.earliest_harvest, binding.product_name, binding.applied_on, phi
     )
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a lot is refused: a code, the diary entry it comes from and the message parameters.
+
+    ``params`` are raw values (ISO dates, market codes) that each renderer formats for its
+    language: ``product``, ``date`` (applied), ``active``, ``decision``, ``market``, ``days``,
+    ``safe_from``."""
+
+    code: str
+    entry_id: str | None
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return REASON_KEYS[self.code]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "keys": list(self.keys),
+            "entry_id": self.entry_id,
+            "params": dict(self.params),
+        }
+
+
+@dataclass(frozen=True)
+class LotVerdict:
+    """The gate's answer for one field (or lot), one market and one harvest day."""
+
+    allowed: bool
+    reasons: tuple[Reason, ...]
+    lock: HarvestLock
+    catalogue_version: str
+
+    @property
+    def blocked_entries(self) -> frozenset[str]:
+        """Diary entries that a reason names (the PDF marks their rows "Không đạt / Not OK")."""
+        return frozenset(r.entry_id for r in self.reasons if r.entry_id is not None)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "allowed": self.allowed,
+            "reasons": [r.as_json() for r in self.reasons],
+            "harvest": self.lock.as_json(),
+            "catalogue_version": self.catalogue_version,
+        }
+
+
+def _rule_reason(code: str, active: str | None, a: Application, market: str) -> Reason:
+    params: dict[str, Any] = {"product": a.product_name, "date": a.applied_on.isoformat()}
+    if active:
+        params["active"] = catalogue.active_name(active)
+    if code == "banned_vn" and active:
+        params["decision"] = catalogue.vietnam_status(active).decision or ""
+    if code in ("not_approved", "rule"):
+        params["market"] = market
+    return Reason(code, a.entry_id, params)
+
+
+def judge_lot(apps: Iterable[Application], crop: str, market: str, on: date) -> LotVerdict:
+    """May a lot of ``crop`` for ``market`` be harvested on ``on`` given these recorded sprays?
+
+    Only sprays applied up to ``on`` count (a later one belongs to the next harvest). Refused when
+    any of them holds an active banned or removed in Vietnam, one not approved for the market, an
+    unknown product, or when a pre-harvest interval has not ended or is unknown: exactly the
+    advisory ``can_create_lot`` decision, with a reason per entry for the screens."""
+    mine = [a for a in apps if a.applied_on <= on]
+    decision = lock_rules.can_create_lot([_spray(a, crop) for a in mine], "field", market, on)
+    by_id = {a.entry_id: a for a in mine}
+    reasons: list[Reason] = []
+    banned: set[tuple[str, str | None]] = set()
+    for f in decision.findings:
+        if f.severity != "error":
+            continue
+        code = WARNING_CODES.get(f.code, "rule")
+        if code == "banned_vn":
+            banned.add((f.entry_id, f.active))
+        elif code == "not_approved" and (f.entry_id, f.active) in banned:
+            continue  # already refused for Vietnam; one reason per active is enough
+        reasons.append(_rule_reason(code, f.active, by_id[f.entry_id], market))
+    lock = harvest_lock(mine, crop, market, on)
+    if lock.locked:
+        binding = next(
+            (a for a in mine if (a.product_name, a.applied_on) == (lock.product_name, lock.applied_on)), None
+        )
+        params = {
+            "product": lock.product_name or "",
+            "date": lock.applied_on.isoformat() if lock.applied_on else "",
+            "days": lock.phi_days,
+            "safe_from": lock.safe_from.isoformat() if lock.safe_from else "",
+        }
+        code = "phi_unknown" if lock.phi_unknown else "phi_running"
+        reasons.append(Reason(code, binding.entry_id if binding else None, params))
+    allowed = decision.allowed and not reasons
+    if not allowed and not reasons:  # never refuse without saying why
+        reasons.append(Reason("rule", None, {"market": market}))
+    return LotVerdict(allowed, tuple(reasons), lock, catalogue.version())
+
+
+def _day(iso: object) -> str:
+    """dd/mm/yyyy in both languages, as the app and the public page write dates."""
+    text = str(iso or "")
+    return f"{text[8:10]}/{text[5:7]}/{text[:4]}" if len(text) >= 10 else text
+
+
+def reason_text(reason: Reason, strings: Mapping[str, str]) -> str:
+    """A reason in the language of ``strings`` (the app's string catalogue for vi or en)."""
+    p = dict(reason.params)
+    shown = {k: str(v) for k, v in p.items()}
+    shown["date"] = _day(p.get("date"))
+    shown["safe_from"] = _day(p.get("safe_from"))
+    if p.get("market"):
+        shown["market"] = strings.get(f"market_{p['market']}", str(p["market"]))
+    parts = []
+    for i, key in enumerate(reason.keys):
+        values = dict(shown)
+        if reason.code == "phi_running" and i == 0:  # "… safe from {date}" names the safe day
+            values["date"] = shown["safe_from"]
+        parts.append(strings.get(key, key).format_map(_Missing(values)))
+    return " — ".join(parts)
+
+
+class _Missing(dict[str, str]):
+    """format_map helper: an absent parameter renders empty instead of raising KeyError."""
+
+    def __missing__(self, key: str) -> str:
+        return ""

@@ -1,4 +1,11 @@
-"""The photo classifier, loaded once per process (thread-safe); None when it cannot be loaded."""
+"""The photo classifier behind the app: loaded once per process, its answer stored as a message key.
+
+``diagnoser()`` is None when the model cannot be loaded (every photo then waits for an officer).
+An answer is stored as ``message_key`` (the classifier's reason code) with parameters, never as
+rendered Vietnamese/English text, so a new language or a better wording reaches old answers too;
+``message()`` renders it: a disease name from the one disease vocabulary, the classifier's own
+retake/abstain wording otherwise.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +15,21 @@ from typing import Any
 
 from flask import current_app
 
+from server.advisory.disease import vocabulary
+
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _state: dict[str, Any] = {}
 EXTENSION = "ruongso.diagnoser"  # tests put a stand-in here
-CROP_NAMES = {"maize": "corn", "sweet_corn": "corn"}  # registry crop -> classifier crop
+UNAVAILABLE = "model_unavailable"
+# Reasons the server itself gives (the classifier's own reasons and wording live in vision/).
+SERVER_REASONS = {
+    UNAVAILABLE: (
+        "Chưa chẩn đoán tự động được — cán bộ khuyến nông sẽ xem ảnh.",
+        "No automatic diagnosis right now — an extension officer will look.",
+    ),
+}
+FALLBACK = ("Cán bộ khuyến nông sẽ xem ảnh này.", "An extension officer will look at this photo.")
 
 
 def diagnoser() -> Any | None:
@@ -31,7 +48,8 @@ def diagnoser() -> Any | None:
 
 
 def classifier_crop(crop: str) -> str:
-    return CROP_NAMES.get(crop, crop)
+    """The classifier's crop for a registry crop (maize -> corn), from the disease vocabulary."""
+    return vocabulary.classifier_crop(crop)
 
 
 def combine(dx: Any, each: list[Any]) -> Any:
@@ -41,3 +59,48 @@ def combine(dx: Any, each: list[Any]) -> Any:
     from vision.diagnose import combine as vision_combine
 
     return vision_combine(each, dx.labels.names)
+
+
+def classify(images: list[bytes], crop: str) -> dict[str, Any]:
+    """The classifier's answer for photos of one plant on a field of ``crop``.
+
+    Returns the classifier's own record (label, confidence, abstained, reason, ``top3`` ...)
+    without its rendered texts, plus ``message_key``/``message_params`` for ``message()``.
+    """
+    dx = diagnoser()
+    params: dict[str, Any] = {"crop": classifier_crop(crop)}
+    if dx is None:
+        result: dict[str, Any] = {"label": None, "confidence": 0.0, "abstained": True, "reason": UNAVAILABLE}
+    else:
+        each = [dx.diagnose(data, crop=classifier_crop(crop)) for data in images]
+        result = dict((each[0] if len(each) == 1 else combine(dx, each)).to_dict())
+    for text in ("message_vi", "message_en"):
+        result.pop(text, None)
+    if result.get("label"):
+        params["label"] = result["label"]
+    return result | {"message_key": str(result["reason"]), "message_params": params}
+
+
+def _reason_texts(key: str) -> tuple[str, str]:
+    if key in SERVER_REASONS:
+        return SERVER_REASONS[key]
+    try:
+        from vision.diagnose import REASONS
+    except ImportError:  # the classifier's package is not installed: its reasons cannot be worded
+        return FALLBACK
+    return REASONS.get(key, FALLBACK)
+
+
+def message(key: str, params: dict[str, Any] | None = None) -> dict[str, str]:
+    """Render a stored answer in both languages (``{"vi": ..., "en": ...}``)."""
+    params = params or {}
+    if key == "ok":
+        names = vocabulary.label_name(params.get("label"))
+        label = str(params.get("label") or "")
+        return names or {"vi": label, "en": label}
+    crop = vocabulary.crop_names(str(params.get("crop") or ""))
+    vi, en = _reason_texts(key)
+    try:
+        return {"vi": vi.format(crop_vi=crop["vi"]), "en": en.format(crop_en=crop["en"])}
+    except (KeyError, IndexError):
+        return {"vi": vi, "en": en}

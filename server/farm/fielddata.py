@@ -1,29 +1,39 @@
-"""A field's data from the time-series store: latest readings, hourly weather, daily water inputs."""
+"""A field's data from the time-series store: its weather station and the station's readings.
+
+The readings come in one read (``read_weather``) and feed both the hourly records of the disease
+models (``hourly_records``) and the field-day service (``server.farm.fieldday``), so the home screen,
+the officer map and the daily job all start from the same points.
+"""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import object_session
 
-from server.advisory.et0 import DailyWeather, Site, daily_et0
-from server.advisory.irrigation import DailyWater
+from common import timezone
+from common.channels import STATION_CHANNELS
+from common.timezone import local_today
 from server.advisory.weather import HourlyRecord
 from server.registry.models import Field, Node
-from server.timeseries.base import TimeSeriesStore
+from server.timeseries.base import SeriesPoint, TimeSeriesStore
 
-ICT = timezone(timedelta(hours=7))  # the farms' local time; advice days are local days
-ICT_OFFSET_S = 7 * 3600
-LOCAL_EPOCH = datetime(1970, 1, 1)  # naive local hours are counted from here
-WEATHER_CHANNELS = {"air_temp": "temp_c", "air_rh": "rh_pct", "rain": "rain_mm", "wind_speed": "wind_m_s"}
-MIN_HOURS_FOR_DAY = 18
+__all__ = ["local_today"]  # the farm's "today", re-exported from common.timezone for the callers here
 
-
-def local_today(now_s: float) -> date:
-    return datetime.fromtimestamp(now_s, ICT).date()
+ICT_OFFSET_S = timezone.UTC_OFFSET_S  # an alias of common.timezone's, for callers not moved yet
+#: The channels a station lends to the farm's other fields: the catalogue's weather and disease ones.
+WEATHER_CHANNELS = STATION_CHANNELS
+#: Station channel -> the hourly record's field (leaf wetness: % of the hour wet -> wet minutes).
+HOURLY_FIELDS = {
+    "air_temp": "temp_c",
+    "air_rh": "rh_pct",
+    "rain": "rain_mm",
+    "wind_speed": "wind_m_s",
+    "leaf_wetness": "leaf_wetness_min",
+}
+MINUTES_PER_PERCENT = 60 / 100  # leaf_wetness is % of the sample interval wet (common.channels)
+WeatherPoints = dict[str, list[SeriesPoint]]
 
 
 def weather_node(field: Field) -> Node | None:
@@ -44,22 +54,29 @@ def weather_node(field: Field) -> Node | None:
     return farm_nodes[0] if farm_nodes else None
 
 
-def hourly_records(store: TimeSeriesStore, node_id: int, start_s: int, end_s: int) -> list[HourlyRecord]:
-    """Hourly means (rain: sums) in local time; quality-flagged samples are left out, never filled."""
-    # Local hour buckets by integer arithmetic (ICT has no daylight saving): the same naive local
-    # hour as datetime.fromtimestamp(t, ICT) truncated to the hour, without a datetime per sample.
+def read_weather(store: TimeSeriesStore, node_id: int, start_s: int, end_s: int) -> WeatherPoints:
+    """The station's weather and leaf-wetness channels from ``start_s`` to ``end_s`` (both
+    included, as the stores read): one store read."""
+    wanted = sorted(STATION_CHANNELS)
+    got = store.series_many(node_id, wanted, start_s, end_s)
+    return {ch: got.get(ch, []) for ch in wanted}
+
+
+def good(points: list[SeriesPoint]) -> list[tuple[int, float]]:
+    """(time, value) of the usable samples: quality-flagged and failed ones are left out, never filled."""
+    return [(p.time_s, p.value) for p in points if p.value is not None and not p.quality]
+
+
+def hourly_records(points: WeatherPoints) -> list[HourlyRecord]:
+    """Hourly means (rain: sums; leaf wetness: wet minutes) in naive local time."""
+    # Local hour buckets by integer arithmetic (no daylight saving: common.timezone): the same naive
+    # local hour as datetime.fromtimestamp(t, LOCAL) truncated to the hour, without a datetime each.
+    offset = timezone.UTC_OFFSET_S
     sums: dict[int, dict[str, list[float]]] = {}
-    by_channel = store.series_many(node_id, list(WEATHER_CHANNELS), start_s, end_s)  # one read, four channels
-    for channel, name in WEATHER_CHANNELS.items():
-        for p in by_channel[channel]:
-            if p.value is None or p.quality:
-                continue
-            local = int(p.time_s) + ICT_OFFSET_S
-            values = sums.setdefault(local - local % 3600, {})
-            if name in values:
-                values[name].append(p.value)
-            else:
-                values[name] = [p.value]
+    for channel, name in HOURLY_FIELDS.items():
+        for t, value in good(points.get(channel, [])):
+            local = t + offset
+            sums.setdefault(local - local % 3600, {}).setdefault(name, []).append(value)
     out = []
     for hour in sorted(sums):
         v = sums[hour]
@@ -67,43 +84,17 @@ def hourly_records(store: TimeSeriesStore, node_id: int, start_s: int, end_s: in
         def mean(name: str, values: dict[str, list[float]] = v) -> float | None:
             return sum(values[name]) / len(values[name]) if values.get(name) else None
 
-        rain = sum(v["rain_mm"]) if v.get("rain_mm") else None
+        wet = mean("leaf_wetness_min")
         out.append(
             HourlyRecord(
-                LOCAL_EPOCH + timedelta(seconds=hour),
+                timezone.naive_local(hour - offset),
                 mean("temp_c"),
                 mean("rh_pct"),
-                rain,
-                None,
+                sum(v["rain_mm"]) if v.get("rain_mm") else None,
+                None if wet is None else wet * MINUTES_PER_PERCENT,
                 mean("wind_m_s"),
             )
         )
-    return out
-
-
-def daily_water(records: Sequence[HourlyRecord], lat: float) -> list[DailyWater]:
-    """Per local day: FAO-56 ET0 (radiation estimated from temperature) and rain, when enough hours."""
-    days: dict[date, list[HourlyRecord]] = defaultdict(list)
-    for r in records:
-        days[r.time.date()].append(r)
-    out = []
-    for day, recs in sorted(days.items()):
-        temps = [r.temp_c for r in recs if r.temp_c is not None]
-        rhs = [r.rh_pct for r in recs if r.rh_pct is not None]
-        winds = [r.wind_m_s for r in recs if r.wind_m_s is not None]
-        rains = [r.rain_mm for r in recs if r.rain_mm is not None]
-        et0: float | None = None
-        if len(temps) >= MIN_HOURS_FOR_DAY:
-            w = DailyWeather(
-                day,
-                max(temps),
-                min(temps),
-                rh_mean=sum(rhs) / len(rhs) if len(rhs) >= MIN_HOURS_FOR_DAY else None,
-                wind_m_s=sum(winds) / len(winds) if len(winds) >= MIN_HOURS_FOR_DAY else None,
-            )
-            et0 = daily_et0(w, Site(lat_deg=lat, elevation_m=15.0)).et0_mm
-        rain = sum(rains) if len(rains) >= MIN_HOURS_FOR_DAY else None
-        out.append(DailyWater(day, et0, rain, rh_min_pct=min(rhs) if rhs else None))
     return out
 
 

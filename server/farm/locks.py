@@ -1,5 +1,6 @@
-"""A field's growing profile (market) and harvest locks, read from the diary: the one place that turns
-recorded sprays into "may this field or lot be harvested for its market" for every screen."""
+"""A field's growing profile (market), harvest locks and lot verdicts, read from the diary: the one
+place that turns recorded sprays into "may this field or lot be harvested for its market" for
+every screen. Voided diary entries are left out here, once, so no caller can forget them."""
 
 from __future__ import annotations
 
@@ -9,16 +10,15 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.farm import compliance, fielddata
+from common.timezone import local_today
+from server.farm import compliance
 from server.farm.models import DiaryEntry, FieldProfile, Lot
 from server.registry.models import Field
 
 
 def today() -> date:
     """Today's date on the farm (Vietnam time), the day every lock and advice is judged on."""
-    import time
-
-    return fielddata.local_today(time.time())
+    return local_today()
 
 
 def profile(db: Session, field_id: int) -> FieldProfile | None:
@@ -30,12 +30,6 @@ def market(db: Session, field_id: int) -> str:
     return p.market if p else "VN"
 
 
-def harvest_lock(db: Session, field: Field, day: date | None = None) -> compliance.HarvestLock:
-    """The field's harvest lock on ``day`` (default today) for its market: ``harvest_locks`` of one."""
-    p = profile(db, field.id)
-    return harvest_locks(db, [field], {field.id: p} if p else {}, day)[field.id]
-
-
 def profiles(db: Session, field_ids: Iterable[int]) -> dict[int, FieldProfile]:
     """The profiles of several fields in one query (fields without one are absent)."""
     ids = list(field_ids)
@@ -43,45 +37,81 @@ def profiles(db: Session, field_ids: Iterable[int]) -> dict[int, FieldProfile]:
     return {p.field_id: p for p in rows}
 
 
+def counted(e: DiaryEntry) -> bool:
+    """A spray that counts for locks and lots: recorded and not voided."""
+    return e.kind == "spray" and e.voided_at is None
+
+
+def sprays(db: Session, field_ids: Sequence[int], up_to: date | None = None) -> dict[int, list[DiaryEntry]]:
+    """The counted sprays of these fields (optionally applied up to a day), oldest id first."""
+    out: dict[int, list[DiaryEntry]] = {i: [] for i in field_ids}
+    if not field_ids:
+        return out
+    query = select(DiaryEntry).where(
+        DiaryEntry.field_id.in_(field_ids), DiaryEntry.kind == "spray", DiaryEntry.voided_at.is_(None)
+    )
+    if up_to is not None:
+        query = query.where(DiaryEntry.applied_on <= up_to)
+    for e in db.scalars(query.order_by(DiaryEntry.id)):
+        out[e.field_id].append(e)
+    return out
+
+
+def harvest_lock(db: Session, field: Field, day: date | None = None) -> compliance.HarvestLock:
+    """The field's harvest lock on ``day`` (default today) for its market: ``harvest_locks`` of one."""
+    p = profile(db, field.id)
+    return harvest_locks(db, [field], {field.id: p} if p else {}, day)[field.id]
+
+
 def harvest_locks(
     db: Session, fields: Sequence[Field], profiles: dict[int, FieldProfile], day: date | None = None
 ) -> dict[int, compliance.HarvestLock]:
     """``harvest_lock`` for several fields with one diary query; ``profiles`` as from ``profiles()``."""
-    ids = [f.id for f in fields]
-    sprays: dict[int, list[DiaryEntry]] = {i: [] for i in ids}
-    if ids:
-        rows = db.scalars(
-            select(DiaryEntry)
-            .where(DiaryEntry.field_id.in_(ids), DiaryEntry.kind == "spray")
-            .order_by(DiaryEntry.id)
-        )
-        for e in rows:
-            sprays[e.field_id].append(e)
+    by_field = sprays(db, [f.id for f in fields])
     day = day or today()
     out = {}
     for f in fields:
         p = profiles.get(f.id)
-        out[f.id] = _lock(f, sprays[f.id], p.market if p else "VN", day)
+        apps = [application(e) for e in by_field[f.id]]
+        out[f.id] = compliance.harvest_lock(apps, f.crop, p.market if p else "VN", day)
     return out
 
 
 def application(e: DiaryEntry) -> compliance.Application:
-    """A diary spray as the harvest lock reads it."""
-    return compliance.Application(str(e.id), e.product_name, e.actives, e.applied_on, e.phi_days)
+    """A diary spray as the harvest lock and the lot gate read it."""
+    return compliance.Application(
+        str(e.id), e.product_name, e.actives, e.applied_on, e.phi_days, e.product_id
+    )
 
 
-def _lock(field: Field, sprays: Sequence[DiaryEntry], market: str, day: date) -> compliance.HarvestLock:
-    return compliance.harvest_lock([application(e) for e in sprays], field.crop, market, day)
+def field_verdict(db: Session, field: Field, day: date | None = None) -> compliance.LotVerdict:
+    """May a lot of this field be made on ``day`` (default today)? The gate the lot endpoint and
+    the harvest screen use; the same ``judge_lot`` later judges the lot itself."""
+    day = day or today()
+    apps = [application(e) for e in sprays(db, [field.id], day)[field.id]]
+    return compliance.judge_lot(apps, field.crop, market(db, field.id), day)
 
 
-def lot_lock(lot: Lot, entries: Iterable[DiaryEntry]) -> compliance.HarvestLock:
-    """The harvest lock on ``lot``'s harvest date, for the crop and market recorded on the lot.
+def lot_verdict(lot: Lot, entries: Iterable[DiaryEntry]) -> compliance.LotVerdict:
+    """The gate's verdict on an existing lot, judged now with today's catalogue.
 
-    Only the sprays of the lot's field applied up to that date count (``entries`` may hold more):
-    a spray after the harvest belongs to the next one. Locked means a PHI had not ended."""
+    Only the counted sprays of the lot's field up to its harvest date matter (``entries`` may hold
+    more): a spray after the harvest belongs to the next one. The lot's own crop and market count,
+    as recorded when it was made."""
     apps = [
         application(e)
         for e in entries
-        if e.field_id == lot.field_id and e.kind == "spray" and e.applied_on <= lot.harvest_date
+        if e.field_id == lot.field_id and counted(e) and e.applied_on <= lot.harvest_date
     ]
-    return compliance.harvest_lock(apps, lot.crop, lot.market, lot.harvest_date)
+    return compliance.judge_lot(apps, lot.crop, lot.market, lot.harvest_date)
+
+
+def lot_verdicts(db: Session, lots: Sequence[Lot]) -> dict[int, compliance.LotVerdict]:
+    """``lot_verdict`` for several lots with one diary query (the officer report, the checklist)."""
+    by_field = sprays(db, sorted({lot.field_id for lot in lots}))
+    return {lot.id: lot_verdict(lot, by_field[lot.field_id]) for lot in lots}
+
+
+def lot_lock(lot: Lot, entries: Iterable[DiaryEntry]) -> compliance.HarvestLock:
+    """The harvest lock on ``lot``'s harvest date (the PHI part of ``lot_verdict``)."""
+    return lot_verdict(lot, entries).lock

@@ -21,10 +21,20 @@ FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FONTS = {"": FONT_DIR / "DejaVuSans.ttf", "B": FONT_DIR / "DejaVuSans-Bold.ttf"}
 LANGS: tuple[Lang, ...] = ("vi", "en")  # numbers: Vietnamese separators first, then English
 GREEN, RED, GREY = (26, 110, 50), (170, 30, 30), (90, 90, 90)
-VERDICT = {
-    True: "Mọi thời gian cách ly đã hết vào ngày thu hoạch / Every PHI had ended on the harvest date",
-    False: "Có thời gian cách ly chưa hết vào ngày thu hoạch / A PHI had not ended on the harvest date",
+VERDICT = {  # under the spray table: every row "Đạt / OK", or not
+    True: "Mọi lần phun đều đạt vào ngày thu hoạch / Every spray passes on the harvest date",
+    False: "Có lần phun không đạt vào ngày thu hoạch / A spray fails on the harvest date",
 }
+# The lot as a whole, from the compliance gate (server.farm.compliance.judge_lot), judged when the
+# PDF is made; printed right under the code so nobody reads "Đạt" for a lot that fails.
+LOT_OK = (
+    "ĐẠT: không có hoạt chất cấm hay không được phép, mọi thời gian cách ly đã hết",
+    "COMPLIANT: no banned or unapproved active, every pre-harvest interval ended",
+)
+LOT_FAILED = (
+    "KHÔNG ĐẠT: lô này không đáp ứng quy định cho thị trường của lô",
+    "NOT COMPLIANT: this lot does not meet the rules for its market",
+)
 
 
 def fonts_available() -> bool:
@@ -89,6 +99,24 @@ def _sprays(pdf: FPDF, rows: tuple[SprayRow, ...]) -> None:
     pdf.set_text_color(0, 0, 0)
 
 
+def _verdict(pdf: FPDF, report: LotReport) -> None:
+    """The gate's verdict on the lot, with every reason in Vietnamese then English."""
+    pdf.ln(2)
+    pdf.set_text_color(*(GREEN if report.compliant else RED))
+    pdf.set_font("DejaVu", "B", 11)
+    vi, en = LOT_OK if report.compliant else LOT_FAILED
+    pdf.multi_cell(0, 6, vi, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "B", 9)
+    pdf.multi_cell(0, 5, en, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 9)
+    for reason_vi, reason_en in report.problems:
+        pdf.multi_cell(0, 5, f"• {reason_vi}", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_text_color(*GREY)
+        pdf.multi_cell(0, 5, f"  {reason_en}", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_text_color(*RED)
+    pdf.set_text_color(0, 0, 0)
+
+
 def _checklist(pdf: FPDF, rows: tuple[CheckRow, ...]) -> None:
     met = sum(1 for r in rows if r.status == "met")
     pdf.set_font("DejaVu", "B", 9)
@@ -134,6 +162,7 @@ def build_pdf(report: LotReport, compress: bool = True) -> bytes:
     _kv(pdf, "Thị trường", "Market", f"{report.market[0]} / {report.market[1]}")
     _kv(pdf, "Khối lượng", "Quantity", qty)
     _kv(pdf, "Nơi sản xuất", "Place", report.place)
+    _verdict(pdf, report)
     _heading(pdf, "Nhật ký phun thuốc và thời gian cách ly (PHI)", "Spray log vs pre-harvest interval")
     _sprays(pdf, report.sprays)
     _heading(pdf, "Tự đánh giá hồ sơ VietGAP", "VietGAP record self-assessment")

@@ -41,3 +41,7 @@ class LotReport:
     sprays: tuple[SprayRow, ...]
     checklist: tuple[CheckRow, ...]
     public_url: str
+    # The compliance gate's verdict, judged when the report is made (never stored): a lot that a
+    # later rule makes non-compliant is printed as such, with each reason in (vi, en).
+    compliant: bool = True
+    problems: tuple[tuple[str, str], ...] = ()

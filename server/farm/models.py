@@ -12,21 +12,25 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Boolean, Date, Float, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from server.audit import Audited
 from server.db import Base
 
 
 class FieldProfile(Base):
-    """What the registry does not know yet: target market, planting date and soil texture."""
+    """What the registry does not know yet: target market and soil texture. (The crop and planting
+    date are the registry's ``Planting``, server/registry/plantings.py: one season record.)"""
 
     __tablename__ = "app_field_profile"
     field_id: Mapped[int] = mapped_column(ForeignKey("field.id"), primary_key=True)
     market: Mapped[str] = mapped_column(String(8), default="VN")
-    planting_date: Mapped[date | None] = mapped_column(Date)
     soil_texture: Mapped[str | None] = mapped_column(String(40))
 
 
-class DiaryEntry(Base):
-    """A spray, fertiliser or other field operation, versioned for conflict detection."""
+class DiaryEntry(Audited, Base):
+    """A spray, fertiliser or other field operation, versioned for conflict detection.
+
+    Never deleted: a mistaken entry is voided (who, when, why), stays in the history struck
+    through and no longer counts for the harvest lock; every change is in ``audit_log``."""
 
     __tablename__ = "app_diary_entry"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -46,6 +50,9 @@ class DiaryEntry(Base):
     created_at: Mapped[int] = mapped_column(BigInteger)
     updated_at: Mapped[int] = mapped_column(BigInteger)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    voided_at: Mapped[int | None] = mapped_column(BigInteger)
+    voided_by: Mapped[str | None] = mapped_column(String(64))
+    void_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class Diagnosis(Base):
@@ -61,14 +68,15 @@ class Diagnosis(Base):
     confidence: Mapped[float] = mapped_column(Float, default=0.0)
     abstained: Mapped[bool] = mapped_column(Boolean, default=True)
     reason: Mapped[str] = mapped_column(String(40))
-    message_vi: Mapped[str] = mapped_column(Text, default="")
-    message_en: Mapped[str] = mapped_column(Text, default="")
+    # The answer's wording as a key with parameters (server.farm.diagnosis.message renders it).
+    message_key: Mapped[str] = mapped_column(String(40), default="")
+    message_params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     result: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     lat: Mapped[float | None] = mapped_column(Float)  # only when the farmer allowed sharing the position
     lon: Mapped[float | None] = mapped_column(Float)
     review_status: Mapped[str] = mapped_column(
-        String(20), default="pending"
-    )  # pending|not_needed|confirmed|corrected
+        String(30), default="pending"
+    )  # a state of server.farm.review.STATES
     review_label: Mapped[str | None] = mapped_column(String(100))
     review_note: Mapped[str | None] = mapped_column(Text)
     reviewed_by: Mapped[str | None] = mapped_column(String(64))
@@ -82,7 +90,7 @@ class Lot(Base):
 
     __tablename__ = "app_lot"
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(32), unique=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)  # server.advisory.lots scheme
     idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
     field_id: Mapped[int] = mapped_column(ForeignKey("field.id"), index=True)
     crop: Mapped[str] = mapped_column(String(50))

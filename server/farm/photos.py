@@ -1,17 +1,30 @@
-"""Photo intake: type and size limits, decompression-bomb-safe decoding, metadata stripped.
+"""Photo intake and storage: limits, decompression-bomb-safe decoding, metadata stripped, one store.
 
 The stored file is a fresh JPEG without any EXIF (so no GPS position, camera serial or time);
 the position read from the EXIF is returned separately and kept only if the farmer allows it.
+
+Photos live in the configured blob store (``services().blobs``, ``settings.blob_dir``) and
+nowhere else. Photos uploaded before that were written by the app's own store as
+``<data_dir>/blobs/ab/cdef...`` (one fan-out level); ``read`` still finds them there (a read
+fallback, not a migration) and copies each into the configured store on first read, so old
+diagnoses keep their photos and the configured store fills up as they are viewed; the old file is
+left where it was (deleting it is the operator's choice, once the store is backed up).
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
+import re
 import warnings
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from PIL import Image, ImageOps
+
+from server.blobs import BlobStore
+from server.services import services
 
 MAX_BYTES = 12 * 1024 * 1024  # per photo; phone cameras make 2-8 MB JPEGs
 MAX_PHOTOS = 5
@@ -96,3 +109,49 @@ def clean(raw: bytes) -> CleanPhoto:
     out = io.BytesIO()
     rgb.save(out, "JPEG", quality=85, optimize=True)  # no exif= argument: no metadata is written
     return CleanPhoto(out.getvalue(), gps, rgb.size)
+
+
+SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def legacy_path(data_dir: Path, digest: str) -> Path:
+    """Where the app's former photo store kept ``digest``: ``<data_dir>/blobs/ab/cdef...``."""
+    return Path(data_dir) / "blobs" / digest[:2] / digest[2:]
+
+
+def store(blobs: BlobStore, data: bytes) -> str:
+    """Keep a cleaned photo in the configured store; returns its sha256 (the photo's name)."""
+    return blobs.put(data)
+
+
+def read(blobs: BlobStore, digest: str, data_dir: Path | None = None) -> bytes | None:
+    """A stored photo by sha256: the configured store first, then the former layout (copied over)."""
+    if not SHA256.match(digest):
+        return None
+    data = blobs.get(digest)
+    if data is not None or data_dir is None:
+        return data
+    try:
+        old = legacy_path(data_dir, digest).read_bytes()
+    except OSError:
+        return None
+    if hashlib.sha256(old).hexdigest() != digest:  # never serve (or copy) a damaged file
+        return None
+    blobs.put(old)
+    return old
+
+
+def keep(data: bytes) -> str:
+    """Store a cleaned photo in the app's configured blob store (``services().blobs``)."""
+    blobs = services().blobs
+    if blobs is None:
+        raise RuntimeError("no blob store configured")
+    return store(blobs, data)
+
+
+def stored(digest: str) -> bytes | None:
+    """A photo from the app's configured blob store, or from the former layout (copied over)."""
+    svc = services()
+    if svc.blobs is None:
+        return None
+    return read(svc.blobs, digest, svc.settings.data_dir if svc.settings else None)

@@ -1,7 +1,10 @@
 """Today's advice for one field: irrigate or not, disease risk, harvest lock, node states.
 
 Calls the advisory engine (pure functions) with the field's data; every answer keeps the
-advisory's bilingual text and reason code so the app shows a one-line "why".
+advisory's bilingual text and reason code so the app shows a one-line "why". The season (crop,
+planting date) is the registry's planting record, the daily numbers (ET0, rain, GDD, leaf wetness,
+ETc) the field-day service's, and each node's state the common node-health verdict: the same
+facts the daily job, the officer map and the technician see.
 """
 
 from __future__ import annotations
@@ -10,7 +13,9 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from common.node_limits import BATTERY_LOW_V, ONLINE_WINDOW_S
+from sqlalchemy.orm import object_session
+
+from common.node_limits import verdict_of
 from server.advisory import kc
 from server.advisory import water_balance as wb
 from server.advisory.disease.risk import assess_field
@@ -24,10 +29,10 @@ from server.advisory.irrigation import (
     advise_awd,
     advise_irrigation,
 )
-from server.advisory.weather import HourlyRecord
-from server.farm import fielddata
+from server.farm import fielddata, fieldday
 from server.farm.compliance import HarvestLock
 from server.farm.models import FieldProfile
+from server.registry import plantings
 from server.registry.geo import centroid
 from server.registry.models import Field, Node
 from server.timeseries.base import FrameRecord, TimeSeriesStore
@@ -44,31 +49,38 @@ def text_json(t: Text) -> dict[str, str]:
 
 
 def node_state(node_id: int, name: str, kind: str, rec: FrameRecord | None, now: int) -> dict[str, Any]:
-    """State code the app words, e.g. ``battery_low`` -> "cảm biến ruộng 2 hết pin"."""
+    """State code the app words, e.g. ``battery_low`` -> "cảm biến ruộng 2 hết pin", with the
+    common verdict (``health``) every other screen gives for the same node."""
     base = {"id": node_id, "name": name, "kind": kind}
+    health = verdict_of(rec.time_s if rec else None, rec.values if rec else None, now)
+    base["health"] = health.as_json()
     if rec is None:
         return base | {"state": "never_seen"}
-    if now - rec.time_s > ONLINE_WINDOW_S:
+    if not health.online:
         return base | {"state": "offline", "age_s": now - rec.time_s}
-    battery = rec.values.get("battery")
-    if battery is not None and battery < BATTERY_LOW_V:
-        return base | {"state": "battery_low", "battery_v": battery}
+    if health.battery_low:
+        return base | {"state": "battery_low", "battery_v": rec.values.get("battery")}
     if rec.statuses:
         return base | {"state": "sensor_fault", "channels": sorted(rec.statuses)}
     return base | {"state": "online", "age_s": now - rec.time_s}
 
 
 def _irrigation(
-    field: Field, profile: FieldProfile | None, water: list[Any], latest: dict[str, float], today: date
+    field: Field,
+    profile: FieldProfile | None,
+    season: plantings.Season,
+    water: list[Any],
+    latest: dict[str, float],
+    today: date,
 ) -> IrrigationAdvice:
-    planting = (profile and profile.planting_date) or today - timedelta(days=DEFAULT_DAYS_AFTER_PLANTING)
+    planting = season.planting_date or today - timedelta(days=DEFAULT_DAYS_AFTER_PLANTING)
     soil = wb.soil_for_texture((profile and profile.soil_texture) or DEFAULT_SOIL)
-    spec = FieldSpec(str(field.id), field.area_m2, field.crop, planting, soil)
+    spec = FieldSpec(str(field.id), field.area_m2, season.crop, planting, soil)
     theta = latest.get("soil_vwc")
     try:
-        paddy = kc.get_crop(field.crop).paddy
+        paddy = kc.get_crop(season.crop).paddy
     except KeyError:  # a field recorded before crops were checked: say so, never fail the screen
-        text = message("irrigation.insufficient_data", missing=f"crop {field.crop!r}")
+        text = message("irrigation.insufficient_data", missing=f"crop {season.crop!r}")
         return IrrigationAdvice(spec.field_id, today, Reason.INSUFFICIENT_DATA, Confidence.LOW, text)
     if paddy:
         return advise_awd(
@@ -77,6 +89,14 @@ def _irrigation(
     sensor = wb.SoilMoistureReading(theta, calibrated=True) if theta is not None else None
     today_row = next((w for w in water if w.day == today), None)
     return advise_irrigation(spec, water, today, sensor=sensor, today_et0_mm=today_row and today_row.et0_mm)
+
+
+def season_for(field: Field, day: date) -> plantings.Season:
+    """The field's season from the registry's planting record (its own session's query)."""
+    session = object_session(field)
+    if session is None:
+        return plantings.season_of(field, None)
+    return plantings.seasons(session, [field], day)[field.id]
 
 
 class StoreReads:
@@ -92,7 +112,7 @@ class StoreReads:
         self._farm_latest: dict[int, FrameRecord] = {}
         self._farm_ids: frozenset[int] = frozenset()
         self._farm: tuple[int, Node | None] | None = None  # (farm id, its first weather station)
-        self._hours: dict[tuple[int, int, int], list[HourlyRecord]] = {}
+        self._weather: dict[tuple[int, int, int], fielddata.WeatherPoints] = {}
 
     def prefetch_farm(self, fields: Sequence[Field]) -> None:
         """One ``latest`` for all nodes of a farm's ``fields`` (each with its nodes loaded)."""
@@ -115,11 +135,11 @@ class StoreReads:
             return self.store.latest(node_ids)
         return {n: rec for n, rec in self._farm_latest.items() if n in wanted}
 
-    def hourly(self, node_id: int, start_s: int, end_s: int) -> list[HourlyRecord]:
+    def weather(self, node_id: int, start_s: int, end_s: int) -> fielddata.WeatherPoints:
         key = (node_id, start_s, end_s)
-        if key not in self._hours:
-            self._hours[key] = fielddata.hourly_records(self.store, node_id, start_s, end_s)
-        return self._hours[key]
+        if key not in self._weather:
+            self._weather[key] = fielddata.read_weather(self.store, node_id, start_s, end_s)
+        return self._weather[key]
 
 
 def field_readings(field: Field, latest: dict[int, FrameRecord], station_id: int | None) -> dict[str, float]:
@@ -143,21 +163,31 @@ def field_today(
     lock: HarvestLock,
     now: int,
     reads: StoreReads | None = None,
+    season: plantings.Season | None = None,
 ) -> dict[str, Any]:
-    """Today's advice for one field; pass one ``StoreReads`` for all fields of one request."""
+    """Today's advice for one field; pass one ``StoreReads`` for all fields of one request, and the
+    field's ``season`` when already read (``plantings.seasons`` for a farm); else it is read here."""
     reads = reads or StoreReads(store)
     today = fielddata.local_today(now)
+    season = season or season_for(field, today)
     wnode = reads.weather_node(field)
     extra = [wnode.id] if wnode and wnode.field_id != field.id else []  # the farm's station, if none here
     latest_recs = reads.latest([n.id for n in field.nodes] + extra)
     nodes = [node_state(n.id, n.name, n.kind, latest_recs.get(n.id), now) for n in field.nodes]
     latest = field_readings(field, latest_recs, extra[0] if extra else None)
-    records = reads.hourly(wnode.id, now - HISTORY_DAYS * 86400, now) if wnode else []
-    lat = centroid(field.geometry)[0]
-    water = fielddata.daily_water(records, lat)
-    irr = _irrigation(field, profile, water, latest, today)
+    start = now - HISTORY_DAYS * 86400
+    points = reads.weather(wnode.id, start, now) if wnode else {}
+    records = fielddata.hourly_records(points)
+    days = fieldday.field_days(
+        field.id, points, centroid(field.geometry)[0], season, fieldday.local_days(start, now), records
+    )
+    irr = _irrigation(field, profile, season, [d.water() for d in days], latest, today)
+    since = (
+        max(season.planting_date, today - timedelta(days=HISTORY_DAYS - 1)) if season.planting_date else None
+    )
     risks = sorted(
-        assess_field(str(field.id), field.crop, records, today), key=lambda r: -RISK_ORDER[r.level.value]
+        assess_field(str(field.id), season.crop, records, today, since=since),
+        key=lambda r: -RISK_ORDER[r.level.value],
     )
     rain_24h = (
         sum(r.rain_mm or 0.0 for r in records if r.time >= records[-1].time - timedelta(hours=24))
@@ -179,10 +209,19 @@ def field_today(
         ],
         "harvest": lock.as_json(),
         "nodes": nodes,
-        "readings": {k: latest.get(k) for k in ("soil_vwc", "soil_temp", "air_temp", "air_rh")}
+        "readings": {
+            k: latest.get(k) for k in ("soil_vwc", "soil_temp", "air_temp", "air_rh", "leaf_wetness")
+        }
         | {"rain_24h": rain_24h},
+        # yesterday (a whole day: what the daily job stores) and today so far
+        "field_days": [d.as_json() for d in days[-2:]],
+        "season": {
+            "crop": season.crop,
+            "planting_date": season.planting_date.isoformat() if season.planting_date else None,
+            "planting_id": season.planting_id,
+        },
         "assumed": {
-            "planting_date": not (profile and profile.planting_date),
+            "planting_date": season.assumed,
             "soil": not (profile and profile.soil_texture),
         },
     }

@@ -13,6 +13,8 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from common.channels import VALID_RANGES
+from common.quality import QUALITY_OUT_OF_RANGE
 from firmware.lib.framecodec import STATUS_NAMES
 from server.timeseries.base import CHANNEL_NAMES
 
@@ -135,3 +137,22 @@ def parse_frames(doc: Any, now_s: int, max_frames: int, max_skew_s: int) -> list
             )
         )
     return out
+
+
+def flag_out_of_range(frames: list[IncomingFrame]) -> int:
+    """Flag (never drop) values outside the channel catalogue's physical range, as the gateway does.
+
+    The gateway already flags them; this is the server's own bound, so a gateway running an older
+    catalogue, or a client that skips the checks, cannot feed an impossible value to the advice.
+    Returns how many values were newly flagged."""
+    ranges = VALID_RANGES
+    newly = 0
+    for f in frames:
+        for channel, value in f.values.items():
+            bounds = ranges.get(channel)
+            if bounds is not None and not bounds[0] <= value <= bounds[1]:
+                q = f.quality.get(channel, 0)
+                if not q & QUALITY_OUT_OF_RANGE:
+                    f.quality[channel] = q | QUALITY_OUT_OF_RANGE
+                    newly += 1
+    return newly

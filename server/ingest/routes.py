@@ -13,7 +13,7 @@ from sqlalchemy import select
 from server.auth.sessions import digest
 from server.errors import problem
 from server.ingest.backpressure import limit_concurrency
-from server.ingest.batch import BatchError, decompress, parse_frames
+from server.ingest.batch import BatchError, decompress, flag_out_of_range, parse_frames
 from server.ingest.dedupe import claim, placements
 from server.openapi import doc
 from server.registry.models import Gateway, Node
@@ -69,6 +69,7 @@ def ingest_frames() -> Response | tuple[Response, int]:
         frames = parse_frames(orjson.loads(raw), now, settings.max_batch_frames, settings.max_clock_skew_s)
     except (BatchError, ValueError) as exc:
         return problem(400, "Invalid batch", str(exc))
+    flag_out_of_range(frames)
     svc = services()
     try:
         with svc.db.session() as session:

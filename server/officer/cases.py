@@ -7,17 +7,18 @@ it rests on the model's answer alone. Healthy labels and unanswered photos are n
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from server.advisory.disease import vocabulary
+from server.farm import review
 from server.registry.geo import centroid
 from server.registry.models import Field
 
-QUEUE_STATES = ("pending", "disputed")  # the model abstained, or the farmer disputed its answer
-REVIEWED_STATES = ("confirmed", "corrected")
+QUEUE_STATES = review.QUEUE_STATES  # the model abstained, or the farmer disputed the answer
+REVIEWED_STATES = review.REVIEWED_STATES
 
 
 def diagnosis_model() -> Any | None:
@@ -30,13 +31,13 @@ def diagnosis_model() -> Any | None:
 
 
 def final_label(d: Any) -> str | None:
-    label: str | None = d.review_label if d.review_status == "corrected" else d.label
-    return label
+    return review.final_label(d)
 
 
 def case_status(d: Any) -> str | None:
     label = final_label(d)
-    if not label or label.endswith("__healthy"):
+    entry = vocabulary.label(label)
+    if not label or (entry is not None and entry.healthy):
         return None
     return "confirmed" if d.review_status in REVIEWED_STATES else "suspected"
 
@@ -70,21 +71,14 @@ def cases(db: Session, fields: dict[int, Field], since: int, until: int) -> list
     return out
 
 
-@lru_cache(maxsize=1)
-def _labels() -> tuple[tuple[str, str, str, str], ...]:
-    try:
-        from vision.labels import load_labels
-
-        return tuple((lb.name, lb.crop, lb.vi, lb.en) for lb in load_labels().labels)
-    except (ImportError, OSError, ValueError):
-        return ()
-
-
 def labels() -> list[dict[str, str]]:
-    return [{"name": n, "crop": c, "vi": vi, "en": en} for n, c, vi, en in _labels()]
+    """The classifier's labels with their names, from the one disease vocabulary."""
+    return [
+        {"name": lb.name, "crop": lb.crop, "vi": lb.names["vi"], "en": lb.names["en"]}
+        for lb in vocabulary.labels().values()
+    ]
 
 
 def valid_label(name: str) -> bool:
-    """Corrections must use the classifier's labels (so they are training data); free text if none."""
-    known = {n for n, *_ in _labels()}
-    return name in known if known else bool(name.strip())
+    """Corrections must use the classifier's labels (so they are training data)."""
+    return vocabulary.label(name) is not None

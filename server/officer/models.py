@@ -1,12 +1,15 @@
 """Officer tables: area alerts sent to farmers, and the review desk's decisions (training data).
 
 Diagnoses themselves belong to the farmer app (``app_diagnosis``); a review writes its answer there
-(so the farmer sees it) and keeps one ``officer_review`` row per decision here.
+(so the farmer sees it) and keeps one ``officer_review`` row per move of the review state machine
+here (``server.farm.review``: the officers' decisions and the farmer's disputes and new photos).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Float, ForeignKey, Integer, String, Text
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db import Base
@@ -19,8 +22,9 @@ class AreaAlert(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(40))  # disease key or label, "irrigation", "other"
     severity: Mapped[str] = mapped_column(String(10), default="warning")  # info | warning | urgent
-    message_vi: Mapped[str] = mapped_column(Text)
-    message_en: Mapped[str] = mapped_column(Text, default="")
+    # What the farmer reads, as a message key with parameters (mobile_api.officer.alerts_api renders it).
+    message_key: Mapped[str] = mapped_column(String(40), default="alert_note")
+    message_params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     center_lat: Mapped[float] = mapped_column(Float)
     center_lon: Mapped[float] = mapped_column(Float)
     radius_m: Mapped[float] = mapped_column(Float)
@@ -45,11 +49,15 @@ class ReviewDecision(Base):
     __tablename__ = "officer_review"
     id: Mapped[int] = mapped_column(primary_key=True)
     diagnosis_id: Mapped[int] = mapped_column(Integer, index=True)
-    action: Mapped[str] = mapped_column(String(20))  # confirm | correct | more_photos
+    action: Mapped[str] = mapped_column(String(20))  # an event of server.farm.review (confirm, dispute ...)
     label: Mapped[str | None] = mapped_column(String(100))  # the label that holds after this decision
     model_label: Mapped[str | None] = mapped_column(String(100))
     note: Mapped[str] = mapped_column(Text, default="")
-    officer_id: Mapped[int | None] = mapped_column(Integer)
+    officer_id: Mapped[int | None] = mapped_column(Integer)  # who acted (the farmer for their own moves)
+    actor_role: Mapped[str] = mapped_column(String(20), default="officer")
+    from_status: Mapped[str | None] = mapped_column(String(30))
+    to_status: Mapped[str | None] = mapped_column(String(30))
+    idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)  # a move sent by a phone
     at: Mapped[int] = mapped_column(BigInteger, index=True)
 
 

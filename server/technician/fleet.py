@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from common.node_limits import BATTERY_EMPTY_V, BATTERY_LOW_V, ONLINE_WINDOW_S, RSSI_WEAK_DBM
+from common.node_limits import BATTERY_EMPTY_V, NodeVerdict, verdict
 
 MIN_TREND_SPAN_S = 12 * 3600
 HIGH_LOSS = 0.2
@@ -67,17 +67,22 @@ class NodeHealth:
     config_pending: bool = False
 
 
+def health(h: NodeHealth) -> NodeVerdict:
+    """The common verdict (common.node_limits) the farmer, officer and gateway screens also give."""
+    return verdict(h.age_s, h.battery_v, h.rssi)
+
+
 def state(h: NodeHealth) -> str:
-    if h.age_s is None:
-        return "new"
-    if h.age_s > ONLINE_WINDOW_S:
-        return "offline"
+    v = health(h)
+    if not v.online:
+        return "new" if h.age_s is None else "offline"
     return "sensor_fault" if h.faults else "online"
 
 
 def reasons(h: NodeHealth) -> list[Reason]:
     """Why someone should go to this node, most urgent first (empty: no visit needed)."""
     out: list[Reason] = []
+    v = health(h)
     if h.age_s is None:
         out.append(
             Reason(
@@ -87,13 +92,13 @@ def reasons(h: NodeHealth) -> list[Reason]:
                 "Never reported — check the install",
             )
         )
-    elif h.age_s > ONLINE_WINDOW_S:
+    elif not v.online:
         hours = h.age_s // 3600
         out.append(
             Reason("offline", 90 + min(hours, 9), f"Mất liên lạc {hours} giờ", f"Silent for {hours} h")
         )
     days = h.trend.days_left if h.trend else None
-    if (h.battery_v is not None and h.battery_v < BATTERY_LOW_V) or (days is not None and days < 7):
+    if v.battery_low or (days is not None and days < 7):
         left = f"{days:.0f}" if days is not None else "?"
         urgency = 80 if days is not None and days < 3 else 70
         out.append(
@@ -114,11 +119,12 @@ def reasons(h: NodeHealth) -> list[Reason]:
                 f"{pct}% of frames lost — check the antenna",
             )
         )
-    if h.rssi is not None and h.rssi < RSSI_WEAK_DBM:
+    if v.link == "weak":
+        assert h.rssi is not None
         out.append(
             Reason("weak_signal", 40, f"Sóng yếu ({h.rssi:.0f} dBm)", f"Weak signal ({h.rssi:.0f} dBm)")
         )
-    if h.config_pending and h.age_s is not None and h.age_s <= ONLINE_WINDOW_S:
+    if h.config_pending and v.online:
         out.append(
             Reason("config_pending", 20, "Cấu hình mới chưa được áp dụng", "New config not applied yet")
         )

@@ -11,10 +11,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
 
-from firmware.lib.framecodec import CHANNEL_IDS
+from common import channels, timezone
 
-CHANNEL_NAMES = frozenset(CHANNEL_IDS)
-
+# The channel names and which rollups keep a sum: the channel catalogue's (common.channels).
+CHANNEL_NAMES = channels.CHANNEL_NAMES
+SUM_CHANNELS = channels.SUM_CHANNELS
+ROLLUP_CHANNELS = channels.ROLLUP_CHANNELS
 
 
 @dataclass(slots=True)  # not frozen: ingestion builds 5,000 per batch and a frozen init is 4x slower
@@ -61,9 +63,8 @@ class DailyValue:
 
 RESOLUTIONS = ("raw", "hour", "day")
 ROLLUP_RESOLUTIONS = ("hour", "day")
-SUM_CHANNELS = frozenset({"rain"})
 DAILY_NAMES = frozenset({"et0_mm", "leaf_wet_h", "gdd", "rain_mm", "etc_mm"})
-LOCAL_OFFSET_S = 7 * 3600  # Vietnam (UTC+7, no daylight saving): daily buckets start at local midnight
+LOCAL_OFFSET_S = timezone.UTC_OFFSET_S  # daily buckets start at local midnight (common.timezone)
 
 
 def check_channels(channels: Iterable[str]) -> None:

@@ -13,7 +13,7 @@ import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable
 
-from server.timeseries.base import SUM_CHANNELS
+from server.timeseries.base import ROLLUP_CHANNELS, SUM_CHANNELS
 from server.timeseries.resolution import day_bucket, hour_bucket
 
 SCHEMA = """
@@ -63,7 +63,8 @@ def _refresh(conn: sqlite3.Connection, level: str, touched: set[tuple[int, int]]
         per_channel: dict[str, list[float]] = defaultdict(list)
         for (values,) in rows:
             for channel, v in json.loads(values).items():
-                per_channel[channel].append(float(v))
+                if channel in ROLLUP_CHANNELS:  # as InfluxDB's CQs: the catalogue's aggregation
+                    per_channel[channel].append(float(v))
         conn.execute(f"DELETE FROM {table} WHERE res='hour' AND {column}=? AND bucket=?", (key, start))
         conn.executemany(
             f"INSERT OR REPLACE INTO {table} VALUES (?,?,?,?,?,?,?,?,?)",

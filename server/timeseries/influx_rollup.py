@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from server.timeseries.base import CHANNEL_NAMES, SUM_CHANNELS
+from server.timeseries.base import CHANNEL_NAMES, ROLLUP_CHANNELS, SUM_CHANNELS
 
 RAW, HOURLY, DAILY = "raw", "hourly", "daily"
 ROLLUP = {"hour": (HOURLY, "reading_1h", "1h"), "day": (DAILY, "reading_1d", "1d, 17h")}
@@ -20,7 +20,7 @@ FIELD_ROLLUP = {"hour": (HOURLY, "field_1h", "1h"), "day": (DAILY, "field_1d", "
 # level -> (rollup table, GROUP BY tags, the tag a read filters on)
 LEVELS = {"node": (ROLLUP, "*", "node"), "field": (FIELD_ROLLUP, '"farm", "field"', "field")}
 AGRO = "agro_daily"
-CHANNELS = sorted(CHANNEL_NAMES - {"config_version"})
+CHANNELS = sorted(ROLLUP_CHANNELS)  # the catalogue's aggregation says which channels roll up
 
 
 def rollup_select(db: str, resolution: str, level: str = "node") -> str:

@@ -224,3 +224,21 @@ def test_assess_field_by_crop_and_bilingual_text() -> None:
     text = risks[0].text
     assert text.vi == "Bệnh sương mai: nguy cơ cao (điểm 13,0)."
     assert text.en == "Cucurbit downy mildew: high risk (score 13.0)."
+
+
+def test_leaf_wetness_percent_becomes_wet_minutes_and_beats_rh() -> None:
+    """The node reports % of the interval wet; the hour's mean × 60/100 is its wet minutes, and the
+    sensor's answer is taken over a humid-air estimate (30 min makes a wet hour, VIPS TOM-CAST)."""
+    from server.farm.fielddata import hourly_records
+    from server.timeseries.base import SeriesPoint
+
+    t0 = 1_790_000_000 - 1_790_000_000 % 3600
+    points = {
+        "air_temp": [SeriesPoint(t0 + 900 * i, 24.0) for i in range(8)],
+        "air_rh": [SeriesPoint(t0 + 900 * i, 96.0) for i in range(8)],
+        "leaf_wetness": [SeriesPoint(t0 + 900 * i, 50.0 if i < 4 else 40.0) for i in range(8)]
+        + [SeriesPoint(t0 + 7200, 100.0, quality=1)],  # a flagged sample is left out, never averaged in
+    }
+    first, second = hourly_records(points)[:2]
+    assert (first.leaf_wetness_min, second.leaf_wetness_min) == (30.0, 24.0)
+    assert hour_is_wet(first) is True and hour_is_wet(second) is False  # RH 96 % would say wet

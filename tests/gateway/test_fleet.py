@@ -37,7 +37,7 @@ def test_needs_visit_is_sorted_by_urgency_with_bilingual_reasons() -> None:
     assert [v.node_id for v in visits] == [3, 2, 5, 6, 4]
     assert [r.code for r in visits[0].reasons] == ["battery_low", "sensor_fault"]
     assert (
-        visits[1].reasons[0].vi.startswith("Mất liên lạc 5.0 giờ")
+        visits[1].reasons[0].vi.startswith("Mất liên lạc 5,0 giờ")  # decimal comma in Vietnamese
         and visits[1].reasons[0].en == "No data for 5.0 h"
     )
     assert {r.code for r in visits[2].reasons} == {"battery_falling", "config_outdated"}
@@ -76,7 +76,7 @@ def health_doc() -> dict[str, object]:
 
 def test_status_page_is_self_contained_escaped_and_served_on_loopback() -> None:
     page = render_html(health_doc())
-    assert "Nút cần kiểm tra" in page and "Nodes that need a visit" in page and "Pin yếu 3.40 V" in page
+    assert "Nút cần kiểm tra" in page and "Nodes that need a visit" in page and "Pin yếu 3,40 V" in page
     assert "&lt;thấp&gt;" in page and "<thấp>" not in page  # server data is escaped
     assert "http://" not in page and "https://" not in page and "<script" not in page  # no external assets
     srv = StatusServer(health_doc, "127.0.0.1", 0)
@@ -95,7 +95,7 @@ def test_status_command_prints_the_visit_list(tmp_path: Path, capsys: pytest.Cap
     assert farm(["gateway", "status", "--data-dir", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "needs a visit / cần đến kiểm tra: 1" in out
-    assert "[3] node / nút 3" in out and "Pin yếu 3.40 V: thay/sạc pin / Battery low 3.40 V" in out
+    assert "[3] node / nút 3" in out and "Pin yếu 3,40 V: thay/sạc pin / Battery low 3.40 V" in out
     assert "Soil dry" in out
 
 

@@ -144,7 +144,7 @@ class GatewayProcess:
         self.cmd = [
             sys.executable, "-m", "cli.main", "gateway", "run", "--data-dir", str(data_dir),
             "--server", server.url, "--no-mqtt", "--serial", str(link), "--status-port", "0",
-            "--health-push-s", "0", "--key-refresh-s", "3600",
+            "--health-push-s", "86400", "--key-refresh-s", "3600",  # no health push during the test
         ]  # fmt: skip
         self.env = os.environ | {"RUONGSO_GATEWAY_TOKEN": server.token}
         self.log = (data_dir.parent / "gateway.log").open("ab")

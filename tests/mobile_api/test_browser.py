@@ -145,7 +145,7 @@ def test_farmer_day(live: tuple[Flask, str], browser: Browser, tmp_path: Path) -
     expect(page.get_by_label("Sản phẩm")).to_be_visible()
     ctx.set_offline(True)
     page.get_by_label("Việc làm").select_option("fertiliser")
-    page.get_by_label("Sản phẩm").select_option("kocide-46-1wg")
+    page.get_by_label("Sản phẩm").select_option("urea")  # "Bón phân" offers fertilisers
     page.get_by_role("button", name="Lưu").click()
     expect(page.get_by_text("chờ có mạng để gửi")).to_be_visible()
     expect(page.locator("#net")).to_contain_text("1 mục chờ gửi")
@@ -154,8 +154,8 @@ def test_farmer_day(live: tuple[Flask, str], browser: Browser, tmp_path: Path) -
     page.evaluate("window.dispatchEvent(new Event('online'))")
     expect(page.locator("#net")).not_to_contain_text("chờ gửi", timeout=10000)
     with app.extensions["ruongso"].db.session() as db:
-        kocide = db.query(DiaryEntry).filter(DiaryEntry.product_id == "kocide-46-1wg").count()
-    assert kocide == 1
+        urea = db.query(DiaryEntry).filter(DiaryEntry.product_id == "urea").count()
+    assert urea == 1
 
     page.get_by_role("link", name="Cài đặt").click()
     page.get_by_label("English").check()

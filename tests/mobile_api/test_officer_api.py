@@ -108,10 +108,10 @@ def test_ask_for_more_photos_needs_a_note(app: Flask) -> None:
     url = f"/api/v1/officer/reviews/{diag['id']}"
     assert officer.post(url, json={"action": "more_photos"}).status_code == 422
     assert officer.post(url, json={"action": "confirm"}).status_code == 422  # the model gave no label
-    assert (
-        officer.post(url, json={"action": "more_photos", "note": "Chụp mặt dưới lá"}).get_json()["status"]
-        == "more_photos"
-    )
+    asked = officer.post(url, json={"action": "more_photos", "note": "Chụp mặt dưới lá"}).get_json()
+    assert asked["status"] == "more_photos_requested" and asked["note"] == "Chụp mặt dưới lá"
+    seen = farmer.get("/api/v1/app/fields/1/diagnoses").get_json()["diagnoses"]
+    assert next(d for d in seen if d["id"] == diag["id"])["review"]["note"] == "Chụp mặt dưới lá"
 
 
 def test_unshared_farm_diagnoses_are_counted_not_shown(app: Flask) -> None:

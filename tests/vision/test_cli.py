@@ -70,3 +70,25 @@ def test_train_without_tensorflow_explains_how_to_install(capsys: pytest.Capture
         assert "pip install -r requirements-train.txt" in err
     else:
         pytest.skip("TensorFlow is installed here; the hint path is not reachable")
+
+
+def test_diagnose_prints_no_runtime_log_lines_to_stderr(tmp_path: Path) -> None:
+    # LiteRT's native logger writes "INFO: Created TensorFlow Lite XNNPACK delegate" to fd 2;
+    # a farmer's terminal (or a script reading stderr for errors) must not see it.
+    import subprocess
+    import sys
+
+    leaf = tmp_path / "leaf.jpg"
+    leaf.write_bytes(synth.jpeg(synth.leaf()))
+    repo = Path(__file__).resolve().parents[2]
+    proc = subprocess.run(
+        [sys.executable, "-m", "vision.cli", "diagnose", str(leaf)],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""
+    assert str(leaf) in proc.stdout

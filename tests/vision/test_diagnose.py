@@ -146,3 +146,45 @@ def test_diagnoser_is_safe_to_share_between_threads(dx: Diagnoser) -> None:
     with ThreadPoolExecutor(4) as ex:
         got = list(ex.map(lambda p: dx.diagnose(p).probs, photos * 3))
     assert got == expected * 3
+
+
+def _ok_quality() -> QualityReport:
+    return QualityReport(True, "ok", "", "")
+
+
+def test_crop_prior_says_does_not_look_like_the_crop(dx: Diagnoser) -> None:
+    # Evidence for rice, field said to be corn: no forced corn label, an honest "not corn".
+    cal = dataclasses.replace(dx.calibration, crop_min_probability=0.3, energy_threshold=1e9)
+    d2 = Diagnoser(dx.classifier, dx.labels, cal)
+    logits = np.full(len(dx.labels), -4.0)
+    rice = dx.labels.indices_for_crop("rice")
+    logits[rice[0]] = 8.0
+    d = d2.decide(logits, _ok_quality(), crop="corn")
+    assert d.abstained and d.label is None and d.reason == "crop_mismatch"
+    assert d.crop_probability is not None and d.crop_probability < 0.3
+    assert "maize" in d.message_en and "ngô" in d.message_vi and "{" not in d.message_en
+    assert all(c.label.startswith("corn__") for c in d.top3)
+    # The same photo with the crop it shows gets its label.
+    ok = d2.decide(logits, _ok_quality(), crop="rice")
+    assert not ok.abstained and ok.label == dx.labels.names[rice[0]]
+    assert ok.crop_probability is not None and ok.crop_probability > 0.99
+    # Plant-level answer keeps the crop-specific message.
+    pd = combine([d], dx.labels.names)
+    assert pd.reason == "crop_mismatch" and "maize" in pd.message_en
+
+
+def test_crop_abstain_threshold_applies_only_with_a_crop(dx: Diagnoser) -> None:
+    cal = dataclasses.replace(
+        dx.calibration,
+        abstain_threshold=0.5,
+        crop_abstain_threshold=0.95,
+        energy_threshold=1e9,
+        temperature=1.0,
+    )
+    d2 = Diagnoser(dx.classifier, dx.labels, cal)
+    logits = np.full(len(dx.labels), -6.0)
+    tomato = dx.labels.indices_for_crop("tomato")
+    logits[tomato[0]], logits[tomato[1]] = 3.0, 1.0  # within tomato: p(top) = 0.88
+    assert not d2.decide(logits, _ok_quality()).abstained
+    d = d2.decide(logits, _ok_quality(), crop="tomato")
+    assert d.abstained and d.reason == "low_confidence" and d.threshold == 0.95

@@ -27,3 +27,11 @@ def test_model_card_pipeline_quotes_the_committed_calibration() -> None:
     assert f"T = {cal.temperature} " in pipeline
     assert f"probability < {cal.abstain_threshold} → `low_confidence`" in pipeline
     assert f"averaged over {cal.tta_views} orientations" in pipeline
+    assert f"below {cal.crop_min_probability} → `crop_mismatch`" in pipeline
+    assert f"must reach {cal.crop_abstain_threshold} " in pipeline
+
+
+def test_model_card_credits_the_pretrained_weights() -> None:
+    card = CARD.read_text(encoding="utf-8")
+    assert "Apache License 2.0" in card and "ML Illustrated" in card
+    assert "LICENSE-efficientnet-lite0.txt" in card

@@ -67,12 +67,12 @@ def lab_style(rng: Rng, img: U8, size: int) -> U8:
     zoomed = augment.geometric(rng, img, size, (1.4, 2.4))
     m = plant_pixels(cv2.GaussianBlur(zoomed, (5, 5), 0)).astype(np.uint8) * 255
     if m.mean() > 0.6 * 255 or rng.random() < 0.5:
-        # Green everywhere: keep one leaf-wide oriented strip, as if a leaf was picked.
+        # Mostly green (and half the time anyway): keep one leaf-wide strip, as if a leaf was picked.
         strip = np.zeros((size, size), np.uint8)
         c = (int(size / 2 + rng.uniform(-0.1, 0.1) * size), int(size / 2 + rng.uniform(-0.1, 0.1) * size))
         axes = (int(size * rng.uniform(0.45, 0.7)), int(size * rng.uniform(0.08, 0.2)))
         cv2.ellipse(strip, c, axes, rng.uniform(0, 180), 0, 360, 255, -1)
-        m = strip if m.mean() > 0.6 * 255 else cv2.bitwise_and(strip, m) | strip
+        m = strip
     a = cv2.GaussianBlur(m, (5, 5), 0).astype(np.float32)[..., None] / 255.0
     out = a * zoomed.astype(np.float32) + (1 - a) * board(rng, size).astype(np.float32)
     return np.clip(out, 0, 255).astype(np.uint8)

@@ -125,10 +125,22 @@ def _paste(
     canvas[:] = a * li + (1 - a) * canvas
 
 
-def field_photo(rng: Rng, leaves: list[tuple[U8, U8]], field_bg: U8 | None) -> tuple[U8, dict[str, str]]:
-    """Scene with 1-3 leaves of one class; returns (BGR photo, description)."""
-    bg, bk = background(rng, SCENE_W, SCENE_H, field_bg)
-    canvas: NDArray[Any] = bg.astype(np.float32)
+def real_field_background(rng: Rng, field: U8) -> tuple[U8, str]:
+    """A held-out real field photo as the scene, sharp half of the time: a sharp
+    field behind a lab leaf is exactly the case where "field style => rice" fails."""
+    img = cv2.resize(field, (SCENE_W, SCENE_H), interpolation=cv2.INTER_CUBIC)
+    if rng.random() < 0.5:
+        return img, "real-field-sharp"
+    return cv2.GaussianBlur(img, (0, 0), rng.uniform(1.5, 5)), "real-field-blurred"
+
+
+def field_photo(
+    rng: Rng, leaves: list[tuple[U8, U8]], field_bg: U8 | None, bg: tuple[U8, str] | None = None
+) -> tuple[U8, dict[str, str]]:
+    """Scene with 1-3 leaves of one class on ``bg`` (default: a random kind);
+    returns (BGR photo, description)."""
+    bg_img, bk = bg if bg is not None else background(rng, SCENE_W, SCENE_H, field_bg)
+    canvas: NDArray[Any] = bg_img.astype(np.float32)
     if rng.random() < 0.25:  # held in a palm: skin patch under the main leaf
         hand = augment.texture(rng, 300, "skin")
         cx, cy = SCENE_W // 2 + int(rng.integers(-40, 40)), SCENE_H // 2 + int(rng.integers(-30, 60))

@@ -135,10 +135,8 @@ def load_imagenet(model: keras.Model, sd: dict[str, NDArray[Any]]) -> int:
             )
         else:
             w = sd[f"{prefix}.weight"]
-            if kind == "dw":
-                w = w.transpose(2, 3, 0, 1)  # (C, 1, kh, kw) -> (kh, kw, C, 1)
-            else:
-                w = w.transpose(2, 3, 1, 0)  # OIHW -> HWIO
+            # depthwise (C, 1, kh, kw) -> (kh, kw, C, 1); conv OIHW -> HWIO
+            w = w.transpose(2, 3, 0, 1) if kind == "dw" else w.transpose(2, 3, 1, 0)
             if layer.name == "stem_conv":
                 w = w[:, :, ::-1, :]  # the model is fed BGR; the checkpoint expects RGB
             layer.set_weights([np.ascontiguousarray(w)])

@@ -103,7 +103,8 @@ def add_to_training(pre: Preloaded, rev: Reviewed) -> Preloaded:
         return pre
     n = len(rev.targets)
     items = pre.items + [
-        Item(f"{rev.labels.names[t]}/reviewed-{d}.jpg", t, f"reviewed:{d}", d) for d, t in zip(rev.digests, rev.targets, strict=True)
+        Item(f"{rev.labels.names[t]}/reviewed-{d}.jpg", t, f"reviewed:{d}", d)
+        for d, t in zip(rev.digests, rev.targets, strict=True)
     ]
     return Preloaded(
         items,

@@ -125,7 +125,9 @@ def stage_fit(pre: Preloaded, labels: LabelSet, work: Path, epochs: int, train_f
 
     model.fit(maker.stream(), steps_per_epoch=steps, epochs=epochs, callbacks=[Progress()], verbose=0)
     (work / "fit_history.json").write_text(json.dumps({"best": best, "epochs": history}, indent=1))
-    _log(f"kept epoch {best.get('epoch')} ({work / 'model.keras'}); fit took {(time.time() - t0) / 60:.1f} min")
+    _log(
+        f"kept epoch {best.get('epoch')} ({work / 'model.keras'}); fit took {(time.time() - t0) / 60:.1f} min"
+    )
 
 
 def stage_export(pre: Preloaded, labels: LabelSet, work: Path, model_dir: Path) -> None:
@@ -204,6 +206,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="officer-reviewed photos: a folder with corrections.csv (the officer training export) "
         "and the photos named <image_sha256>.jpg; they join the training split",
     )
+    p.add_argument(
+        "--compare-with",
+        type=Path,
+        default=None,
+        help="another model dir (e.g. the previous release) to score on the same evaluation photos",
+    )
     p.add_argument("--stage", choices=("all", "fit", "export", "calibrate", "evaluate"), default="all")
 
 
@@ -232,7 +240,20 @@ def run(args: argparse.Namespace) -> int:
 
         if args.stage != "evaluate":
             calibrate.stage_calibrate(pre, labels, args.model_dir, work, data_dir)
-        evaluate.stage_evaluate(pre, labels, args.model_dir, work, data_dir)
+        metrics = evaluate.stage_evaluate(pre, labels, args.model_dir, work, data_dir)
+        if args.compare_with:
+            _log(f"scoring {args.compare_with} on the same photos ...")
+            other = evaluate.stage_evaluate(
+                pre, labels, args.compare_with, work / "compare", data_dir, work / "metrics_compared.json"
+            )
+            metrics["compared_model"] = {k: other[k] for k in ("model_bytes", "test", "field_check", "field")}
+            (args.model_dir / evaluate.METRICS_FILE).write_text(
+                json.dumps(metrics, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+            )
+        from vision.train.report import summary_lines
+
+        for line in summary_lines(metrics):
+            _log(f"summary: {line}")
     (work / "done.json").write_text(json.dumps({"stage": args.stage, "time": time.time()}))
     return 0
 

@@ -1,6 +1,22 @@
-// A small line chart in SVG: time on x, value on y, min/max and start/end labelled.
+// A small line chart in SVG: time on x, value on y, min/max and start/end labelled; and how a channel
+// of the server's catalogue (GET /api/v1/channels: unit, scale, digits, aggregation) becomes points.
+import { api } from "./api.js";
 import { num } from "./i18n.js";
 import { el, svg } from "./ui.js";
+
+let catalogue = null;
+
+// The channel catalogue, read once per page load (the service worker keeps the last answer offline).
+export async function channels() {
+  if (!catalogue) catalogue = (await api("/api/v1/channels")).data.channels;
+  return catalogue;
+}
+
+// One stored row (raw point or rollup bucket) as the value to draw, in the channel's display unit.
+export function pointValue(channel, p) {
+  const v = channel.aggregation === "sum" ? (p.sum ?? p.v) : (p.mean ?? p.v);
+  return v === null || v === undefined ? null : v * channel.display_scale;
+}
 
 export function lineChart(points, { unit, digits, label, fmtTime }) {
   const vals = points.filter((p) => p.v !== null && p.v !== undefined);

@@ -1,15 +1,26 @@
-// Translation catalogues and Vietnamese/English number and date formats (dd/mm/yyyy, decimal comma).
+// The one front-end i18n module for the farmer (/), officer (/officer/) and technician (/tech/) apps:
+// string catalogues with {param} placeholders, the chosen language (one setting for all three apps)
+// and Vietnamese/English number and date formats (dd/mm/yyyy, decimal comma). A new language is a
+// new entry in LANGS plus one catalogue per app folder (i18n/<lang>.json); nothing else here changes.
 export const LANGS = ["vi", "en"];
+const LOCALES = { vi: "vi-VN", en: "en-GB" };
+const STORAGE_KEY = "lang";
 let strings = {};
-export let lang = localStorage.getItem("lang") || "vi";
+let folder = "/static";
+export let lang = LANGS.includes(localStorage.getItem(STORAGE_KEY)) ? localStorage.getItem(STORAGE_KEY) : LANGS[0];
 
-export async function loadLang(next = lang) {
-  const r = await fetch(`/static/i18n/${next}.json`, { credentials: "include" });
+export const getLang = () => lang;
+
+// Loads `<base>/i18n/<next>.json` (base: the app's static folder, kept for later calls), remembers the
+// language for every app, and translates the page.
+export async function loadLang(next = lang, base = folder) {
+  folder = base;
+  const r = await fetch(`${folder}/i18n/${next}.json`, { credentials: "include" });
   strings = await r.json();
   lang = next;
-  localStorage.setItem("lang", lang);
+  localStorage.setItem(STORAGE_KEY, lang);
   document.documentElement.lang = lang;
-  document.title = t("app_title");
+  if (strings.app_title) document.title = t("app_title");
   translate(document);
 }
 
@@ -21,13 +32,17 @@ export function t(key, params = {}) {
 export function translate(root) {
   for (const e of root.querySelectorAll("[data-i18n]")) e.textContent = t(e.dataset.i18n);
   for (const e of root.querySelectorAll("[data-i18n-label]")) e.setAttribute("aria-label", t(e.dataset.i18nLabel));
+  for (const e of root.querySelectorAll("[data-i18n-placeholder]")) e.placeholder = t(e.dataset.i18nPlaceholder);
+  for (const e of root.querySelectorAll("[data-i18n-title]")) e.title = t(e.dataset.i18nTitle);
 }
 
-const locale = () => (lang === "vi" ? "vi-VN" : "en-GB");
+export const locale = () => LOCALES[lang] || LOCALES[LANGS[0]];
 
-export function num(v, digits = 1) {
+// fixed: always `digits` decimals ("12,0"); otherwise at most `digits` ("12").
+export function num(v, digits = 1, fixed = true) {
   if (v === null || v === undefined || Number.isNaN(v)) return "—";
-  return new Intl.NumberFormat(locale(), { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(v);
+  const min = fixed ? digits : 0;
+  return new Intl.NumberFormat(locale(), { minimumFractionDigits: min, maximumFractionDigits: digits }).format(v);
 }
 
 // Both languages show day/month/year: "05/03/2026".
@@ -51,8 +66,8 @@ export function time(unixS) {
   return new Date(unixS * 1000).toLocaleTimeString(locale(), { hour: "2-digit", minute: "2-digit" });
 }
 
-// Advisory texts arrive in both languages from the server: {vi, en}.
-export const pick = (text) => (text ? text[lang] ?? text.vi : "");
+// Texts that arrive from the server in every language ({vi, en}): the chosen one, else the first.
+export const pick = (text) => (text ? text[lang] || text[LANGS[0]] || "" : "");
 
 export function area(a) {
   return localStorage.getItem("units") === "ha" ? t("area_ha", { ha: num(a.ha, 2) }) : t("area_sao", { sao: num(a.sao, 1) });

@@ -30,7 +30,9 @@ export const put = async (item) => { await tx("readwrite", (s) => s.put(item)); 
 export const onChange = (fn) => listeners.add(fn);
 function changed() { for (const fn of listeners) fn(); }
 
-// item: {key, kind, url, method, json?, fields?, files?, ifMatch?, label}
+// item: {key, kind, url, method, json?, fields?, files?, ifMatch?, label}. ``key`` is the request's
+// idempotency key, made once per filled-in form by the caller: enqueueing the same key again (a
+// double tap) replaces the waiting item, so the outbox holds one item and the server stores one row.
 export async function enqueue(item) {
   await put({ ...item, status: "waiting", created: Date.now() });
   return item.key;

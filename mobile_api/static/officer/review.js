@@ -1,4 +1,5 @@
-// Review desk: photos, the model's answer, field context and weather; confirm, correct or ask again.
+// Review desk: photos, the model's answer and its best guesses, the farmer's dispute, field context
+// and weather; confirm, correct or ask for more photos (moves of the one review state machine).
 import { api, dateTime, el, getLang, num, pick, t, toast } from '/static/tech/core.js';
 
 let labels = [];
@@ -8,6 +9,20 @@ function labelName(name) {
   return l ? (getLang() === 'vi' ? l.vi : l.en) : (name || t('no_label'));
 }
 
+// The classifier's best guesses (its top3), also when it abstained: where an officer starts.
+function guesses(m) {
+  if (!m.candidates || !m.candidates.length) return null;
+  const list = m.candidates.map((c) => `${labelName(c.label)} ${num(c.confidence * 100, 0)}%`).join(' · ');
+  return el('p', { class: 'guesses', text: t('model_guesses', { list }) });
+}
+
+function disputeLine(item) {
+  if (item.status !== 'disputed') return null;
+  const said = item.review.farmer_note ? t('farmer_disputed', { note: item.review.farmer_note }) : t('farmer_disputed_no_note');
+  const held = item.review.label ? el('p', { class: 'muted', text: t('answer_held', { label: labelName(item.review.label) }) }) : null;
+  return el('div', { class: 'dispute' }, el('p', { class: 'farmer-note', text: said }), held);
+}
+
 function weatherLine(w) {
   if (!w || !w.node_id) return t('no_weather');
   const v = (x, k) => (x && x[k] !== undefined ? num(x[k], 1) : '—');
@@ -15,8 +30,7 @@ function weatherLine(w) {
     rain: v(w.rain, 'sum') });
 }
 
-function labelSelect(crop) {
-  const classifier = crop === 'maize' ? 'corn' : crop;
+function labelSelect(classifier) {
   const mine = labels.filter((l) => l.crop === classifier);
   const list = mine.length ? mine : labels;
   return el('select', { name: 'label', class: 'label-select' },
@@ -26,13 +40,14 @@ function labelSelect(crop) {
 
 function card(item) {
   const note = el('textarea', { name: 'note', rows: '2', placeholder: t('note_for_farmer') });
-  const select = labelSelect(item.field.crop);
+  const select = labelSelect(item.field.classifier_crop);
   const decide = async (action) => {
     const body = { action, note: note.value };
     if (action === 'correct') {
       if (!select.value) { toast(t('choose_label_first'), 'error'); return; }
       body.label = select.value;
     }
+    if (action === 'more_photos' && !note.value.trim()) { toast(t('more_photos_note_first'), 'error'); note.focus(); return; }
     try {
       await api(`/api/v1/officer/reviews/${item.id}`, { method: 'POST', body });
       toast(t(`done_${action}`));
@@ -49,7 +64,9 @@ function card(item) {
       el('p', { class: 'muted', text: `${item.field.farm} · ${item.field.commune} · ${dateTime(item.created_at)}` }),
       el('p', { class: `status st-${item.status}`, text: t(`review_${item.status}`) }),
       el('p', { text: answer }),
+      guesses(m),
       el('p', { class: 'muted', text: pick(item.message) }),
+      disputeLine(item),
       el('p', { text: weatherLine(item.weather) }),
       el('div', { class: 'actions' },
         m.label ? el('button', { type: 'button', class: 'primary', text: t('confirm'), onclick: () => decide('confirm') })

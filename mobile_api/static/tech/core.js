@@ -1,48 +1,21 @@
 // Shared by the officer (/officer/) and technician (/tech/) pages: strings, API calls, formats.
-// Every visible string comes from the page's own catalogue (i18n/vi.json first, i18n/en.json).
-let strings = {};
-let lang = localStorage.getItem('rs.lang') || 'vi';
-let base = '';
+// Strings and formats come from the one front-end i18n module (/static/js/i18n.js); each page has
+// its own catalogue (i18n/vi.json first, i18n/en.json) in its folder.
+import { getLang, loadLang, locale, num as formatNum, pick, t, translate } from '/static/js/i18n.js';
+import { TIME_ZONE } from '/static/js/timezone.js';
 
-export const getLang = () => lang;
-export const locale = () => (lang === 'vi' ? 'vi-VN' : 'en-GB');
+export { getLang, locale, pick, t };
 
-export async function loadStrings(folder) {
-  base = folder || base;
-  const r = await fetch(`${base}/i18n/${lang}.json`);
-  strings = await r.json();
-  applyStrings(document);
-}
-
-export async function setLang(next) {
-  lang = next;
-  localStorage.setItem('rs.lang', next);
-  await loadStrings();
-}
-
-export function t(key, vars = {}) {
-  let s = strings[key] ?? key;
-  for (const [k, v] of Object.entries(vars)) s = s.replaceAll(`{${k}}`, String(v));
-  return s;
-}
-
-export function applyStrings(root) {
-  document.documentElement.lang = lang;
-  root.querySelectorAll('[data-i18n]').forEach((n) => { n.textContent = t(n.dataset.i18n); });
-  root.querySelectorAll('[data-i18n-placeholder]').forEach((n) => { n.placeholder = t(n.dataset.i18nPlaceholder); });
-  root.querySelectorAll('[data-i18n-title]').forEach((n) => { n.title = t(n.dataset.i18nTitle); });
-}
-
-export function num(v, digits = 1) {
-  if (v === null || v === undefined || Number.isNaN(v)) return '—';
-  return new Intl.NumberFormat(locale(), { maximumFractionDigits: digits }).format(v);
-}
+export const loadStrings = (folder) => loadLang(getLang(), folder);
+export const setLang = (next) => loadLang(next);
+export const applyStrings = (root) => translate(root);
+export const num = (v, digits = 1) => formatNum(v, digits, false);
 
 export function dateTime(s) {
   if (!s) return '—';
   return new Intl.DateTimeFormat(locale(), {
     day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit',
-    timeZone: 'Asia/Ho_Chi_Minh',
+    timeZone: TIME_ZONE,
   }).format(new Date(s * 1000));
 }
 
@@ -52,8 +25,6 @@ export function ago(seconds) {
   if (seconds < 172800) return t('hours_ago', { n: num(Math.round(seconds / 3600), 0) });
   return t('days_ago', { n: num(Math.round(seconds / 86400), 0) });
 }
-
-export const pick = (obj) => (obj ? obj[lang] || obj.vi || '' : '');
 
 function csrf() {
   const c = document.cookie.split('; ').find((x) => x.startsWith('rs_csrf='));

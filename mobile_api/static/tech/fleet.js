@@ -9,7 +9,10 @@ function nodeCard(n) {
   const cfg = n.config.reported === null || n.config.reported === undefined
     ? t('config_line_unknown', { desired: n.config.desired })
     : t('config_line', { desired: n.config.desired, reported: num(n.config.reported, 0) });
-  return el('article', { class: `node st-${n.state}`, 'data-node': String(n.id), 'data-state': n.state },
+  // data-presence/-battery/-link: the common verdict the farmer, officer and gateway screens also give
+  const h = n.health || {};
+  return el('article', { class: `node st-${n.state}`, 'data-node': String(n.id), 'data-state': n.state,
+    'data-presence': h.presence, 'data-battery': h.battery, 'data-link': h.link },
     el('h3', {}, el('span', { text: `${t('node')} ${n.id}` }), el('span', { class: `badge b-${n.state}`,
       text: t(`state_${n.state}`) })),
     el('p', { class: 'muted', text: n.field || t('no_field') }),

@@ -1,11 +1,13 @@
-// Field page: current soil moisture, temperature and rain, charts for 24 h / 7 d / season, the field's shape.
+// Field page: current soil moisture, temperature and rain, yesterday's field day (ET0, rain, GDD),
+// the season (crop, planting date: the registry's planting record, editable by the farm's owner),
+// charts for 24 h / 7 d / season of the catalogue's chart channels, the field's shape.
 import { api } from "../api.js";
-import { lineChart } from "../chart.js";
-import { area, date, num, t } from "../i18n.js";
-import { el, show, svg } from "../ui.js";
+import { channels, lineChart, pointValue } from "../chart.js";
+import { area, date, num, parseDate, pick, t } from "../i18n.js";
+import { localClock, localDay } from "../timezone.js";
+import { el, notice, show, svg } from "../ui.js";
 
 const RANGES = { "24h": 24, "7d": 168, season: 744 };
-const CHANNELS = [["soil", "soil_vwc", "%", 0, 100], ["weather", "air_temp", "°C", 1, 1], ["weather", "rain", "mm", 1, 1]];
 
 function shape(geometry, name) {
   const ring = geometry.coordinates[0];
@@ -28,25 +30,66 @@ function tile(label, value) {
 async function charts(f, range, box) {
   const blocks = [];
   const probes = f.nodes.filter((n) => n.kind === "soil").length;
-  for (const [kind, ch, unit, digits, scale] of CHANNELS) {
+  for (const ch of (await channels()).filter((c) => c.chart)) {
+    const kind = ch.chart;
     const node = f.nodes.find((n) => n.kind === kind) || (kind === "soil" ? f.nodes[0] : null);
     if (!node) continue;
     // Soil: the whole field (all its probes in one series, the server's per-field rollups), so a
     // field with several probes shows its mean, not whichever probe comes first. Weather: the
     // field's station. The server picks the resolution (raw, hourly or daily) for the range.
     const source = kind === "soil" && probes > 1 ? `/api/v1/fields/${f.id}` : `/api/v1/nodes/${node.id}`;
-    const { data } = await api(`${source}/readings?channel=${ch}&hours=${RANGES[range]}&resolution=auto`);
+    const { data } = await api(`${source}/readings?channel=${ch.key}&hours=${RANGES[range]}&resolution=auto`);
     const rows = data.points || data.items || data.readings || [];
-    const pts = rows.map((p) => {
-      const v = ch === "rain" ? (p.sum ?? p.v) : (p.mean ?? p.v);
-      return { t: p.t, v: v == null ? null : v * scale };
-    });
-    const fmtTime = (s) => (range === "24h" ? new Date(s * 1000).toTimeString().slice(0, 5) : date(new Date(s * 1000 + 7 * 3600e3).toISOString()));
-    const chart = lineChart(pts, { unit, digits, label: `${t("ch_" + ch)} — ${t("range_" + range)}`, fmtTime });
-    const title = kind === "soil" && probes > 1 ? `${t("ch_" + ch)} · ${t("whole_field", { n: probes })}` : t("ch_" + ch);
+    const pts = rows.map((p) => ({ t: p.t, v: pointValue(ch, p) }));
+    const fmtTime = (s) => (range === "24h" ? localClock(s * 1000) : date(localDay(s * 1000)));
+    const name = t(ch.label_key);
+    const chart = lineChart(pts, { unit: ch.display_unit, digits: ch.digits, label: `${name} — ${t("range_" + range)}`, fmtTime });
+    const title = kind === "soil" && probes > 1 ? `${name} · ${t("whole_field", { n: probes })}` : name;
     blocks.push(el("h3", {}, title), chart || el("p", { class: "muted" }, t("no_data")));
   }
   box.replaceChildren(...blocks);
+}
+
+// Yesterday's whole day, as the daily job stores it (the same field-day service on the server).
+function fieldDay(days) {
+  const d = days && days.length > 1 ? days[0] : null;
+  if (!d) return null;
+  const mm = (v) => (v == null ? "—" : `${num(v, 1)} mm`);
+  return el("section", { class: "field-day" },
+    el("h3", {}, t("field_day_yesterday", { day: date(d.day) })),
+    el("div", { class: "tiles" },
+      tile(t("et0"), mm(d.et0_mm)), tile(t("etc"), mm(d.etc_mm)), tile(t("ch_rain"), mm(d.rain_mm)),
+      tile(t("gdd"), d.gdd == null ? "—" : `${num(d.gdd, 1)} °C·${t("day_short")}`),
+      tile(t("leaf_wet_h"), d.leaf_wet_h == null ? "—" : t("n_hours", { n: num(d.leaf_wet_h, 0) }))));
+}
+
+// The season: shown to everyone who sees the field, editable by the farm's owner (audited on the server).
+function season(f, onSaved) {
+  const s = f.today.season;
+  const known = (f.crops || []).find((c) => c.key === s.crop);
+  const line = el("p", {}, `${known ? pick(known.names) : s.crop} · ${s.planting_date ? t("planted_on", { day: date(s.planting_date) }) : t("planting_not_recorded")}`);
+  const box = el("section", { class: "season" }, el("h3", {}, t("season")), line);
+  if (!f.can_edit_season) return box;
+  const crop = el("select", { name: "crop", "aria-label": t("crop") },
+    (f.crops || []).map((c) => el("option", { value: c.key, selected: c.key === s.crop }, pick(c.names))));
+  const when = el("input", { name: "planting_date", inputmode: "numeric", placeholder: t("date_placeholder"),
+    value: s.planting_date ? date(s.planting_date) : "", "aria-label": t("planting_date") });
+  const status = el("div", { "aria-live": "polite" });
+  const form = el("form", { class: "season-form", onsubmit: async (ev) => {
+    ev.preventDefault();
+    const planted = when.value.trim() ? parseDate(when.value) : null;
+    if (when.value.trim() && !planted) { status.replaceChildren(notice(t("date_invalid"), "error")); return; }
+    try {
+      await api(`/api/v1/app/fields/${f.id}/season`, { method: "PUT", body: { crop: crop.value, planting_date: planted } });
+      status.replaceChildren(notice(t("season_saved")));
+      onSaved();
+    } catch (e) {
+      status.replaceChildren(notice(e.body?.detail || t("season_not_saved"), "error"));
+    }
+  } }, el("label", {}, t("crop"), crop), el("label", {}, t("planting_date"), when),
+  el("button", { type: "submit" }, t("save")), status);
+  box.append(form);
+  return box;
 }
 
 export async function render(id) {
@@ -66,6 +109,8 @@ export async function render(id) {
       tile(t("ch_soil_temp"), r.soil_temp == null ? "—" : `${num(r.soil_temp, 1)} °C`),
       tile(t("ch_air_temp"), r.air_temp == null ? "—" : `${num(r.air_temp, 1)} °C`),
       tile(t("rain_24h"), r.rain_24h == null ? "—" : `${num(r.rain_24h, 1)} mm`)),
+    fieldDay(f.today.field_days),
+    season(f, () => render(id)),
     el("p", { class: "links" }, el("a", { class: "button", href: "#/photo" }, t("tab_photo")), el("a", { class: "button", href: "#/diary" }, t("tab_diary"))),
     el("h3", {}, t("field_map")),
     shape(f.geometry, f.name),

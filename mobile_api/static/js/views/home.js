@@ -1,6 +1,6 @@
 // Home: "what do I do today" per field — water, disease risk, harvest lock, sensors in words.
 import { api } from "../api.js";
-import { area, num, pick, t, time } from "../i18n.js";
+import { area, date, num, pick, t, time } from "../i18n.js";
 import { el, notice, show } from "../ui.js";
 import { farms, lockWords } from "./common.js";
 
@@ -38,6 +38,46 @@ function fieldCard(f) {
     el("a", { class: "button", href: `#/field/${f.id}` }, t("open_field", { name: f.name })));
 }
 
+// Area alerts an officer sent to this farm's fields, and the officer's replies to its photos
+// (every review state has its words on the photo screen; home shows the ones that need the farmer).
+const SEVERITY_CLASS = { urgent: "bad", warning: "warn", info: "ok" };
+const SEVERITY_WORD = { urgent: () => t("area_alert_urgent"), warning: () => t("area_alert_warning"), info: () => t("area_alert_info") };
+
+async function officerNews(farmId, fields) {
+  const names = new Map(fields.map((f) => [f.id, f.name]));
+  const [alerts, replies] = await Promise.all([
+    api("/api/v1/alerts").then((r) => r.data.alerts).catch(() => []),
+    api(`/api/v1/app/diagnoses/updates?farm=${farmId}`).then((r) => r.data.diagnoses).catch(() => []),
+  ]);
+  const mine = alerts.filter((a) => a.field_ids.some((id) => names.has(id)));
+  const out = [];
+  if (mine.length) {
+    out.push(el("section", { class: "area-alerts", "aria-labelledby": "area-alerts-h" },
+      el("h2", { id: "area-alerts-h" }, t("home_area_alerts")),
+      el("ul", {}, mine.map((a) => el("li", { class: `advice ${SEVERITY_CLASS[a.severity] || "warn"} area-alert` },
+        el("span", { class: "icon", "aria-hidden": "true" }, "!"),
+        el("div", {}, el("strong", {}, `${(SEVERITY_WORD[a.severity] || SEVERITY_WORD.warning)()}: ${pick(a.title) || pick(a.message)}`),
+          a.title ? el("p", { class: "why" }, pick(a.message)) : null,
+          el("p", { class: "why" }, t("area_alert_fields", { fields: a.field_ids.filter((id) => names.has(id)).map((id) => names.get(id)).join(", ") })),
+          el("p", { class: "muted" }, t("area_alert_until", { date: date(new Date(a.expires_at * 1000).toISOString()) }))))))));
+  }
+  if (replies.length) {
+    const words = {
+      more_photos_requested: (d, field) => t("home_dx_more_photos", { field, note: d.review.note || "" }),
+      confirmed: (d, field) => t("home_dx_confirmed", { field, disease: pick(d.review.label_name) }),
+      corrected: (d, field) => t("home_dx_corrected", { field, disease: pick(d.review.label_name) }),
+    };
+    const open = (d) => () => { localStorage.setItem("field", String(d.field_id)); };
+    out.push(el("section", { class: "dx-replies", "aria-labelledby": "dx-replies-h" },
+      el("h2", { id: "dx-replies-h" }, t("home_dx_title")),
+      el("ul", {}, replies.map((d) => el("li", { class: `advice ${d.review.status === "more_photos_requested" ? "warn" : "ok"} dx-reply`, "data-state": d.review.status },
+        el("span", { class: "icon", "aria-hidden": "true" }, d.review.status === "more_photos_requested" ? "!" : "✔"),
+        el("div", {}, el("strong", {}, (words[d.review.status] || words.confirmed)(d, d.field_name)),
+          el("a", { href: "#/photo", onclick: open(d) }, t("home_dx_open"))))))));
+  }
+  return out;
+}
+
 export async function render() {
   const all = await farms();
   const farmId = Number(localStorage.getItem("farm")) || all[0]?.id;
@@ -54,7 +94,9 @@ export async function render() {
     ...f.today.disease.filter((r) => r.level === "high").map((r) => t("alert_disease", { field: f.name, disease: t("disease_" + r.disease) })),
     ...f.today.nodes.filter((n) => n.state === "battery_low" || n.state === "offline").map((n) => nodeWords(n, f.name)),
   ]);
+  const news = await officerNews(data.farm.id, data.fields);
   show(...head,
+    ...news,
     alerts.length ? el("section", { class: "alerts", "aria-labelledby": "alerts-h" },
       el("h2", { id: "alerts-h" }, t("alerts_title", { n: num(alerts.length, 0) })), el("ul", {}, alerts.map((a) => el("li", {}, a)))) : notice(t("no_alerts")),
     ...data.fields.map(fieldCard));

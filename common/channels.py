@@ -1,0 +1,144 @@
+"""The channel catalogue: per sensor channel its unit, valid physical range, rollup aggregation,
+advisory role, chart placement and vi/en label key.
+
+Why here: the gateway's range checks, the server's ingestion bounds, both stores' rollups, the
+advice and the web app's charts all need these facts, and before this module each kept its own
+copy (adding a channel meant editing about 25 files). The channel ids, wire units and scales stay
+in ``firmware/lib/framecodec.py`` (the wire format's home, which runs on MicroPython); this module
+adds everything else and refuses to load if a wire channel has no entry or an entry has no wire
+channel. The web app reads the catalogue from ``GET /api/v1/channels``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from firmware.lib.framecodec import CHANNELS as WIRE_CHANNELS
+
+
+class Aggregation(StrEnum):
+    """How hourly and daily rollups summarise a channel (all keep mean, min, max and count)."""
+
+    MEAN = "mean"  # a state: the mean over the bucket is the value to show
+    SUM = "sum"  # an amount per sample (rain per interval): the bucket's total is the value
+    NONE = "none"  # bookkeeping (config version): not rolled up
+
+
+class Role(StrEnum):
+    """What the advice uses a channel for."""
+
+    IRRIGATION = "irrigation"  # soil water balance, AWD
+    WEATHER = "weather"  # ET0, GDD, rain; lent by a farm's station to its other fields
+    DISEASE = "disease"  # leaf wetness for the disease models (also lent by the station)
+    SOIL = "soil"  # soil chemistry: shown, not yet advised on
+    NODE_HEALTH = "node_health"  # battery, radio link, config: the fleet screens
+    CALIBRATION = "calibration"  # raw probe output for the technician's calibration
+
+
+@dataclass(frozen=True)
+class Channel:
+    key: str
+    wire_id: int
+    unit: str  # the wire unit (framecodec), the unit every stored value is in
+    valid: tuple[float, float] | None  # physically plausible range; outside: flagged, never dropped
+    aggregation: Aggregation
+    role: Role
+    display_unit: str = ""  # what the app prints after the number ("" = ``unit``)
+    display_scale: float = 1.0  # stored value × scale = displayed value (m³/m³ → %)
+    digits: int = 1  # decimals shown
+    chart: str | None = None  # the node kind whose chart shows this channel on the field screen
+    stuck_check: bool = False  # identical repeats mean a stuck probe (values always jitter)
+
+    @property
+    def label_key(self) -> str:
+        """The i18n key of the channel's name in ``mobile_api/static/i18n/{vi,en}.json``."""
+        return f"ch_{self.key}"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "wire_id": self.wire_id,
+            "unit": self.unit,
+            "display_unit": self.display_unit or self.unit,
+            "display_scale": self.display_scale,
+            "digits": self.digits,
+            "valid_min": self.valid[0] if self.valid else None,
+            "valid_max": self.valid[1] if self.valid else None,
+            "aggregation": self.aggregation.value,
+            "role": self.role.value,
+            "label_key": self.label_key,
+            "chart": self.chart,
+        }
+
+
+A, R = Aggregation, Role
+# key -> the facts the wire table does not carry. Ranges are physical bounds for northern-Vietnam
+# field nodes: sensor datasheet ranges narrowed to the climate (Vĩnh Phúc's air temperature record
+# range is about 2-42 °C).
+_FACTS: dict[str, dict[str, Any]] = {
+    # saturated paddy clay is about 0.55 m³/m³ (FAO-56 Table 19 class limits)
+    "soil_vwc": dict(valid=(0.0, 0.65), aggregation=A.MEAN, role=R.IRRIGATION, display_unit="%",
+                     display_scale=100.0, digits=0, chart="soil"),
+    "soil_temp": dict(valid=(0.0, 50.0), aggregation=A.MEAN, role=R.SOIL, display_unit="°C",
+                      stuck_check=True),
+    "air_temp": dict(valid=(-5.0, 48.0), aggregation=A.MEAN, role=R.WEATHER, display_unit="°C",
+                     chart="weather", stuck_check=True),
+    "air_rh": dict(valid=(5.0, 100.0), aggregation=A.MEAN, role=R.WEATHER, digits=0, stuck_check=True),
+    "rain": dict(valid=(0.0, 150.0), aggregation=A.SUM, role=R.WEATHER, chart="weather"),  # per interval
+    "wind_speed": dict(valid=(0.0, 50.0), aggregation=A.MEAN, role=R.WEATHER),
+    "battery": dict(valid=(2.8, 4.35), aggregation=A.MEAN, role=R.NODE_HEALTH, digits=2),  # Li-ion 18650
+    "soil_ec": dict(valid=(0.0, 20000.0), aggregation=A.MEAN, role=R.SOIL, display_unit="µS/cm", digits=0),
+    "soil_ph": dict(valid=(3.0, 9.5), aggregation=A.MEAN, role=R.SOIL, display_unit=""),
+    "soil_n": dict(valid=None, aggregation=A.MEAN, role=R.SOIL, digits=0),
+    "soil_p": dict(valid=None, aggregation=A.MEAN, role=R.SOIL, digits=0),
+    "soil_k": dict(valid=None, aggregation=A.MEAN, role=R.SOIL, digits=0),
+    "rssi": dict(valid=None, aggregation=A.MEAN, role=R.NODE_HEALTH, digits=0),
+    "soil_raw": dict(valid=None, aggregation=A.MEAN, role=R.CALIBRATION, digits=0),
+    # % of the sample interval the sensor was wet; hourly mean × 60 / 100 = wet minutes in the hour
+    "leaf_wetness": dict(valid=(0.0, 100.0), aggregation=A.MEAN, role=R.DISEASE, digits=0, chart="weather"),
+    # AWD pipe reading relative to the soil surface
+    "water_level": dict(valid=(-40.0, 40.0), aggregation=A.MEAN, role=R.IRRIGATION),
+    # ground-level irradiance stays under the solar constant (1361 W/m², Kopp & Lean 2011) except in
+    # brief cloud-edge enhancement, hence 1500
+    "solar_radiation": dict(valid=(0.0, 1500.0), aggregation=A.MEAN, role=R.WEATHER, display_unit="W/m²",
+                            digits=0),
+    "config_version": dict(valid=None, aggregation=A.NONE, role=R.NODE_HEALTH, digits=0),
+    "snr": dict(valid=None, aggregation=A.MEAN, role=R.NODE_HEALTH),
+}  # fmt: skip
+
+
+def _build() -> dict[str, Channel]:
+    wire = {spec[0]: (cid, spec[1]) for cid, spec in WIRE_CHANNELS.items()}
+    if set(wire) != set(_FACTS):
+        missing, extra = sorted(set(wire) - set(_FACTS)), sorted(set(_FACTS) - set(wire))
+        raise RuntimeError(f"channel catalogue out of step with the wire table: no entry {missing}, "
+                           f"no wire channel {extra}")  # fmt: skip
+    return {
+        key: Channel(key, wire[key][0], wire[key][1], **_FACTS[key])
+        for key in sorted(wire, key=lambda k: wire[k][0])
+    }
+
+
+CATALOGUE: dict[str, Channel] = _build()
+CHANNEL_NAMES = frozenset(CATALOGUE)
+#: Channels whose rollups also keep a sum (rain).
+SUM_CHANNELS = frozenset(k for k, c in CATALOGUE.items() if c.aggregation is Aggregation.SUM)
+#: Channels the rollups summarise at all.
+ROLLUP_CHANNELS = frozenset(k for k, c in CATALOGUE.items() if c.aggregation is not Aggregation.NONE)
+#: Valid physical range per checked channel (the gateway flags, ingestion re-flags).
+VALID_RANGES: dict[str, tuple[float, float]] = {k: c.valid for k, c in CATALOGUE.items() if c.valid}
+STUCK_CHANNELS = frozenset(k for k, c in CATALOGUE.items() if c.stuck_check)
+#: Channels a farm's weather station lends to the farm's other fields (weather and leaf wetness).
+STATION_CHANNELS = frozenset(k for k, c in CATALOGUE.items() if c.role in (Role.WEATHER, Role.DISEASE))
+
+
+def channel(key: str) -> Channel:
+    """The catalogue entry of ``key`` (KeyError for an unknown channel)."""
+    return CATALOGUE[key]
+
+
+def catalogue_json() -> list[dict[str, Any]]:
+    """The catalogue as the web app reads it, in wire-id order."""
+    return [c.as_json() for c in CATALOGUE.values()]

@@ -1,0 +1,124 @@
+"""Training-side pieces that need neither TensorFlow nor the dataset: style-balanced
+sampling, the shortcut measure, the report figures and officer-reviewed photos."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+import pytest
+from numpy.typing import NDArray
+
+from tests.vision import synth
+from vision.diagnose import Candidate, Diagnosis
+from vision.labels import load_labels
+from vision.quality import QualityReport
+from vision.train import batches, evalsets, reviewed, shortcut
+from vision.train.data import PRELOAD, Item, Preloaded
+
+
+def _tiny_preloaded() -> Preloaded:
+    """Two lab leaves (with masks) and two rice field photos, all in the training split."""
+    labels = load_labels()
+    rng = np.random.default_rng(0)
+    imgs: list[NDArray[Any]] = []
+    masks: list[NDArray[Any]] = []
+    items: list[Item] = []
+    labs: list[int] = []
+    for k, name in enumerate(("tomato__healthy", "corn__common_rust", "rice__blast", "rice__healthy")):
+        img: NDArray[Any]
+        if name.startswith("rice"):
+            img = np.clip(rng.normal((40, 140, 60), 30, (PRELOAD, PRELOAD, 3)), 0, 255).astype(np.uint8)
+            m = np.zeros((PRELOAD, PRELOAD), np.uint8)
+        else:
+            img = cv2.resize(synth.leaf(seed=k), (PRELOAD, PRELOAD))
+            m = np.zeros((PRELOAD, PRELOAD), np.uint8)
+            cv2.ellipse(m, (80, 80), (50, 45), 20, 0, 360, 255, -1)
+        imgs.append(img)
+        masks.append(m)
+        lab = labels.names.index(name)
+        items.append(Item(f"{name}/{k}.jpg", lab, f"g{k}", f"{k}.jpg"))
+        labs.append(lab)
+    return Preloaded(items, np.stack(imgs), np.stack(masks), np.array(labs), np.zeros(4, np.int8))
+
+
+def test_batches_are_style_balanced_and_well_formed() -> None:
+    pre = _tiny_preloaded()
+    bm = batches.BatchMaker(pre, 26, seed=1, size=96)
+    assert len(bm.field_idx) == 2 and len(bm.masked_idx) == 2
+    x, y = bm.batch()
+    assert x.shape == (batches.BATCH, 96, 96, 3) and x.dtype == np.float32
+    assert np.allclose(y.sum(axis=1), 1.0)
+    assert sum(batches.STYLE_MIX) == pytest.approx(1.0)
+    rng = np.random.default_rng(2)
+    for i in range(4):
+        assert bm.sample(rng, i).shape == (96, 96, 3)
+
+
+def test_lab_style_puts_a_field_photo_on_a_plain_board() -> None:
+    rng = np.random.default_rng(3)
+    field = np.clip(rng.normal((40, 140, 60), 30, (PRELOAD, PRELOAD, 3)), 0, 255).astype(np.uint8)
+    out = batches.lab_style(rng, field, 128)
+    assert out.shape == (128, 128, 3) and out.dtype == np.uint8
+    # The corners are board, not field: far less texture than the field photo.
+    corner = out[:16, :16].astype(np.float32)
+    assert corner.std() < field.astype(np.float32).std()
+
+
+def test_shortcut_set_scores_style_following_as_wrong() -> None:
+    rice = np.zeros(4, bool)
+    rice[2:] = True
+    s = shortcut.ShortcutSet(
+        np.zeros((4, 8, 8, 3), np.float32), np.array([0, 1, 2, 3]), np.array([0, 1, 1, 2]), rice
+    )
+    # A model that calls the field-composited non-rice leaf "rice" and the lab-styled rice "not rice".
+    logits = np.eye(4)[[0, 2, 1, 0]]
+    res = s.evaluate(logits)
+    assert res["clean"] == 1.0 and res["lab_in_field"] == 0.0 and res["rice_lab_style"] == 0.0
+    assert res["lab_in_field_called_rice"] == 0.5 and res["rice_lab_style_called_other"] == 1.0
+    assert res["score"] == pytest.approx(1 / 3)
+
+
+def _d(label: str | None, conf: float) -> Diagnosis:
+    q = QualityReport(True, "ok", "", "")
+    reason = "ok" if label else "low_confidence"
+    return Diagnosis(label, conf, label is None, reason, "", "", (Candidate("x", conf),), q)
+
+
+def test_figures_count_confidently_wrong_out_of_all_photos() -> None:
+    f = evalsets.figures(
+        [(_d("a", 0.95), "a"), (_d("b", 0.95), "a"), (_d("b", 0.7), "a"), (_d(None, 0.5), "a")]
+    )
+    assert f["n"] == 4 and f["answered"] == 3 and f["coverage"] == 0.75
+    assert f["answered_accuracy"] == pytest.approx(1 / 3)
+    assert f["confidently_wrong"] == 0.25  # only the 0.95 mistake counts
+    assert f["abstention"] == 0.25 and f["by_reason"] == {"ok": 3, "low_confidence": 1}
+
+
+def test_reviewed_photos_are_read_counted_and_join_the_training_split(tmp_path: Path) -> None:
+    labels = load_labels()
+    ok, enc = cv2.imencode(".jpg", synth.leaf(400, 300))
+    assert ok
+    for digest in ("aa", "bb"):
+        (tmp_path / f"{digest}.jpg").write_bytes(enc.tobytes())
+    (tmp_path / reviewed.CSV_NAME).write_text(
+        "image_sha256,label,model_label,action,crop,diagnosis_id,reviewed_at\n"
+        "aa,tomato__healthy,tomato__healthy,confirm,tomato,1,10\n"
+        "bb,tomato__healthy,rice__blast,correct,tomato,2,11\n"
+        "cc,tomato__healthy,,correct,tomato,3,12\n"
+        "aa,not_a_class,,correct,tomato,4,13\n",
+        encoding="utf-8",
+    )
+    rev = reviewed.load(tmp_path, labels)
+    assert len(rev.targets) == 2
+    assert rev.skipped == {"missing_photo": 1, "unknown_label": 1}
+    agree = rev.agreement()["tomato__healthy"]
+    assert agree["n"] == 2 and agree["model_agreed"] == 1 and agree["agreement"] == 0.5
+    pre = _tiny_preloaded()
+    both = reviewed.add_to_training(pre, rev)
+    assert len(both.items) == 6 and both.images.shape[0] == 6
+    assert (both.split[4:] == 0).all() and both.items[4].path.startswith("tomato__healthy/")
+    assert reviewed.add_to_training(pre, reviewed.Reviewed.empty(labels)) is pre
+    assert reviewed.Reviewed.empty(labels).to_metrics() == {"used": 0, "skipped": {}, "per_class": {}}
