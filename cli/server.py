@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -142,8 +141,7 @@ def _run(args: argparse.Namespace) -> int:
     elif args.action == "rollups":
         jobs.backfill(svc, args.days)
     elif args.action == "daily":
-        today = date.today()
-        print(f"{jobs.daily_range(svc, today - timedelta(days=args.days), today)} daily values stored")
+        print(f"{jobs.daily_recent(svc, args.days)} daily values stored")  # Vietnam's days, not the host's
     else:
         return _user_add(svc, args, password)
     return 0

@@ -11,8 +11,9 @@ import math
 import random
 from dataclasses import dataclass, field
 
+from common.timezone import UTC_OFFSET_S
+
 DAY_S = 86400
-VN_UTC_OFFSET_S = 7 * 3600  # Indochina Time, no daylight saving
 
 
 @dataclass
@@ -45,8 +46,8 @@ class FieldWeather:
 
     def air(self, t: int) -> tuple[float, float]:
         """Air temperature (°C) and relative humidity (%) at Unix time ``t``."""
-        local_h = ((t + VN_UTC_OFFSET_S) % DAY_S) / 3600
-        day = (t + VN_UTC_OFFSET_S) // DAY_S
+        local_h = ((t + UTC_OFFSET_S) % DAY_S) / 3600
+        day = (t + UTC_OFFSET_S) // DAY_S
         base = 19.0 + 3.0 * math.sin(day * 0.7 + self.seed)  # late-November northern Vietnam
         amplitude = 4.5
         temp = base + amplitude * math.cos((local_h - 14.5) / 24 * 2 * math.pi) + self._rng.gauss(0, 0.25)
@@ -55,8 +56,8 @@ class FieldWeather:
 
     def rain_mm(self, t: int, interval_s: int) -> float:
         """Showers on some afternoons: a deterministic hash of the day decides."""
-        day = (t + VN_UTC_OFFSET_S) // DAY_S
-        local_h = ((t + VN_UTC_OFFSET_S) % DAY_S) / 3600
+        day = (t + UTC_OFFSET_S) // DAY_S
+        local_h = ((t + UTC_OFFSET_S) % DAY_S) / 3600
         if random.Random(day * 7919 + self.seed // 7).random() < 0.3 and 15 <= local_h < 17:
             return round(6.0 * interval_s / 3600 * (0.5 + random.Random(t).random()), 1)
         return 0.0
@@ -64,7 +65,7 @@ class FieldWeather:
     def advance(self, t: int, interval_s: int) -> tuple[float, float]:
         """Move the soil bucket forward one interval; returns (rain mm, soil vwc)."""
         temp, _rh = self.air(t)
-        local_h = ((t + VN_UTC_OFFSET_S) % DAY_S) / 3600
+        local_h = ((t + UTC_OFFSET_S) % DAY_S) / 3600
         daylight = max(0.0, math.sin((local_h - 6) / 12 * math.pi))
         et_mm = 0.35 * daylight * max(temp - 5, 0) / 15 * interval_s / 3600
         rain = self.rain_mm(t, interval_s)

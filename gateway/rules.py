@@ -21,7 +21,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-DEFAULT_UTC_OFFSET_S = 7 * 3600  # Vietnam, no daylight saving time
+from common.timezone import UTC_OFFSET_S
+
+DEFAULT_UTC_OFFSET_S = UTC_OFFSET_S  # the farm's civil time unless the rule file says otherwise
 
 
 @dataclass(frozen=True)

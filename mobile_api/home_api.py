@@ -150,6 +150,8 @@ def put_profile(field_id: int) -> Response | dict[str, Any]:
     """Set the field's market and soil texture; a ``planting_date`` goes to the field's planting
     record (as ``PUT …/season`` with the current crop); leaving it out leaves the planting as it is."""
     body = request.get_json(silent=True) or {}
+    if not isinstance(body, dict):
+        return problem(422, "Invalid body", "send a JSON object")
     market = str(body.get("market", "VN"))
     planting = common.parse_date(body["planting_date"]) if body.get("planting_date") else None
     soil = body.get("soil_texture") or None
@@ -189,6 +191,8 @@ def put_season(field_id: int) -> Response | dict[str, Any]:
     """The farmer's field screen: the same crop corrects the current planting's date; another crop
     starts a new planting. Every change is in the audit log (``Planting`` is audited)."""
     body = request.get_json(silent=True) or {}
+    if not isinstance(body, dict):
+        return problem(422, "Invalid body", "send a JSON object")
     raw = body.get("planting_date")
     planting_date = common.parse_date(raw) if raw else None
     if raw and planting_date is None:

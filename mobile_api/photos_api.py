@@ -134,8 +134,9 @@ def _own(db: Any, diag_id: int) -> Diagnosis | None:
 
 
 def _actor() -> review.Actor:
+    """Whoever may see the field moves the case as its farmer; the log keeps their real role."""
     user = current_user()
-    return review.Actor(user.id if user else None, "farmer")
+    return review.Actor(user.id if user else None, user.role.value if user else "farmer")
 
 
 @bp.post("/api/v1/app/diagnoses/<int:diag_id>/photos")

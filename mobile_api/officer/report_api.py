@@ -15,8 +15,10 @@ from typing import Any
 from flask import Blueprint, Response, request
 from sqlalchemy import select
 
-from common.node_limits import ONLINE_WINDOW_S
+from common.node_limits import verdict_of
 from mobile_api.officer import access, filters
+from server.farm import diary, locks
+from server.farm.models import DiaryEntry, Lot
 from server.officer import cases
 from server.officer.models import AlertField, AreaAlert
 from server.openapi import doc
@@ -47,9 +49,6 @@ def _lots(
     """Lots per field in the window; those whose field has a diary warning before harvest; and
     those the one compliance gate fails today (``server.farm.locks.lot_verdicts``, as the lot's
     public page and PDF judge it: banned or unapproved actives, intervals)."""
-    from server.farm import locks
-    from server.farm.models import DiaryEntry, Lot
-
     lots, warned, failed = Counter[int](), Counter[int](), Counter[int]()
     rows = [
         lot
@@ -66,7 +65,8 @@ def _lots(
                 DiaryEntry.voided_at.is_(None),
             )
         ).all()
-        warned[lot.field_id] += int(any(e.warnings for e in entries))
+        now_warned = any(diary.warnings(e, lot.market, lot.crop) for e in entries)  # judged now
+        warned[lot.field_id] += int(now_warned)
         failed[lot.field_id] += int(not verdicts[lot.id].allowed)
     return lots, warned, failed
 
@@ -108,9 +108,8 @@ def build() -> dict[str, Any]:
             r = rows.setdefault(
                 access.commune_name(s, farm), {c: 0 for c in COLUMNS[1:]} | {"crops": Counter()}
             )
-            online = sum(
-                1 for n in fl.nodes if n.id in latest and now - latest[n.id].time_s <= ONLINE_WINDOW_S
-            )
+            heard = [latest[n.id] for n in fl.nodes if n.id in latest]
+            online = sum(1 for rec in heard if verdict_of(rec.time_s, rec.values, now).online)
             for key, add in (
                 ("fields", 1),
                 ("fields_shared", int(s.detail(farm.id))),

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
 
+from common.timezone import UTC_OFFSET_H
 from server.advisory import meteo, solar
 from server.advisory.errors import AdvisoryInputError
 
@@ -39,7 +40,7 @@ class Site:
     lat_deg: float
     elevation_m: float | None = None
     lon_deg: float | None = None
-    utc_offset_h: float = 7.0
+    utc_offset_h: float = UTC_OFFSET_H  # the farms' civil time (common.timezone)
     krs: float = solar.KRS_INTERIOR
     arid: bool = False
 

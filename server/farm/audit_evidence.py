@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from common.node_limits import ONLINE_WINDOW_S
+from common.node_limits import verdict_of
 from server.advisory.vietgap import Evidence
 from server.farm import locks
 from server.farm.fielddata import ICT_OFFSET_S
@@ -83,7 +83,7 @@ def _growing_areas(db: Session, farm: Farm, today: date, found: dict[str, Found]
 def _sensors(store: TimeSeriesStore, farm: Farm, now_s: int, found: dict[str, Found]) -> tuple[int, int]:
     nodes = [n for f in farm.fields for n in f.nodes]
     latest = store.latest([n.id for n in nodes]) if nodes else {}
-    online = sum(1 for rec in latest.values() if now_s - rec.time_s <= ONLINE_WINDOW_S)
+    online = sum(1 for rec in latest.values() if verdict_of(rec.time_s, rec.values, now_s).online)
     days: set[int] = set()
     for n in nodes:
         if "soil_vwc" in (n.sensors or ["soil_vwc"]) and n.id in latest:

@@ -1,4 +1,7 @@
-"""Plantings (crop cycles) on a field: recorded by the farm's owner, read by whoever sees the field."""
+"""Plantings (crop cycles) on a field: recorded by the farm's owner, read by whoever sees the field.
+
+The same records the farmer edits on the app's field screen (``PUT /api/v1/app/fields/<id>/season``)
+and every advice reads (``server.registry.plantings.seasons``)."""
 
 from __future__ import annotations
 
@@ -7,13 +10,14 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
+from common.timezone import local_today
 from server.advisory.kc import get_crop
 from server.auth import current_user
 from server.auth import policy as pol
 from server.errors import problem
 from server.openapi import doc
 from server.registry.models import Field
-from server.registry.plantings import Planting
+from server.registry.plantings import Planting, sync_field_crop
 from server.registry.views import planting_view
 from server.services import services
 
@@ -52,4 +56,5 @@ def create_planting(field_id: int) -> Response | tuple[Response, int]:
         planting = Planting(field_id=field_id, crop=crop, variety=body.get("variety"), **dates)
         session.add(planting)
         session.flush()
+        sync_field_crop(session, field, local_today())  # the new planting may be the current one
         return jsonify(planting_view(planting)), 201

@@ -117,7 +117,14 @@ def record_season(db: Session, field: Field, crop: str, planting_date: date | No
     else:
         planting = Planting(field_id=field.id, crop=crop, sown_on=planting_date)
         db.add(planting)
-    if field.crop != crop:
-        field.crop = crop
     db.flush()
+    sync_field_crop(db, field, day)
     return planting
+
+
+def sync_field_crop(db: Session, field: Field, day: date) -> None:
+    """Keep the field's ``crop`` column (the registry's lists, the maps) on its current planting's
+    crop, so no screen shows a crop other than the one the advice uses."""
+    current = current_plantings(db, [field.id], day).get(field.id)
+    if current is not None and field.crop != current.crop:
+        field.crop = current.crop

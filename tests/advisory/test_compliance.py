@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from server.advisory import data_files
-from server.advisory.compliance import catalogue
+from server.advisory.compliance import catalogue, fertilisers
 from server.advisory.compliance.diary import SprayEntry
 from server.advisory.compliance.harvest_lock import can_create_lot, entry_phi, harvest_lock
 from server.advisory.compliance.rules import check_entry
@@ -141,3 +141,25 @@ def test_treatment_suggestions_never_include_banned_or_unapproved() -> None:
                         assert catalogue.market_status(active, market).status != "not_approved"
     late_blight_eu = suggest_products("late_blight", "tomato", "EU")
     assert all("mancozeb" not in s.actives for s in late_blight_eu)
+
+
+def test_fertiliser_catalogue_is_sourced_and_apart_from_pesticides() -> None:
+    """'Bón phân' offers these; none is a pesticide, every grade is possible and cites its source."""
+    raw = data_files.load("fertilisers")
+    assert raw["version"] and any("84/2019/NĐ-CP" in s for s in raw["legal_sources"])
+    ferts = fertilisers.fertilisers()
+    assert len(ferts) == len(raw["fertilisers"]) >= 8  # ids are unique
+    assert not set(ferts) & set(catalogue.products())
+    assert not {f.name_vi.casefold() for f in ferts.values()} & {
+        p.trade_name.casefold() for p in catalogue.products().values()
+    }
+    for f in ferts.values():
+        assert f.source and f.name_vi and f.name_en and f.type
+        if f.grade is not None:
+            assert 0 < sum(f.grade) <= 100, f
+    # Urea CO(NH2)2: 2 N of 14.007 in 60.056 g/mol = 46.6 % N; the listed grade may not exceed it.
+    urea = ferts["urea"]
+    assert urea.grade is not None and urea.grade[0] <= 2 * 14.007 / 60.056 * 100
+    # Potassium chloride: K2O equivalent of pure KCl is 94.196 / (2 * 74.551) = 63.2 %.
+    kcl = ferts["kali-clorua"]
+    assert kcl.grade is not None and kcl.grade[2] <= 94.196 / (2 * 74.551) * 100

@@ -27,9 +27,10 @@ from sqlalchemy import select
 
 from server.farm.diagnosis import EXTENSION
 from server.farm.models import Diagnosis
+from server.officer.models import AlertField
 from tests.mobile_api.seeding import seeded_app, serve
 from tests.mobile_api.test_browser_officer_tech import open_page
-from tests.mobile_api.test_officer_support import OFFICER, login
+from tests.mobile_api.test_officer_support import OFFICER
 from tests.services import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
 
 pytestmark = pytest.mark.browser
@@ -223,24 +224,45 @@ def test_officer_asks_corrects_and_warns_and_the_farmer_sees_each(
     expect(mine.locator(".treatments li")).to_have_count(4)
     shot(farmer, "vi-photo-history", f".dx-history article.dx[data-id='{diag.id}'] .review-state")
 
-    # 3. An area alert from the officer reaches the farmer's home screen.
-    field = next(
-        f["properties"]
-        for f in login(app, OFFICER).get("/api/v1/officer/map").get_json()["fields"]["features"]
-        if f["properties"]["id"] == 2
-    )
-    lat, lon = field["centroid"]
-    sent = login(app, OFFICER).post(
-        "/api/v1/officer/alerts",
-        json={"lat": lat, "lon": lon, "radius_m": 400, "kind": "rice_blast", "severity": "urgent",
-              "message_vi": "Thăm đồng, phun khi thấy vết bệnh", "message_en": "Check fields, spray early"},
-    )  # fmt: skip
-    assert sent.status_code == 201 and sent.get_json()["fields_reached"] >= 1
+    # 3. An area alert the officer draws on the map reaches the farmer's home screen.
+    officer.click("#tabs [data-tab=map]")
+    officer.select_option("#f-commune", label="xã Vĩnh Tường")
+    expect(officer.locator("#map")).to_have_attribute("data-fields", "3")
+    target = None
+    for path in officer.locator("#map path.field").all():
+        path.dispatch_event("click")
+        if officer.locator("#summary h2").inner_text() == "Ruộng lúa Đồng Sau":
+            target = path.bounding_box()
+            break
+    assert target is not None
+    # The officer clicks the map just beside the field (a field's own click opens its summary):
+    # that point becomes the alert's centre, and its circle is drawn.
+    x0, y0, w, h = target["x"], target["y"], target["width"], target["height"]
+    for x, y in (
+        (x0 - 12, y0 + h / 2),
+        (x0 + w + 12, y0 + h / 2),
+        (x0 + w / 2, y0 - 12),
+        (x0 + w / 2, y0 + h + 12),
+    ):
+        officer.mouse.click(x, y)
+        if officer.locator("#map path[stroke-dasharray]").count():
+            break
+    expect(officer.locator("#map path[stroke-dasharray]")).to_have_count(1)
+    form = officer.locator("#alert-form")
+    form.locator("[name=radius]").fill("300")
+    form.locator("[name=severity]").select_option("urgent")
+    form.locator("[name=message_vi]").fill("Đạo ôn đang lan: thăm đồng, phun khi thấy vết bệnh")
+    form.locator("[name=message_en]").fill("Blast is spreading: check fields, spray at first spots")
+    form.get_by_role("button", name="Gửi cảnh báo").click()
+    expect(officer.locator("#toast")).to_contain_text("Đã gửi cảnh báo tới")
+    with app.extensions["ruongso"].db.session() as db:
+        reached = {f for (f,) in db.execute(select(AlertField.field_id))}
+    assert 2 in reached
     farmer.get_by_role("link", name="Hôm nay").click()
     warning = farmer.locator(".area-alerts li.area-alert").first
-    expect(warning).to_contain_text("Khẩn: Cán bộ khuyến nông báo: bệnh đạo ôn đang có trong vùng của bạn.")
-    expect(warning).to_contain_text("Thăm đồng, phun khi thấy vết bệnh")
-    expect(warning).to_contain_text("Ruộng lúa Đồng Sau")
+    expect(warning).to_contain_text("Khẩn: Đạo ôn đang lan: thăm đồng, phun khi thấy vết bệnh")
+    expect(warning.locator("p.why")).to_contain_text("Ruộng trong vùng:")
+    expect(warning.locator("p.why")).to_contain_text("Ruộng lúa Đồng Sau")
     expect(farmer.locator(".dx-replies li.dx-reply[data-state='corrected']")).to_contain_text(
         "Ruộng lúa Đồng Sau: cán bộ sửa kết quả thành Bệnh đạo ôn"
     )
@@ -251,7 +273,7 @@ def test_officer_asks_corrects_and_warns_and_the_farmer_sees_each(
     farmer.get_by_label("English").check()
     farmer.get_by_role("link", name="Today").click()
     expect(farmer.locator(".area-alerts li.area-alert").first).to_contain_text(
-        "Urgent: Extension officer: rice blast has been found in your area."
+        "Urgent: Blast is spreading: check fields, spray at first spots"
     )
     shot(farmer, "en-home-officer-news", ".area-alerts")
     farmer.get_by_role("link", name="Photo", exact=True).click()
@@ -264,9 +286,7 @@ def test_officer_asks_corrects_and_warns_and_the_farmer_sees_each(
     expect(mine.locator(".review-state")).to_have_text(
         "You said the answer is wrong — the extension officer will look again."
     )
-    officer.reload()  # on #review: the desk loads its list (once the page settles, nothing redraws it)
-    expect(officer.locator("body[data-ready='1']")).to_be_attached()
-    officer.wait_for_load_state("networkidle")
+    officer.click("#tabs [data-tab=review]")
     expect(card.locator(".farmer-note")).to_have_text(
         "Nông dân báo kết quả chưa đúng: Vết bệnh hình thoi, xám ở giữa"
     )

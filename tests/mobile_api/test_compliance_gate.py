@@ -273,3 +273,47 @@ def test_the_gate_is_the_advisory_decision_for_every_product_and_market() -> Non
         "VN",
         on + timedelta(days=30),
     ).allowed
+
+
+def test_every_reason_reads_in_both_languages_with_the_lock_wording() -> None:
+    """Each refusal has its words in vi and en; interval refusals reuse the harvest lock's wording
+    (the same keys the app's lock line uses), unknown interval included — never "0 days"."""
+    from mobile_api.lots_api import catalogue as strings
+
+    vi, en = strings("vi"), strings("en")
+    for keys in compliance.REASON_KEYS.values():
+        for key in keys:
+            assert key in vi and key in en, key
+    on = date(2026, 6, 10)
+    running = compliance.judge_lot(
+        [compliance.Application("7", "Score 250EC", ("difenoconazole",), date(2026, 6, 5), 14)],
+        "tomato",
+        "VN",
+        on,
+    )
+    assert [r.code for r in running.reasons] == ["phi_running"]
+    assert compliance.reason_text(running.reasons[0], vi) == (
+        "Chưa được thu hoạch — an toàn từ 19/06/2026 — "
+        "Đã phun Score 250EC ngày 05/06/2026, thời gian cách ly 14 ngày."
+    )
+    unknown = compliance.judge_lot(
+        [compliance.Application("8", "Thuốc lạ", ("no-such-active",), date(2026, 6, 5), None)],
+        "tomato",
+        "VN",
+        on,
+    )
+    assert [r.code for r in unknown.reasons] == ["phi_unknown"]
+    text_en = compliance.reason_text(unknown.reasons[0], en)
+    assert text_en.startswith(
+        "Do not harvest — pre-harvest interval unknown — Thuốc lạ sprayed on 05/06/2026"
+    )
+    assert "0 days" not in text_en
+    eu = compliance.judge_lot(
+        [compliance.Application("9", "Dithane M-45 80WP", ("mancozeb",), date(2026, 4, 1), 7)],
+        "tomato",
+        "EU",
+        on,
+    )
+    assert compliance.reason_text(eu.reasons[0], vi) == (
+        "Dithane M-45 80WP chứa mancozeb, không được phép ở thị trường châu Âu (EU); phun ngày 01/04/2026."
+    )

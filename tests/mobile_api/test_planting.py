@@ -138,3 +138,13 @@ def test_only_the_owner_changes_the_season_and_only_to_a_known_crop(app: Flask) 
     )
     assert bad.status_code == ahead.status_code == 422
     assert len(_plantings(app)) == before
+
+
+def test_a_planting_recorded_through_the_registry_api_is_the_apps_season(app: Flask) -> None:
+    farmer = login(app, FARMER_1)
+    sown = (local_today() - timedelta(days=1)).isoformat()
+    r = farmer.send("POST", f"/api/v1/fields/{FIELD}/plantings", json={"crop": "rice", "sown_on": sown})
+    assert r.status_code == 201, r.get_json()
+    got = farmer.get(f"/api/v1/app/fields/{FIELD}").get_json()
+    assert got["crop"] == "rice" and got["today"]["season"]["crop"] == "rice"
+    assert got["profile"]["planting_date"] == sown and got["planting"]["id"] == r.get_json()["id"]

@@ -95,7 +95,11 @@ class LotDecision:
 
 
 def can_create_lot(entries: Sequence[SprayEntry], field_id: str, market: str, on: date) -> LotDecision:
-    """Allow a lot for ``market`` on ``on`` only when every PHI has ended and no entry breaks a rule."""
+    """Allow a lot for ``market`` on ``on`` only when every PHI has ended and no entry breaks a rule.
+
+    The one decision behind every "may this be a lot?" in the app: ``server.farm.compliance.
+    judge_lot`` calls it for the lot endpoint, harvest screen, public page, PDF and officer report
+    and only adds the reasons' message parameters; a test holds the two to the same answers."""
     lock = harvest_lock(entries, field_id, market)
     findings = tuple(f for e in entries if e.field_id == field_id for f in check_entry(e, market))
     reasons: list[Text] = [f.text for f in findings if f.severity == "error"]

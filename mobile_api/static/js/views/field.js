@@ -83,8 +83,8 @@ function season(f, onSaved) {
       await api(`/api/v1/app/fields/${f.id}/season`, { method: "PUT", body: { crop: crop.value, planting_date: planted } });
       status.replaceChildren(notice(t("season_saved")));
       onSaved();
-    } catch (e) {
-      status.replaceChildren(notice(e.body?.detail || t("season_not_saved"), "error"));
+    } catch {
+      status.replaceChildren(notice(t("season_not_saved"), "error"));  // offline or refused: nothing changed
     }
   } }, el("label", {}, t("crop"), crop), el("label", {}, t("planting_date"), when),
   el("button", { type: "submit" }, t("save")), status);

@@ -54,7 +54,7 @@ async function officerNews(farmId, fields) {
   if (mine.length) {
     out.push(el("section", { class: "area-alerts", "aria-labelledby": "area-alerts-h" },
       el("h2", { id: "area-alerts-h" }, t("home_area_alerts")),
-      el("ul", {}, mine.map((a) => el("li", { class: `advice ${SEVERITY_CLASS[a.severity] || "warn"} area-alert` },
+      el("ul", { class: "advice-list" }, mine.map((a) => el("li", { class: `advice ${SEVERITY_CLASS[a.severity] || "warn"} area-alert` },
         el("span", { class: "icon", "aria-hidden": "true" }, "!"),
         el("div", {}, el("strong", {}, `${(SEVERITY_WORD[a.severity] || SEVERITY_WORD.warning)()}: ${pick(a.title) || pick(a.message)}`),
           a.title ? el("p", { class: "why" }, pick(a.message)) : null,
@@ -70,7 +70,7 @@ async function officerNews(farmId, fields) {
     const open = (d) => () => { localStorage.setItem("field", String(d.field_id)); };
     out.push(el("section", { class: "dx-replies", "aria-labelledby": "dx-replies-h" },
       el("h2", { id: "dx-replies-h" }, t("home_dx_title")),
-      el("ul", {}, replies.map((d) => el("li", { class: `advice ${d.review.status === "more_photos_requested" ? "warn" : "ok"} dx-reply`, "data-state": d.review.status },
+      el("ul", { class: "advice-list" }, replies.map((d) => el("li", { class: `advice ${d.review.status === "more_photos_requested" ? "warn" : "ok"} dx-reply`, "data-state": d.review.status },
         el("span", { class: "icon", "aria-hidden": "true" }, d.review.status === "more_photos_requested" ? "!" : "✔"),
         el("div", {}, el("strong", {}, (words[d.review.status] || words.confirmed)(d, d.field_name)),
           el("a", { href: "#/photo", onclick: open(d) }, t("home_dx_open"))))))));
@@ -95,9 +95,8 @@ export async function render() {
     ...f.today.nodes.filter((n) => n.state === "battery_low" || n.state === "offline").map((n) => nodeWords(n, f.name)),
   ]);
   const news = await officerNews(data.farm.id, data.fields);
-  show(...head,
-    ...news,
-    alerts.length ? el("section", { class: "alerts", "aria-labelledby": "alerts-h" },
-      el("h2", { id: "alerts-h" }, t("alerts_title", { n: num(alerts.length, 0) })), el("ul", {}, alerts.map((a) => el("li", {}, a)))) : notice(t("no_alerts")),
-    ...data.fields.map(fieldCard));
+  const urgent = alerts.length ? [el("section", { class: "alerts", "aria-labelledby": "alerts-h" },
+    el("h2", { id: "alerts-h" }, t("alerts_title", { n: num(alerts.length, 0) })), el("ul", {}, alerts.map((a) => el("li", {}, a))))] : [];
+  // "Nothing urgent today" only when the officer has not written either.
+  show(...head, ...news, ...(urgent.length || news.length ? urgent : [notice(t("no_alerts"))]), ...data.fields.map(fieldCard));
 }
