@@ -90,7 +90,7 @@ def home() -> Response | dict[str, Any]:
         if farm is None:
             return problem(404, "Unknown farm")
         profiles = locks.profiles(db, [f.id for f in farm.fields])
-        field_locks = locks.harvest_locks(db, farm.fields, profiles)
+        verdicts = locks.field_verdicts(db, farm.fields, profiles)
         seasons = plantings.seasons(db, farm.fields, common.today())
         reads = StoreReads(svc.store)  # one store read per farm, not per field (same answers)
         reads.prefetch_farm(farm.fields)
@@ -98,8 +98,9 @@ def home() -> Response | dict[str, Any]:
             _field_head(f)
             | {
                 "today": field_today(
-                    svc.store, f, profiles.get(f.id), field_locks[f.id], now, reads, seasons[f.id]
+                    svc.store, f, profiles.get(f.id), verdicts[f.id].lock, now, reads, seasons[f.id]
                 )
+                | {"lot_gate": verdicts[f.id].as_json()}
             }
             for f in farm.fields
         ]
@@ -121,7 +122,7 @@ def field(field_id: int) -> Response | dict[str, Any]:
         if f is None:
             return problem(404, "Unknown field")
         p = locks.profile(db, f.id)
-        lock = locks.harvest_lock(db, f)
+        verdict = locks.field_verdict(db, f)
         current = plantings.current_plantings(db, [f.id], common.today()).get(f.id)
         season = plantings.season_of(f, current)
         return _field_head(f) | {
@@ -135,7 +136,8 @@ def field(field_id: int) -> Response | dict[str, Any]:
             "planting": planting_view(current) if current else None,
             "can_edit_season": pol.can_edit_farm(db, current_user(), f.farm),
             "crops": [{"key": c.key, "names": {"vi": c.name_vi, "en": c.name_en}} for c in crops().values()],
-            "today": field_today(svc.store, f, p, lock, common.now_s(), season=season),
+            "today": field_today(svc.store, f, p, verdict.lock, common.now_s(), season=season)
+            | {"lot_gate": verdict.as_json()},
         }
 
 

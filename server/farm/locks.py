@@ -66,14 +66,22 @@ def harvest_lock(db: Session, field: Field, day: date | None = None) -> complian
 def harvest_locks(
     db: Session, fields: Sequence[Field], profiles: dict[int, FieldProfile], day: date | None = None
 ) -> dict[int, compliance.HarvestLock]:
-    """``harvest_lock`` for several fields with one diary query; ``profiles`` as from ``profiles()``."""
-    by_field = sprays(db, [f.id for f in fields])
+    """``harvest_lock`` for several fields with one diary query; ``profiles`` as from ``profiles()``.
+    The pre-harvest-interval part of ``field_verdicts``, so a lock and a verdict never disagree."""
+    return {fid: v.lock for fid, v in field_verdicts(db, fields, profiles, day).items()}
+
+
+def field_verdicts(
+    db: Session, fields: Sequence[Field], profiles: dict[int, FieldProfile], day: date | None = None
+) -> dict[int, compliance.LotVerdict]:
+    """``field_verdict`` for several fields with one diary query (the home screen's field cards)."""
     day = day or today()
+    by_field = sprays(db, [f.id for f in fields], day)
     out = {}
     for f in fields:
         p = profiles.get(f.id)
         apps = [application(e) for e in by_field[f.id]]
-        out[f.id] = compliance.harvest_lock(apps, f.crop, p.market if p else "VN", day)
+        out[f.id] = compliance.judge_lot(apps, f.crop, p.market if p else "VN", day)
     return out
 
 
@@ -85,11 +93,10 @@ def application(e: DiaryEntry) -> compliance.Application:
 
 
 def field_verdict(db: Session, field: Field, day: date | None = None) -> compliance.LotVerdict:
-    """May a lot of this field be made on ``day`` (default today)? The gate the lot endpoint and
-    the harvest screen use; the same ``judge_lot`` later judges the lot itself."""
-    day = day or today()
-    apps = [application(e) for e in sprays(db, [field.id], day)[field.id]]
-    return compliance.judge_lot(apps, field.crop, market(db, field.id), day)
+    """May a lot of this field be made on ``day`` (default today)? The gate the lot endpoint, the
+    home screen and the harvest screen use; the same ``judge_lot`` later judges the lot itself."""
+    p = profile(db, field.id)
+    return field_verdicts(db, [field], {field.id: p} if p else {}, day)[field.id]
 
 
 def lot_verdict(lot: Lot, entries: Iterable[DiaryEntry]) -> compliance.LotVerdict:

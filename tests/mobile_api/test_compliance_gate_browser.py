@@ -1,6 +1,6 @@
 """Journey in Chromium through the real app: a farmer records a spray of fipronil (banned in
-Vietnam by MARD Decision 501/QĐ-BNN-BVTV). The diary keeps it with its warning; the lot is refused
-by the API and on the harvest screen, before and after "Tạo lô" is tapped; a lot made before the
+Vietnam by MARD Decision 501/QĐ-BNN-BVTV). The diary keeps it with its warning; the home card, the API
+and the harvest screen refuse the lot, before and after "Tạo lô" is tapped; a lot made before the
 gate existed is flagged on its public page and in its PDF (text read from the served file).
 Screenshots of the diary and harvest screens in Vietnamese and English."""
 
@@ -94,6 +94,15 @@ def test_banned_spray_refuses_the_lot_everywhere(live: tuple[Flask, str], browse
     expect(page.locator(".notice.ok", has_text="Được thu hoạch")).to_have_count(0)
     entry.scroll_into_view_if_needed()
     shot(page, "gate-vi-diary-banned")
+
+    # Home: the rice field's card says the same as the diary, never a green "harvest".
+    page.get_by_role("link", name="Hôm nay").first.click()
+    card = page.locator("article.card.field").filter(has_text="Regent 800WG chứa fipronil")
+    expect(card).to_have_count(1)
+    expect(card.locator(".advice.bad", has_text="chưa đủ điều kiện tạo lô")).to_have_count(1)
+    expect(card.locator(".advice", has_text="Được thu hoạch")).to_have_count(0)
+    card.scroll_into_view_if_needed()
+    shot(page, "gate-vi-home-banned")
 
     # Harvest screen: refused before the tap, and again with the reason after it.
     page.get_by_role("link", name="Thu hoạch").click()

@@ -1,7 +1,8 @@
-// Pieces several screens share: the field picker, the outbox state of an item, the harvest lock in words.
+// Pieces several screens share: the field picker, the outbox state of an item, the harvest lock and
+// the lot gate in words (home, diary and harvest say the same thing about the same field).
 import { api } from "../api.js";
 import { area, date, t } from "../i18n.js";
-import { el, field } from "../ui.js";
+import { el, field, notice } from "../ui.js";
 
 // The harvest lock in words, [headline, why], for home, diary and harvest alike. A spray whose
 // pre-harvest interval is unknown keeps the field locked with no safe date (``phi_unknown``).
@@ -10,6 +11,40 @@ export function lockWords(lock) {
   const why = { product: lock.product_name, date: date(lock.applied_on) };
   if (lock.phi_unknown) return [t("harvest_locked_unknown"), t("harvest_unknown_why", why)];
   return [t("harvest_locked_until", { date: date(lock.safe_from) }), t("harvest_locked_why", { ...why, days: lock.phi_days })];
+}
+
+// One refusal reason of the lot gate in words; interval reasons use the harvest lock's own wording.
+export function reasonText(r) {
+  const p = r.params || {};
+  if (r.code === "phi_running" || r.code === "phi_unknown") {
+    const lock = { locked: true, phi_unknown: r.code === "phi_unknown", safe_from: p.safe_from,
+      product_name: p.product, applied_on: p.date, phi_days: p.days };
+    return lockWords(lock).join(" — ");
+  }
+  return r.keys.map((k) => t(k, { ...p, date: date(p.date), safe_from: date(p.safe_from),
+    market: p.market ? t("market_" + p.market) : "" })).join(" — ");
+}
+
+export function refusal(reasons, head = "lot_refused_head") {
+  return el("div", { class: "notice error refusal", role: "alert" },
+    el("strong", {}, t(head)),
+    el("ul", {}, reasons.map((r) => el("li", { "data-code": r.code }, reasonText(r)))));
+}
+
+// The field's harvest state: the lock while an interval runs; once it is over, the lot gate's
+// refusal when a recorded spray still stops the lot (a banned active), never a green "harvest".
+export function lockLine(lock, gate) {
+  if (!lock.locked && gate && !gate.allowed) return refusal(gate.reasons, "lot_gate_blocked");
+  if (!lock.locked) return notice(lock.safe_from ? t("harvest_ok_since", { date: date(lock.safe_from) }) : t("harvest_ok"), "ok");
+  const [head, why] = lockWords(lock);
+  return notice(`${head} — ${why}`, "error");
+}
+
+// The home card's harvest row, [ok, headline, why]: a banned or unapproved spray stops the lot even
+// after every interval has ended, so the gate's first reason is shown instead of a green "harvest".
+export function harvestRow(lock, gate) {
+  if (!lock.locked && gate && !gate.allowed) return [false, t("lot_gate_blocked"), reasonText(gate.reasons[0])];
+  return [!lock.locked, ...lockWords(lock)];
 }
 
 let farmsCache = null;

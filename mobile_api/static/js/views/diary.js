@@ -9,37 +9,10 @@ import { date, getLang, num, parseDate, t } from "../i18n.js";
 import * as queue from "../queue.js";
 import { localDay } from "../timezone.js";
 import { el, field, notice, show, uid } from "../ui.js";
-import { fieldPicker, lockWords, waitingNote } from "./common.js";
+import { fieldPicker, lockLine, waitingNote } from "./common.js";
 
 export const warningText = (w) => t("warn_" + w.code,
   { active: w.active, product: w.product, market: t("market_" + (w.market || "VN")) });
-
-// One refusal reason of the lot gate in words; interval reasons use the harvest lock's own wording.
-export function reasonText(r) {
-  const p = r.params || {};
-  if (r.code === "phi_running" || r.code === "phi_unknown") {
-    const lock = { locked: true, phi_unknown: r.code === "phi_unknown", safe_from: p.safe_from,
-      product_name: p.product, applied_on: p.date, phi_days: p.days };
-    return lockWords(lock).join(" — ");
-  }
-  return r.keys.map((k) => t(k, { ...p, date: date(p.date), safe_from: date(p.safe_from),
-    market: p.market ? t("market_" + p.market) : "" })).join(" — ");
-}
-
-export function refusal(reasons, head = "lot_refused_head") {
-  return el("div", { class: "notice error refusal", role: "alert" },
-    el("strong", {}, t(head)),
-    el("ul", {}, reasons.map((r) => el("li", { "data-code": r.code }, reasonText(r)))));
-}
-
-// The field's harvest state: the lock while an interval runs; once it is over, the lot gate's
-// refusal when a recorded spray still stops the lot (a banned active), never a green "harvest".
-export function lockLine(lock, gate) {
-  if (!lock.locked && gate && !gate.allowed) return refusal(gate.reasons, "lot_gate_blocked");
-  if (!lock.locked) return notice(lock.safe_from ? t("harvest_ok_since", { date: date(lock.safe_from) }) : t("harvest_ok"), "ok");
-  const [head, why] = lockWords(lock);
-  return notice(`${head} — ${why}`, "error");
-}
 
 const entryText = (e) => `${date(e.applied_on)} · ${t("kind_" + e.kind)}: ${e.product_name}`;
 const fullText = (e) => entryText(e) + (e.phi_days != null && e.phi_days !== "" ? ` · ${t("phi_short", { days: num(Number(e.phi_days), 0) })}` : "");

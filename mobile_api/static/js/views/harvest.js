@@ -5,7 +5,7 @@ import { api, ApiError } from "../api.js";
 import { date, num, t } from "../i18n.js";
 import { el, field, notice, show, uid } from "../ui.js";
 import { fieldPicker } from "./common.js";
-import { lockLine, refusal } from "./diary.js";
+import { lockLine, refusal } from "./common.js";
 
 function lotCard(lot) {
   return el("article", { class: "card lot" },

@@ -2,7 +2,7 @@
 import { api } from "../api.js";
 import { area, date, num, pick, t, time } from "../i18n.js";
 import { el, notice, show } from "../ui.js";
-import { farms, lockWords } from "./common.js";
+import { farms, harvestRow } from "./common.js";
 
 const ICON = { bad: "!", warn: "!", ok: "✔", unknown: "?" };
 const LEVEL_CLASS = { high: "bad", moderate: "warn", low: "ok", none: "ok", unknown: "unknown" };
@@ -28,7 +28,8 @@ function fieldCard(f) {
     rows.push(adviceRow(LEVEL_CLASS[top.level],
       t("risk_head", { disease: t("disease_" + top.disease), level: t("level_" + top.level) }), t("risk_why_" + top.level)));
   }
-  rows.push(adviceRow(lock.locked ? "bad" : "ok", ...lockWords(lock)));
+  const [harvestOk, head, why] = harvestRow(lock, d.lot_gate);
+  rows.push(adviceRow(harvestOk ? "ok" : "bad", head, why));
   const sensors = d.nodes.filter((n) => n.state !== "online").map((n) => el("li", { class: "sensor bad" }, nodeWords(n, f.name)));
   return el("article", { class: "card field" },
     el("h2", {}, f.name),
