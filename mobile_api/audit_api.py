@@ -14,7 +14,8 @@ from flask import Blueprint, Response, request, url_for
 from mobile_api import common
 from mobile_api.apidoc import doc
 from mobile_api.auth import can_see_farm, login_required
-from mobile_api.lots_api import catalogue, find_lot
+from mobile_api.catalogues import catalogue
+from mobile_api.lots_api import find_lot
 from server.advisory.vietgap import evaluate_checklist
 from server.errors import problem
 from server.farm import audit_evidence, lot_report, lot_report_data

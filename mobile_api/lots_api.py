@@ -10,9 +10,7 @@ never a phone number, a person's name or the field polygon. Lot codes: ``server.
 
 from __future__ import annotations
 
-import functools
 import io
-import json
 from typing import Any
 
 import qrcode
@@ -23,7 +21,7 @@ from sqlalchemy import select
 from mobile_api import common
 from mobile_api.apidoc import doc
 from mobile_api.auth import login_required, public, visible_field
-from mobile_api.shell import STATIC
+from mobile_api.catalogues import catalogue
 from server.advisory import lots as lot_codes
 from server.advisory.i18n import format_number
 from server.errors import problem
@@ -224,13 +222,6 @@ def public_page(code: str) -> Response | str:
         qty_vi=format_number(qty or 0, 0, "vi"),
         qty_en=format_number(qty or 0, 0, "en"),
     )
-
-
-@functools.cache
-def catalogue(lang: str) -> dict[str, str]:
-    """The app's string catalogue (the public page uses the same translations as the app)."""
-    data: dict[str, str] = json.loads((STATIC / "i18n" / f"{lang}.json").read_text(encoding="utf-8"))
-    return data
 
 
 @bp.get("/api/v1/lots/<code>/qr.svg")

@@ -14,6 +14,7 @@ from pathlib import Path
 from flask import Blueprint, Response, request
 from werkzeug.security import safe_join
 
+from mobile_api import catalogues
 from server.errors import problem
 
 STATIC = Path(__file__).parent / "static"
@@ -36,9 +37,10 @@ def send(name: str, max_age: int, extra: dict[str, str] | None = None) -> Respon
     if path is None or not Path(path).is_file():
         return problem(404, "Not found")
     mtime = Path(path).stat().st_mtime
+    served = catalogues.match(name)
     entry = _cache.get((path, mtime))
     if entry is None:
-        raw = Path(path).read_bytes()
+        raw = catalogues.catalogue_bytes(served[1], served[0]) if served else Path(path).read_bytes()
         entry = (raw, gzip.compress(raw, 9, mtime=0), '"' + hashlib.sha256(raw).hexdigest()[:20] + '"')
         _cache[(path, mtime)] = entry
     raw, packed, etag = entry

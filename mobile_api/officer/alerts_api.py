@@ -60,6 +60,8 @@ def send_alert() -> Response | tuple[dict[str, Any], int]:
         days = int(body.get("days_valid", 7))
     except (KeyError, TypeError, ValueError):
         return problem(422, "Invalid alert", "lat, lon (numbers), radius_m, days_valid")
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):  # also refuses NaN (every comparison is false)
+        return problem(422, "Invalid alert", "lat must be within -90..90 and lon within -180..180")
     message = str(body.get("message_vi") or "").strip()
     if not message or not 0 < radius <= MAX_RADIUS_M or not 1 <= days <= 60:
         return problem(422, "Invalid alert", f"message_vi required; 0 < radius_m ≤ {MAX_RADIUS_M}; 1-60 days")

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, current_app, send_from_directory
 
 from mobile_api.shell import send
+from server.advisory.disease import vocabulary
 from server.errors import problem
 from server.openapi import doc
 from server.security import HEADERS
@@ -61,6 +62,6 @@ def leaflet(name: str) -> Response:
 
 
 @bp.get("/api/v1/officer/settings")
-@doc("Map settings: tile server (if any) and the officer's communes", tag="officer")
+@doc("Map settings: tile server (if any) and the diseases an area alert can name", tag="officer")
 def settings() -> dict[str, Any]:
-    return {"tiles": tile_settings()}
+    return {"tiles": tile_settings(), "diseases": sorted(vocabulary.diseases())}

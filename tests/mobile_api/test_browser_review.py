@@ -251,6 +251,7 @@ def test_officer_asks_corrects_and_warns_and_the_farmer_sees_each(
     form = officer.locator("#alert-form")
     form.locator("[name=radius]").fill("300")
     form.locator("[name=severity]").select_option("urgent")
+    form.get_by_label("Bệnh (không bắt buộc)").select_option(label="Bệnh đạo ôn")  # from the disease table
     form.locator("[name=message_vi]").fill("Đạo ôn đang lan: thăm đồng, phun khi thấy vết bệnh")
     form.locator("[name=message_en]").fill("Blast is spreading: check fields, spray at first spots")
     form.get_by_role("button", name="Gửi cảnh báo").click()
@@ -260,9 +261,12 @@ def test_officer_asks_corrects_and_warns_and_the_farmer_sees_each(
     assert 2 in reached
     farmer.get_by_role("link", name="Hôm nay").click()
     warning = farmer.locator(".area-alerts li.area-alert").first
-    expect(warning).to_contain_text("Khẩn: Đạo ôn đang lan: thăm đồng, phun khi thấy vết bệnh")
-    expect(warning.locator("p.why")).to_contain_text("Ruộng trong vùng:")
-    expect(warning.locator("p.why")).to_contain_text("Ruộng lúa Đồng Sau")
+    expect(warning.locator("strong")).to_have_text(
+        "Khẩn: Cán bộ khuyến nông báo: bệnh đạo ôn đang có trong vùng của bạn. Hãy thăm ruộng."
+    )
+    expect(warning).to_contain_text("Đạo ôn đang lan: thăm đồng, phun khi thấy vết bệnh")
+    expect(warning.locator("p.why").last).to_contain_text("Ruộng trong vùng:")
+    expect(warning.locator("p.why").last).to_contain_text("Ruộng lúa Đồng Sau")
     expect(farmer.locator(".dx-replies li.dx-reply[data-state='corrected']")).to_contain_text(
         "Ruộng lúa Đồng Sau: cán bộ sửa kết quả thành Bệnh đạo ôn"
     )
@@ -273,7 +277,10 @@ def test_officer_asks_corrects_and_warns_and_the_farmer_sees_each(
     farmer.get_by_label("English").check()
     farmer.get_by_role("link", name="Today").click()
     expect(farmer.locator(".area-alerts li.area-alert").first).to_contain_text(
-        "Urgent: Blast is spreading: check fields, spray at first spots"
+        "Urgent: Extension officer: rice blast has been found in your area. Check your fields."
+    )
+    expect(farmer.locator(".area-alerts li.area-alert").first).to_contain_text(
+        "Blast is spreading: check fields, spray at first spots"
     )
     shot(farmer, "en-home-officer-news", ".area-alerts")
     farmer.get_by_role("link", name="Photo", exact=True).click()

@@ -10,7 +10,7 @@ from flask import Flask
 from fpdf import FPDF
 from sqlalchemy import select
 
-from mobile_api.lots_api import catalogue
+from mobile_api.catalogues import catalogue
 from server.farm import lot_report, lot_report_data
 from server.farm.models import Lot
 from server.registry.models import Field

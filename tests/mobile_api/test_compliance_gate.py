@@ -278,7 +278,7 @@ def test_the_gate_is_the_advisory_decision_for_every_product_and_market() -> Non
 def test_every_reason_reads_in_both_languages_with_the_lock_wording() -> None:
     """Each refusal has its words in vi and en; interval refusals reuse the harvest lock's wording
     (the same keys the app's lock line uses), unknown interval included — never "0 days"."""
-    from mobile_api.lots_api import catalogue as strings
+    from mobile_api.catalogues import catalogue as strings
 
     vi, en = strings("vi"), strings("en")
     for keys in compliance.REASON_KEYS.values():

@@ -27,6 +27,9 @@ export async function initMap() {
   $('l-outbreak').addEventListener('change', () => toggle(densityLayer, $('l-outbreak').checked));
   map.on('click', (ev) => placeAlert(ev.latlng));
   $('alert-form').addEventListener('submit', sendAlert);
+  // An alert may name a disease (from the one disease table): farmers then read its name as the title.
+  const kind = $('alert-form').kind;
+  kind.append(...settings.diseases.map((d) => Object.assign(document.createElement('option'), { value: d, textContent: t(`disease_${d}`) })));
 }
 
 function toggle(layer, on) { if (on) layer.addTo(map); else map.removeLayer(layer); }
@@ -129,7 +132,7 @@ async function sendAlert(ev) {
   try {
     const r = await api('/api/v1/officer/alerts', { method: 'POST', body: { lat: c.lat, lon: c.lng,
       radius_m: Number(f.radius.value), severity: f.severity.value, message_vi: f.message_vi.value,
-      message_en: f.message_en.value, kind: 'outbreak' } });
+      message_en: f.message_en.value, kind: f.kind.value || 'outbreak' } });
     toast(t('alert_sent', { n: r.fields_reached }));
     f.message_vi.value = ''; f.message_en.value = '';
   } catch (e) { toast(`${t('alert_failed')}: ${e.message}`, 'error'); }
