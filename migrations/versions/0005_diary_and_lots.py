@@ -1,4 +1,4 @@
-"""Diary voids, entry kinds, lot compliance flags.
+"""Diary voids and entry kinds; lot codes widened for the check-character scheme.
 
 Diary entries are never deleted: a mistaken one is voided with who, when and why (the history
 shows it struck through). Lot codes follow ``server.advisory.lots`` (growing-area code, date,

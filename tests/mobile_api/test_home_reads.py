@@ -50,7 +50,9 @@ def _reference(svc: Services, field_id: int, now: int) -> dict[str, Any]:
     with svc.db.session() as db:
         f = db.get(Field, field_id)
         assert f is not None
-        today = field_today(svc.store, f, locks.profile(db, f.id), locks.harvest_lock(db, f), now)
+        verdict = locks.field_verdict(db, f)
+        today = field_today(svc.store, f, locks.profile(db, f.id), verdict.lock, now)
+        today |= {"lot_gate": verdict.as_json()}
     result: dict[str, Any] = json.loads(json.dumps(today))
     return result
 
