@@ -78,7 +78,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         default="run",
         choices=ACTIONS,
         help="run: serve the API and web app; migrate: registry schema to head; maintain: retention; "
-        "rollups: rebuild rollups; daily: ET0, rain, GDD, leaf-wet hours and crop water use per field; user-add: add a person",
+        "rollups: rebuild rollups; daily: ET0, rain, GDD, leaf-wet hours and crop water use per field; "
+        "user-add: add a person",
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (run)")
     p.add_argument("--port", type=port_number, default=8000, help="port to listen on (run)")

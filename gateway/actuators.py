@@ -75,8 +75,8 @@ class ValveController:
     def apply(self, actions: list[Action]) -> None:
         for action in actions:
             if isinstance(action, Alert):
-                log.warning("event=rule_alert rule=%s value=%s msg_en=%r msg_vi=%r", action.rule_id,
-                            action.value, action.message_en, action.message_vi)  # fmt: skip
+                log.warning("event=rule_alert rule=%s value=%s key=%s msg=%r", action.rule_id,
+                            action.value, action.key, action.message)  # fmt: skip
             elif isinstance(action, OpenValve):
                 log.info(
                     "event=valve_open rule=%s valve=%s seconds=%d",

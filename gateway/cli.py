@@ -29,6 +29,7 @@ from cli.args import (
     port_number,
 )
 from cli.errors import CommandError, UsageError
+from gateway import texts
 from gateway.mosquitto import write_broker_files
 
 
@@ -292,13 +293,13 @@ def _status(args: argparse.Namespace) -> int:
     for v in visits:
         print(f"  [{v['severity']}] node / nút {v['node_id']}")
         for r in v["reasons"]:
-            print(f"      - {r['vi']} / {r['en']}")
+            print(f"      - {' / '.join(texts.of_reason(r))}")
     alerts = health.get("alerts", [])
     if alerts:
         print()
         print("alerts / cảnh báo:")
         for a in alerts[-5:]:
-            print(f"  {_ago(a['at'], now)} ago: {a['message_vi']} / {a['message_en']}")
+            print(f"  {_ago(a['at'], now)} ago: {' / '.join(texts.of_alert(a))}")
     return 0
 
 

@@ -1,7 +1,8 @@
 """Fleet health: which node needs a technician's visit, and why — pure, from the intake's state.
 
-Reasons are given in Vietnamese and English and ranked by severity (3 = go today, 2 = this week,
-1 = next time you pass), so the status page and ``farm gateway status`` can print one sorted list.
+Reasons are message keys with parameters (``gateway/messages.json``), worded in every language of
+``LANGS``, and ranked by severity (3 = go today, 2 = this week, 1 = next time you pass), so the
+status page and ``farm gateway status`` can print one sorted list.
 Offline, battery low/empty and weak link are the common verdict (``common.node_limits``) the server's
 farmer, officer and technician screens give too; the gateway adds what only it sees (SNR, frame
 loss, forged frames).
@@ -12,8 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from common.language import LANGS, Lang, Num, plain, words
 from common.node_limits import BATTERY_EMPTY_V, verdict
-from common.numfmt import vi
+from gateway.texts import text
 
 SNR_WEAK_DB = 0.0
 LOSS_WARN = 0.05
@@ -21,10 +23,24 @@ LOSS_WARN = 0.05
 
 @dataclass(frozen=True)
 class Reason:
+    """Why a node needs a visit: a stable code, a message key with its parameters, and its text in
+    every language (``texts``)."""
+
     code: str
     severity: int
-    vi: str
-    en: str
+    key: str
+    params: dict[str, Any]
+    texts: dict[Lang, str]
+
+    def get(self, lang: Lang) -> str:
+        """The reason in ``lang``."""
+        return words(self.texts, lang)
+
+    def as_json(self) -> dict[str, Any]:
+        """``{code, severity, key, params, <lang>: text ...}``: the health file's shape."""
+        return {"code": self.code, "severity": self.severity, "key": self.key, "params": self.params} | {
+            lang: self.get(lang) for lang in LANGS
+        }
 
 
 @dataclass(frozen=True)
@@ -78,58 +94,47 @@ def node_report(node_id: int, state: dict[str, Any], expected_config: int | None
     }
 
 
+def _reason(code: str, severity: int, key: str, **params: Any) -> Reason:
+    return Reason(code, severity, key, {k: plain(v) for k, v in params.items()}, text(key, **params))
+
+
 def reasons_for(r: dict[str, Any]) -> list[Reason]:
     out: list[Reason] = []
     health = r.get("health") or verdict(r["silent_s"], r["battery_v"], r["rssi_dbm"]).as_json()
     if r["last_seen"] is None:
-        out.append(Reason("never_seen", 2, "Chưa từng nhận được dữ liệu (kiểm tra lắp đặt)",
-                          "Never heard from (check the installation)"))  # fmt: skip
+        out.append(_reason("never_seen", 2, "fleet.never_seen"))
     elif health["presence"] == "offline":
-        h = r["silent_s"] / 3600
-        out.append(Reason("silent", 3, f"Mất liên lạc {vi(h)} giờ", f"No data for {h:.1f} h"))
+        out.append(_reason("silent", 3, "fleet.silent", hours=float(r["silent_s"] / 3600)))
     v = r["battery_v"]
     if health["battery"] in ("low", "empty"):
-        out.append(
-            Reason(
-                "battery_low",
-                3,
-                f"Pin yếu {vi(v, 2)} V: thay/sạc pin",
-                f"Battery low {v:.2f} V: replace/charge",
-            )
-        )
+        out.append(_reason("battery_low", 3, "fleet.battery_low", volts=Num(float(v or 0.0), 2)))
     elif v is not None and r["battery_trend_v_per_day"] is not None and r["battery_trend_v_per_day"] < 0:
         days = (v - BATTERY_EMPTY_V) / -r["battery_trend_v_per_day"]
         if days < 7:
-            out.append(Reason("battery_falling", 2, f"Pin sẽ cạn trong khoảng {days:.0f} ngày",
-                              f"Battery empty in about {days:.0f} days"))  # fmt: skip
+            out.append(_reason("battery_falling", 2, "fleet.battery_falling", days=Num(days, 0)))
     if r["sensor_faults"]:
-        names = ", ".join(r["sensor_faults"])
-        out.append(Reason("sensor_fault", 2, f"Cảm biến báo lỗi: {names}", f"Sensor fault: {names}"))
+        out.append(_reason("sensor_fault", 2, "fleet.sensor_fault", names=", ".join(r["sensor_faults"])))
     if r["forged"]:
-        out.append(Reason("forged", 2, f"{r['forged']} khung giả mạo/sai khóa: kiểm tra khóa nút",
-                          f"{r['forged']} forged or wrong-key frames: check the node key"))  # fmt: skip
+        out.append(_reason("forged", 2, "fleet.forged", count=int(r["forged"])))
     if r["loss_ratio"] > LOSS_WARN and r["accepted"] + r["frames_lost"] >= 20:
-        pct = 100 * r["loss_ratio"]
         sev = 2 if r["loss_ratio"] > 0.2 else 1
-        out.append(Reason("frame_loss", sev, f"Mất {pct:.0f}% khung tin", f"{pct:.0f}% of frames lost"))
+        out.append(_reason("frame_loss", sev, "fleet.frame_loss", pct=Num(100 * r["loss_ratio"], 0)))
     weak_rssi = health["link"] == "weak"
     weak_snr = r["snr_db"] is not None and r["snr_db"] < SNR_WEAK_DB
     if weak_rssi or weak_snr:
-        sig = f"RSSI {r['rssi_dbm']} dBm" if weak_rssi else f"SNR {r['snr_db']} dB"
-        sig_vi = sig.replace(".", ",")  # decimal comma in the Vietnamese text
-        out.append(Reason("weak_signal", 1, f"Sóng yếu ({sig_vi}): chỉnh ăng-ten/vị trí",
-                          f"Weak signal ({sig}): adjust antenna or position"))  # fmt: skip
-    if r["flagged"]:
-        names = ", ".join(r["flagged"])
-        out.append(
-            Reason(
-                "implausible", 1, f"Giá trị bất thường/đứng yên: {names}", f"Implausible or stuck: {names}"
-            )
+        signal = (
+            text("fleet.rssi", value=r["rssi_dbm"]) if weak_rssi else text("fleet.snr", value=r["snr_db"])
         )
+        out.append(_reason("weak_signal", 1, "fleet.weak_signal", signal=signal))
+    if r["flagged"]:
+        out.append(_reason("implausible", 1, "fleet.implausible", names=", ".join(r["flagged"])))
     expected, reported = r["config_expected"], r["config_version"]
     if expected is not None and reported is not None and reported < expected:
-        out.append(Reason("config_outdated", 1, f"Cấu hình cũ (v{reported}, cần v{expected})",
-                          f"Old config (v{reported}, want v{expected})"))  # fmt: skip
+        out.append(
+            _reason(
+                "config_outdated", 1, "fleet.config_outdated", reported=str(reported), expected=str(expected)
+            )
+        )
     return out
 
 

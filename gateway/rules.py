@@ -21,7 +21,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from common.language import Lang, Num, plain
 from common.timezone import UTC_OFFSET_S
+from gateway.texts import text
 
 DEFAULT_UTC_OFFSET_S = UTC_OFFSET_S  # the farm's civil time unless the rule file says otherwise
 
@@ -107,11 +109,28 @@ def parse_ruleset(doc: Any) -> RuleSet:
 
 @dataclass(frozen=True)
 class Alert:
+    """A rule fired: a message key with its parameters, worded in every language (``message``).
+
+    Rule files carry no texts (only thresholds, valves and hours), so old rule files load as before;
+    the health file's alerts carry ``key``/``params``/``message`` instead of ``message_vi``/``_en``."""
+
     rule_id: str
     at: int
     value: float
-    message_vi: str
-    message_en: str
+    key: str
+    params: dict[str, Any]
+    message: dict[Lang, str]
+
+    def as_json(self) -> dict[str, Any]:
+        """The alert as the health file and the server's health push carry it."""
+        return {
+            "rule_id": self.rule_id,
+            "at": self.at,
+            "value": self.value,
+            "key": self.key,
+            "params": self.params,
+            "message": dict(self.message),
+        }
 
 
 @dataclass(frozen=True)
@@ -137,6 +156,18 @@ class _RuleState:
     armed: bool = True
     fired_at: int | None = None
     open_until: int | None = None
+
+
+def refill_alert(rule: Rule, now: int, value: float, hours: float) -> Alert:
+    """The alert of a fired refill rule, worded from ``gateway/messages.json``."""
+    if rule.valve:
+        action = text("rules.open_valve", valve=rule.valve, minutes=rule.open_s // 60)
+    else:
+        action = text("rules.irrigate")
+    params: dict[str, Any] = {"value": Num(value, 2), "below": Num(rule.below, 2), "hours": Num(hours, 1)}
+    message = text("rules.refill", **params, action=action)
+    stored = {k: plain(v) for k, v in params.items()} | {"valve": rule.valve, "minutes": rule.open_s // 60}
+    return Alert(rule.id, now, round(value, 4), "rules.refill", stored, message)
 
 
 def in_quiet_hours(quiet: tuple[int, int] | None, now: int, utc_offset_s: int) -> bool:
@@ -214,19 +245,7 @@ class RuleEngine:
             st.armed = False
             st.fired_at = now
             hours = (now - (st.below_since or now)) / 3600
-            alert = Alert(
-                rule.id,
-                now,
-                round(value, 4),
-                f"Độ ẩm đất {value:.2f} dưới ngưỡng tưới {rule.below:.2f} đã {hours:.1f} giờ"
-                + (f"; mở van {rule.valve} {rule.open_s // 60} phút" if rule.valve else "; cần tưới"),
-                f"Soil moisture {value:.2f} below refill point {rule.below:.2f} for {hours:.1f} h"
-                + (
-                    f"; opening valve {rule.valve} for {rule.open_s // 60} min"
-                    if rule.valve
-                    else "; irrigate"
-                ),
-            )
+            alert = refill_alert(rule, now, value, hours)
             actions.append(alert)
             self.alerts = [*self.alerts[-19:], alert]
             if rule.valve:

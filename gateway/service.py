@@ -262,11 +262,11 @@ class Gateway:
             "oversized_frames": self.processor.oversized_frames,
             "not_durable_batches": self.processor.not_durable_batches,
             "rules_version": self.rules.ruleset.version,
-            "alerts": [a.__dict__ for a in self.rules.alerts],
+            "alerts": [a.as_json() for a in self.rules.alerts],
             "open_valves": self.rules.open_valves(),
             "nodes": {str(r["node_id"]): r for r in reports},
             "needs_visit": [
-                {"node_id": v.node_id, "severity": v.severity, "reasons": [r.__dict__ for r in v.reasons]}
+                {"node_id": v.node_id, "severity": v.severity, "reasons": [r.as_json() for r in v.reasons]}
                 for v in visits
             ],
         }

@@ -17,9 +17,11 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from common.language import LANGS
+from gateway import texts
+
 log = logging.getLogger("gateway.status")
 
-SEVERITY = {3: ("Hôm nay", "today"), 2: ("Trong tuần", "this week"), 1: ("Khi tiện", "when passing")}
 _CSS = """body{font:16px/1.4 system-ui,sans-serif;margin:1rem;max-width:60rem;color:#1b1b1b}
 h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:1.5rem}table{border-collapse:collapse;width:100%}
 td,th{border-bottom:1px solid #ccc;padding:.3rem .4rem;text-align:left;vertical-align:top}
@@ -35,20 +37,31 @@ def _t(ts: float | None, now: float) -> str:
     return f"{when} ({age // 3600} h {age % 3600 // 60} min)"
 
 
+def _langs(items: list[str]) -> str:
+    """The first language's text, then each other one greyed: "Pin yếu <span class=en>/ …</span>"."""
+    first, *rest = [html.escape(t) for t in items]
+    return first + "".join(f" <span class=en>/ {t}</span>" for t in rest)
+
+
+def _w(key: str, **params: Any) -> str:
+    """Message ``key`` of ``gateway/messages.json`` in every language, escaped, as ``_langs``."""
+    words = texts.text(key, **params)
+    return _langs([words[lang] for lang in LANGS])
+
+
 def render_html(h: dict[str, Any]) -> str:
     e = html.escape
     now = float(h.get("time", time.time()))
     rows = []
     for v in h.get("needs_visit", []):
-        vi_sev, en_sev = SEVERITY.get(v["severity"], ("?", "?"))
-        reasons = "<br>".join(f"{e(r['vi'])} <span class=en>/ {e(r['en'])}</span>" for r in v["reasons"])
+        severity = int(v["severity"])
+        when = _w(f"severity.{severity}") if f"severity.{severity}" in texts.catalogue() else "?"
+        reasons = "<br>".join(_langs(texts.of_reason(r)) for r in v["reasons"])
         rows.append(
-            f"<tr class=s{int(v['severity'])}><td>{int(v['node_id'])}</td>"
-            f"<td>{e(vi_sev)} <span class=en>/ {e(en_sev)}</span></td><td>{reasons}</td></tr>"
+            f"<tr class=s{severity}><td>{int(v['node_id'])}</td><td>{when}</td><td>{reasons}</td></tr>"
         )
     alerts = "".join(
-        f"<li>{e(_t(a['at'], now))}: {e(a['message_vi'])} <span class=en>/ {e(a['message_en'])}</span></li>"
-        for a in reversed(h.get("alerts", []))
+        f"<li>{e(_t(a['at'], now))}: {_langs(texts.of_alert(a))}</li>" for a in reversed(h.get("alerts", []))
     )
     alarm = " class=bad" if h.get("outbox_alarm") else ""
     used, cap = h.get("outbox_bytes", 0), h.get("outbox_max_bytes")
@@ -60,25 +73,26 @@ def render_html(h: dict[str, Any]) -> str:
         f"<td>{int(n['frames_lost'])}</td><td>{e(', '.join(n['sensor_faults']) or '—')}</td></tr>"
         for n in h.get("nodes", {}).values()
     )
+    none = _w("page.none")
     return f"""<!doctype html>
-<html lang=vi><head><meta charset=utf-8><meta name=viewport content="width=device-width,initial-scale=1">
-<meta http-equiv=refresh content=30><title>Gateway — Ruộng Số</title><style>{_CSS}</style></head><body>
-<h1>Trạm gateway <span class=en>/ Farm gateway</span></h1>
+<html lang={LANGS[0]}><head><meta charset=utf-8>
+<meta name=viewport content="width=device-width,initial-scale=1"><meta http-equiv=refresh content=30>
+<title>Gateway — Ruộng Số</title><style>{_CSS}</style></head><body>
+<h1>{_w("page.title")}</h1>
 <table>
-<tr><th>Hàng đợi <span class=en>/ queue</span></th><td>{int(h.get("queue_depth", 0))} khung / frames</td></tr>
-<tr><th>Dung lượng <span class=en>/ outbox size</span></th><td{alarm}>{used / 1e6:.1f} MB{cap_txt}</td></tr>
-<tr><th>Gửi thành công cuối <span class=en>/ last upload</span></th>
-<td>{e(_t(h.get("last_upload"), now))}</td></tr>
-<tr><th>Lỗi gần nhất <span class=en>/ last error</span></th><td>{e(str(h.get("last_error") or "—"))}</td></tr>
-<tr><th>Bộ luật <span class=en>/ rules version</span></th><td>{int(h.get("rules_version", 0))}</td></tr>
+<tr><th>{_w("page.queue")}</th><td>{_w("page.frames", count=int(h.get("queue_depth", 0)))}</td></tr>
+<tr><th>{_w("page.outbox_size")}</th><td{alarm}>{used / 1e6:.1f} MB{cap_txt}</td></tr>
+<tr><th>{_w("page.last_upload")}</th><td>{e(_t(h.get("last_upload"), now))}</td></tr>
+<tr><th>{_w("page.last_error")}</th><td>{e(str(h.get("last_error") or "—"))}</td></tr>
+<tr><th>{_w("page.rules_version")}</th><td>{int(h.get("rules_version", 0))}</td></tr>
 </table>
-<h2>Nút cần kiểm tra <span class=en>/ Nodes that need a visit</span></h2>
-<table><tr><th>Nút / node</th><th>Khi nào / when</th><th>Lý do / reasons</th></tr>
-{"".join(rows) or "<tr><td colspan=3>Không có / none</td></tr>"}</table>
-<h2>Cảnh báo <span class=en>/ Alerts</span></h2><ul>{alerts or "<li>Không có / none</li>"}</ul>
-<h2>Tất cả nút <span class=en>/ All nodes</span></h2>
-<table><tr><th>Nút</th><th>Lần cuối / last seen</th><th>Pin / battery V</th><th>RSSI</th>
-<th>Mất / lost</th><th>Lỗi / faults</th></tr>{nodes}</table>
+<h2>{_w("page.needs_visit")}</h2>
+<table><tr><th>{_w("page.node")}</th><th>{_w("page.when")}</th><th>{_w("page.reasons")}</th></tr>
+{"".join(rows) or f"<tr><td colspan=3>{none}</td></tr>"}</table>
+<h2>{_w("page.alerts")}</h2><ul>{alerts or f"<li>{none}</li>"}</ul>
+<h2>{_w("page.all_nodes")}</h2>
+<table><tr><th>{_w("page.node")}</th><th>{_w("page.last_seen")}</th><th>{_w("page.battery")}</th><th>RSSI</th>
+<th>{_w("page.lost")}</th><th>{_w("page.faults")}</th></tr>{nodes}</table>
 </body></html>"""
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Blueprint, Response, request, url_for
 
+from common.language import LANGS
 from mobile_api import common
 from mobile_api.apidoc import doc
 from mobile_api.auth import can_see_farm, login_required
@@ -41,7 +42,7 @@ def checklist_json(farm_ev: audit_evidence.FarmEvidence, scheme: str) -> dict[st
                 "have": r.have,
                 "need": r.need,
                 "verified": r.item.verified,
-                "text": {"vi": r.item.text.vi, "en": r.item.text.en},
+                "text": {lang: r.item.text.get(lang) for lang in LANGS},
                 "evidence": audit_evidence.as_json(found),
             }
         )

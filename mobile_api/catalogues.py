@@ -10,10 +10,11 @@ import re
 from functools import cache
 from pathlib import Path
 
+from common.language import LANGS
 from server.advisory.names import catalogue_words
 
 STATIC = Path(__file__).parent / "static"
-LANGS = ("vi", "en")
+__all__ = ["LANGS", "STATIC", "catalogue", "catalogue_bytes", "match"]  # LANGS: common.language's
 # i18n/vi.json (farmer), officer/i18n/vi.json, tech/i18n/en.json ...
 SERVED_AS = re.compile(r"^(?:(?P<app>officer|tech)/)?i18n/(?P<lang>[a-z]{2})\.json$")
 

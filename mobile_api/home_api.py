@@ -135,7 +135,7 @@ def field(field_id: int) -> Response | dict[str, Any]:
             },
             "planting": planting_view(current) if current else None,
             "can_edit_season": pol.can_edit_farm(db, current_user(), f.farm),
-            "crops": [{"key": c.key, "names": {"vi": c.name_vi, "en": c.name_en}} for c in crops().values()],
+            "crops": [{"key": c.key, "names": dict(c.names)} for c in crops().values()],
             "today": field_today(svc.store, f, p, verdict.lock, common.now_s(), season=season)
             | {"lot_gate": verdict.as_json()},
         }

@@ -18,12 +18,12 @@ import qrcode.image.svg
 from flask import Blueprint, Response, render_template, request, url_for
 from sqlalchemy import select
 
+from common.language import format_number
 from mobile_api import common
 from mobile_api.apidoc import doc
 from mobile_api.auth import login_required, public, visible_field
 from mobile_api.catalogues import catalogue
 from server.advisory import lots as lot_codes
-from server.advisory.i18n import format_number
 from server.errors import problem
 from server.farm import compliance, locks
 from server.farm.models import DiaryEntry, Lot

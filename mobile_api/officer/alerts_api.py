@@ -13,6 +13,7 @@ from typing import Any
 from flask import Blueprint, Response, request
 from sqlalchemy import select
 
+from common.language import LANGS
 from mobile_api.officer import access
 from server.advisory.disease import vocabulary
 from server.auth import current_user
@@ -70,7 +71,8 @@ def send_alert() -> Response | tuple[dict[str, Any], int]:
         s = access.scope(db)  # every farm in the officer's communes is warned, shared or not
         hit = alerts.fields_in_circle((fl for f in s.farms for fl in f.fields), lat, lon, radius)
         kind = str(body.get("kind") or "other")[:40]
-        key, params = alerts.message_for(kind, message[:1000], str(body.get("message_en") or "")[:1000])
+        own = {lang: str(body.get(f"message_{lang}") or "").strip()[:1000] for lang in LANGS}
+        key, params = alerts.message_for(kind, own)
         alert = AreaAlert(
             kind=kind,
             severity=body.get("severity") if body.get("severity") in SEVERITIES else "warning",

@@ -1,10 +1,10 @@
 """Training export: every reviewed photo with the label an officer settled on (CSV or JSON).
 
 Like ``farm vision export-corrections``: one row per photo (sha256 of the stored, metadata-free
-JPEG), the final label (a classifier label the disease vocabulary knows), the model's label and whether the officer
-corrected or confirmed it. Only diagnoses the officer may see and whose review is settled (a case
-the farmer disputes, or that waits for new photos, leaves the export until an officer decides
-again); no names, places or phone numbers.
+JPEG), the final label (a classifier label the disease vocabulary knows), the model's label and
+whether the officer corrected or confirmed it. Only diagnoses the officer may see and whose review
+is settled (a case the farmer disputes, or that waits for new photos, leaves the export until an
+officer decides again); no names, places or phone numbers.
 """
 
 from __future__ import annotations

@@ -84,7 +84,7 @@ def node_health(db: Any, store: TimeSeriesStore, nodes: list[Node], now: int) ->
                 "config": {"desired": n.config_version, "reported": reported},
                 "calibration": n.calibration,
                 "interval_s": interval,
-                "reasons": [r.__dict__ for r in fleet.reasons(h)],
+                "reasons": [r.as_json() for r in fleet.reasons(h)],
             }
         )
     return out

@@ -16,11 +16,11 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 
+from common.language import LANGS, format_number
 from server.advisory import meteo, solar
 from server.advisory.cli_files import add_file_commands
 from server.advisory.errors import AdvisoryInputError
 from server.advisory.et0 import DailyWeather, Et0Method, Et0Result, Site, daily_et0
-from server.advisory.i18n import format_number
 
 
 def _bounded(low: float, high: float, unit: str) -> Callable[[str], float]:
@@ -180,9 +180,8 @@ def _et0_table(result: Et0Result, args: argparse.Namespace) -> str:
     for label, value, unit, decimals in rows:
         if value is None:
             continue
-        vi_value = format_number(value, decimals, "vi")
-        en_value = format_number(value, decimals, "en")
-        lines.append(f"{label:<56} {vi_value:>10}  ({en_value}) {unit}")
+        first, *others = (format_number(value, decimals, lang) for lang in LANGS)
+        lines.append(f"{label:<56} {first:>10}  ({', '.join(others)}) {unit}")
     estimated = ", ".join(result.estimated) if result.estimated else "—"
     lines.append(f"Ước lượng / estimated: {estimated}")
     for name, how in result.sources.items():

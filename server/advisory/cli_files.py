@@ -35,6 +35,7 @@ from server.advisory.disease.common import DiseaseRisk, NearbyDiagnosis, disease
 from server.advisory.disease.risk import MODELS, assess_field
 from server.advisory.errors import AdvisoryInputError
 from server.advisory.et0 import DailyWeather, Site, daily_et0
+from server.advisory.i18n import LANGS, Text
 from server.advisory.irrigation import DailyWater, FieldSpec, IrrigationAdvice, advise_irrigation
 from server.advisory.weather import HourlyRecord
 
@@ -264,6 +265,11 @@ def _irrigation_advice(doc: Doc, day: date) -> IrrigationAdvice:
     )
 
 
+def _joined(t: Text) -> str:
+    """Every language on one line, Vietnamese first: "Nên tưới … / Irrigate …"."""
+    return " / ".join(t.get(lang) for lang in LANGS)
+
+
 def advice_json(advice: IrrigationAdvice) -> dict[str, Any]:
     """JSON form of an irrigation advice."""
     return {
@@ -273,9 +279,9 @@ def advice_json(advice: IrrigationAdvice) -> dict[str, Any]:
         "confidence": advice.confidence.value,
         "depth_mm": advice.depth_mm,
         "volume_m3": advice.volume_m3,
-        "text": {"vi": advice.text.vi, "en": advice.text.en},
+        "text": advice.text.as_json(),
         "numbers": advice.numbers,
-        "caveats": [{"key": c.key, "vi": c.vi, "en": c.en} for c in advice.caveats],
+        "caveats": [c.as_json() for c in advice.caveats],
         "flags": list(advice.flags),
     }
 
@@ -285,11 +291,10 @@ def _run_irrigation(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(advice_json(advice), ensure_ascii=False, indent=2, default=str))
     else:
-        print(advice.text.vi)
-        print(advice.text.en)
+        print("\n".join(advice.text.get(lang) for lang in LANGS))
         print(f"reason={advice.reason.value} confidence={advice.confidence.value}")
         for caveat in advice.caveats:
-            print(f"  ! {caveat.vi} / {caveat.en}")
+            print(f"  ! {_joined(caveat)}")
     return 0
 
 
@@ -305,9 +310,9 @@ def risk_json(risk: DiseaseRisk) -> dict[str, Any]:
         "coverage": asdict(risk.coverage),
         "driving_hours": [t.isoformat() for t in risk.driving_hours],
         "details": risk.details,
-        "text": {"vi": risk.text.vi, "en": risk.text.en},
-        "notes": [{"key": n.key, "vi": n.vi, "en": n.en} for n in risk.notes],
-        "tasks": [{"kind": t.kind, "vi": t.text.vi, "en": t.text.en} for t in risk.tasks],
+        "text": risk.text.as_json(),
+        "notes": [n.as_json() for n in risk.notes],
+        "tasks": [{"kind": t.kind} | t.text.as_json() for t in risk.tasks],
     }
 
 
@@ -345,11 +350,11 @@ def _run_disease(args: argparse.Namespace) -> int:
         print(json.dumps([risk_json(r) for r in risks], ensure_ascii=False, indent=2, default=str))
     else:
         for r in risks:
-            print(f"{r.text.vi} / {r.text.en}  [{r.coverage.covered_hours}/{r.coverage.expected_hours} h]")
+            print(f"{_joined(r.text)}  [{r.coverage.covered_hours}/{r.coverage.expected_hours} h]")
             for note in r.notes:
-                print(f"  ! {note.vi} / {note.en}")
+                print(f"  ! {_joined(note)}")
             for task in r.tasks:
-                print(f"  → {task.text.vi} / {task.text.en}")
+                print(f"  → {_joined(task.text)}")
     return 0
 
 

@@ -1,42 +1,40 @@
-"""Bilingual (Vietnamese / English) text and number formatting for advisories.
+"""Advisory texts as message keys with parameters, rendered in every language of ``LANGS``.
 
-Messages are looked up by key so the server and the app can re-render them; numbers are
-formatted per language before substitution (Vietnamese: decimal comma, dot thousands,
-e.g. "1.234,5 mm"; English: "1,234.5 mm").
+The templates live in ``data/messages.json`` (key -> {lang: template}); the languages and how
+each writes numbers and dates live in ``common.language``. No caller names a language: a
+``Text`` is read with ``get(lang)``, sent to the app with ``as_json()`` (``{"key", "vi", "en"}``,
+one entry per language), so adding a language touches data, not this module or its callers.
+A parameter that is itself a word (a disease, a market, a risk level) is passed as a ``Text`` or
+a ``{lang: text}`` mapping and rendered per language too.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any
 
+from common.language import LANGS, Lang, Num, format_number, plain, render, words
 from server.advisory import data_files
 
-Lang = Literal["vi", "en"]
-
-
-def format_number(value: float, decimals: int = 1, lang: Lang = "vi") -> str:
-    """Format a number with the language's separators; -0 is printed as 0."""
-    text = f"{value:,.{decimals}f}"
-    if text.lstrip("-").strip("0.,") == "":
-        text = text.lstrip("-")
-    if lang == "vi":
-        return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-    return text
+__all__ = ["LANGS", "Lang", "Num", "Text", "format_number", "level_text", "message", "text_of"]
 
 
 @dataclass(frozen=True)
 class Text:
-    """A message in both languages plus the key and parameters it was rendered from."""
+    """A text in every language of ``LANGS`` plus the key and parameters it was rendered from."""
 
     key: str
-    vi: str
-    en: str
-    params: dict[str, str | float | int] = field(default_factory=dict)
+    texts: Mapping[Lang, str]
+    params: dict[str, Any] = field(default_factory=dict)
 
     def get(self, lang: Lang) -> str:
-        """The text in ``lang``."""
-        return self.vi if lang == "vi" else self.en
+        """The text in ``lang`` (the default language's while ``lang`` has none)."""
+        return words(self.texts, lang)
+
+    def as_json(self) -> dict[str, str]:
+        """``{"key": ..., "<lang>": ...}`` for each language: the shape the web apps read."""
+        return {"key": self.key} | {lang: self.get(lang) for lang in LANGS}
 
 
 def _catalogue() -> dict[str, dict[str, str]]:
@@ -44,26 +42,24 @@ def _catalogue() -> dict[str, dict[str, str]]:
     return messages
 
 
-def level_text(level: str, lang: Lang) -> str:
-    """Name of a risk level (none/low/moderate/high/unknown) in ``lang``."""
+def text_of(key: str, texts: Mapping[str, Any]) -> Text:
+    """A ``Text`` for a table's own ``{lang: text}`` entry (a checklist item, a crop stage...)."""
+    return Text(key, {lang: words(texts, lang) for lang in LANGS})
+
+
+def level_text(level: str) -> Text:
+    """Name of a risk level (none/low/moderate/high/unknown), a word for ``message`` parameters."""
     levels: dict[str, dict[str, str]] = data_files.load("messages")["levels"]
-    return levels[level][lang]
+    return text_of(f"level.{level}", levels[level])
 
 
-def _render(template: str, params: dict[str, str | float | int], lang: Lang) -> str:
-    rendered: dict[str, str] = {}
-    for name, value in params.items():
-        if isinstance(value, (bool, str)):
-            rendered[name] = str(value)
-        elif isinstance(value, int):
-            rendered[name] = format_number(value, 0, lang)
-        else:
-            rendered[name] = format_number(value, 1, lang)
-    return template.format(**rendered)
+def _param(value: Any) -> Any:
+    return dict(value.texts) if isinstance(value, Text) else value
 
 
-def message(key: str, **params: str | float | int) -> Text:
-    """Render message ``key`` in both languages; floats get one decimal, ints none."""
-    entry = _catalogue()[key]
-    vi, en = entry["vi"], entry["en"]
-    return Text(key=key, vi=_render(vi, params, "vi"), en=_render(en, params, "en"), params=dict(params))
+def message(key: str, **params: Any) -> Text:
+    """Render message ``key`` in every language: ints get no decimals, floats one, ``Num`` its
+    own, dates the language's order, ``Text`` and ``{lang: text}`` parameters their language."""
+    values = {name: _param(v) for name, v in params.items()}
+    stored = {name: (v.key if isinstance(v, Text) else plain(v)) for name, v in params.items()}
+    return Text(key=key, texts=render(_catalogue()[key], values), params=stored)

@@ -121,7 +121,7 @@ def advise_irrigation(
     if crop.paddy:
         raise ValueError("paddy rice: use advise_awd (alternate wetting and drying)")
     if not crop.has_kc:
-        return _insufficient(spec, today, f"no sourced Kc for {crop.name_en}", ("no_kc",))
+        return _insufficient(spec, today, f"no sourced Kc for {crop.key}", ("no_kc",))
     assert crop.p is not None and crop.root_depth_min_m is not None
     zr = spec.root_depth_m or crop.root_depth_min_m
     taw = wb.total_available_water(spec.soil, zr)
@@ -296,8 +296,8 @@ def advise_awd(
         )
 
     if 0 <= dap < AWD_ESTABLISHMENT_DAYS or near_flowering:
-        stage = ("trỗ bông", "flowering") if near_flowering else ("hồi xanh sau cấy", "establishment")
-        text = message("irrigation.awd_keep_flooded", stage_vi=stage[0], stage_en=stage[1])
+        stage = message("stage.flowering" if near_flowering else "stage.establishment")
+        text = message("irrigation.awd_keep_flooded", stage=stage)
         return advice(Reason.AWD_KEEP_FLOODED, Confidence.HIGH, text)
     if flowering_date is None:
         caveats.append(message("caveat.flowering_unknown"))

@@ -37,8 +37,7 @@ class Crop:
     """One crop row of ``crops.json``; ``kc_ini`` is None where no sourced Kc exists."""
 
     key: str
-    name_vi: str
-    name_en: str
+    names: dict[str, str]  # {lang: name}, every language of the table
     kc_ini: float | None
     kc_mid: float | None
     kc_end: float | None
@@ -70,8 +69,7 @@ def _crop_from_json(key: str, row: dict[str, Any]) -> Crop:
     p = row.get("p") or {}
     return Crop(
         key=key,
-        name_vi=row["names"]["vi"],
-        name_en=row["names"]["en"],
+        names=dict(row["names"]),
         kc_ini=kc["ini"] if kc else None,
         kc_mid=kc["mid"] if kc else None,
         kc_end=kc["end"] if kc else None,
@@ -104,10 +102,10 @@ def crops() -> dict[str, Crop]:
 
 
 def get_crop(name: str) -> Crop:
-    """Find a crop by key, English or Vietnamese name (case-insensitive)."""
+    """Find a crop by key or its name in any language of the table (case-insensitive)."""
     wanted = name.strip().casefold()
     for crop in _crop_table().values():
-        if wanted in {crop.key.casefold(), crop.name_en.casefold(), crop.name_vi.casefold()}:
+        if wanted in {crop.key.casefold()} | {n.casefold() for n in crop.names.values()}:
             return crop
     raise UnknownCrop(f"unknown crop {name!r}; known: {', '.join(sorted(crops()))}")
 

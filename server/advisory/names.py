@@ -8,6 +8,7 @@ is named on every screen at once, in every language the table has).
 
 from __future__ import annotations
 
+from common import language
 from server.advisory import kc
 from server.advisory.disease import vocabulary
 
@@ -21,8 +22,7 @@ def catalogue_words(lang: str) -> dict[str, str]:
     """``crop_<key>`` and ``disease_<key>`` in ``lang`` (Vietnamese where the table lacks ``lang``)."""
     words = {}
     for crop in kc.crops().values():
-        words[f"crop_{crop.key}"] = _sentence_case(crop.name_en if lang == "en" else crop.name_vi)
+        words[f"crop_{crop.key}"] = _sentence_case(language.words(crop.names, lang))
     for disease in vocabulary.diseases().values():
-        name = disease.names.get(lang) or disease.names["vi"]
-        words[f"disease_{disease.key}"] = _sentence_case(name)
+        words[f"disease_{disease.key}"] = _sentence_case(language.words(disease.names, lang))
     return words

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from server.advisory import data_files
-from server.advisory.i18n import Text
+from server.advisory.i18n import Text, text_of
 
 SCHEMES = ("vietgap", "globalgap", "export")
 
@@ -44,7 +44,7 @@ def checklist(scheme: str | None = None) -> list[ChecklistItem]:
             r["kind"],
             r["key"],
             int(r.get("min", 1)),
-            Text(f"checklist.{r['id']}", r["text"]["vi"], r["text"]["en"]),
+            text_of(f"checklist.{r['id']}", r["text"]),
             bool(r.get("verified", True)),
         )
         for r in rows

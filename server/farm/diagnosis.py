@@ -15,6 +15,8 @@ from typing import Any
 
 from flask import current_app
 
+from common.language import LANGS, render, words
+from server.advisory import data_files
 from server.advisory.disease import vocabulary
 
 log = logging.getLogger(__name__)
@@ -22,14 +24,11 @@ _lock = threading.Lock()
 _state: dict[str, Any] = {}
 EXTENSION = "ruongso.diagnoser"  # tests put a stand-in here
 UNAVAILABLE = "model_unavailable"
-# Reasons the server itself gives (the classifier's own reasons and wording live in vision/).
-SERVER_REASONS = {
-    UNAVAILABLE: (
-        "Chưa chẩn đoán tự động được — cán bộ khuyến nông sẽ xem ảnh.",
-        "No automatic diagnosis right now — an extension officer will look.",
-    ),
-}
-FALLBACK = ("Cán bộ khuyến nông sẽ xem ảnh này.", "An extension officer will look at this photo.")
+# Reasons the server itself gives are ``diagnosis.<reason>`` in data/messages.json; the
+# classifier's own reasons and wording live in vision/, as (Vietnamese, English) pairs.
+SERVER_REASONS = (UNAVAILABLE,)
+FALLBACK = "diagnosis.fallback"
+VISION_PAIR = ("vi", "en")  # the order of vision.diagnose.REASONS' pairs
 
 
 def diagnoser() -> Any | None:
@@ -74,33 +73,37 @@ def classify(images: list[bytes], crop: str) -> dict[str, Any]:
     else:
         each = [dx.diagnose(data, crop=classifier_crop(crop)) for data in images]
         result = dict((each[0] if len(each) == 1 else combine(dx, each)).to_dict())
-    for text in ("message_vi", "message_en"):
-        result.pop(text, None)
+    for text in [k for k in result if k.startswith("message_")]:  # the classifier's rendered texts
+        result.pop(text)
     if result.get("label"):
         params["label"] = result["label"]
     return result | {"message_key": str(result["reason"]), "message_params": params}
 
 
-def _reason_texts(key: str) -> tuple[str, str]:
+def _reason_templates(key: str) -> dict[str, str]:
+    catalogue: dict[str, dict[str, str]] = data_files.load("messages")["messages"]
     if key in SERVER_REASONS:
-        return SERVER_REASONS[key]
+        return catalogue[f"diagnosis.{key}"]
     try:
         from vision.diagnose import REASONS
     except ImportError:  # the classifier's package is not installed: its reasons cannot be worded
-        return FALLBACK
-    return REASONS.get(key, FALLBACK)
+        return catalogue[FALLBACK]
+    pair = REASONS.get(key)
+    return dict(zip(VISION_PAIR, pair, strict=True)) if pair else catalogue[FALLBACK]
 
 
 def message(key: str, params: dict[str, Any] | None = None) -> dict[str, str]:
-    """Render a stored answer in both languages (``{"vi": ..., "en": ...}``)."""
+    """Render a stored answer in every language (``{"vi": ..., "en": ...}``); a template may name
+    the crop as ``{crop}`` or, as the classifier's do, ``{crop_<lang>}``."""
     params = params or {}
     if key == "ok":
         names = vocabulary.label_name(params.get("label"))
         label = str(params.get("label") or "")
-        return names or {"vi": label, "en": label}
+        return {lang: words(names, lang) for lang in LANGS} if names else {lang: label for lang in LANGS}
     crop = vocabulary.crop_names(str(params.get("crop") or ""))
-    vi, en = _reason_texts(key)
+    templates = _reason_templates(key)
+    values = {"crop": crop} | {f"crop_{lang}": words(crop, lang) for lang in LANGS}
     try:
-        return {"vi": vi.format(crop_vi=crop["vi"]), "en": en.format(crop_en=crop["en"])}
+        return render(templates, values)
     except (KeyError, IndexError):
-        return {"vi": vi, "en": en}
+        return {lang: words(templates, lang) for lang in LANGS}

@@ -49,7 +49,7 @@ def _product(kind: str, body: dict[str, Any], crop: str, market: str) -> tuple[s
     typed = str(body.get("product_name") or "").strip()[:200]
     if kind == "fertiliser":
         f = fertilisers.find(str(wanted)) if wanted else None
-        return (f.fertiliser_id, f.name_vi, []) if f else (None, typed, [])
+        return (f.fertiliser_id, f.name, []) if f else (None, typed, [])
     if kind == "spray":
         p = next((p for p in compliance.products(crop, market) if p["id"] == wanted), None)
         if p is not None:

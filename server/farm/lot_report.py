@@ -14,12 +14,11 @@ from pathlib import Path
 import qrcode
 from fpdf import FPDF
 
-from server.advisory.i18n import Lang, format_number
+from common.language import LANGS, format_number
 from server.farm.lot_report_model import CheckRow, LotReport, SprayRow
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FONTS = {"": FONT_DIR / "DejaVuSans.ttf", "B": FONT_DIR / "DejaVuSans-Bold.ttf"}
-LANGS: tuple[Lang, ...] = ("vi", "en")  # numbers: Vietnamese separators first, then English
 GREEN, RED, GREY = (26, 110, 50), (170, 30, 30), (90, 90, 90)
 VERDICT = {  # under the spray table: every row "Đạt / OK", or not
     True: "Mọi lần phun đều đạt vào ngày thu hoạch / Every spray passes on the harvest date",
@@ -129,7 +128,7 @@ def _checklist(pdf: FPDF, rows: tuple[CheckRow, ...]) -> None:
         pdf.cell(34, 5, label)
         pdf.set_text_color(0, 0, 0)
         pdf.set_font("DejaVu", "", 8)
-        pdf.multi_cell(0, 4, f"{r.vi}\n{r.en}", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 4, "\n".join(r.texts), new_x="LMARGIN", new_y="NEXT")
         pdf.ln(1)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from common.language import LANGS
 from server.advisory.vietgap import evaluate_checklist
 from server.farm import audit_evidence, compliance, locks
 from server.farm.lot_report_model import CheckRow, LotReport, SprayRow
@@ -60,7 +61,10 @@ def build(db: Session, store: TimeSeriesStore, lot: Lot, public_url: str, string
     farm_ev = audit_evidence.gather(db, store, field.farm, lot.harvest_date)
     result = evaluate_checklist(farm_ev.evidence, "vietgap")
     checks = tuple(
-        CheckRow(r.item.text.vi, r.item.text.en, audit_evidence.status(r.met, farm_ev.found.get(r.item.key)))
+        CheckRow(
+            tuple(r.item.text.get(g) for g in LANGS),
+            audit_evidence.status(r.met, farm_ev.found.get(r.item.key)),
+        )
         for r in result.results
     )
     coop = field.farm.cooperative

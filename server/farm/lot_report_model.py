@@ -22,8 +22,7 @@ class SprayRow:
 
 @dataclass(frozen=True)
 class CheckRow:
-    vi: str
-    en: str
+    texts: tuple[str, ...]  # the item in each language of LANGS, Vietnamese first
     status: str  # met | partial | missing
 
 

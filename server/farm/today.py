@@ -45,7 +45,7 @@ RISK_ORDER = {"none": 0, "low": 1, "unknown": 1, "moderate": 2, "high": 3}
 
 
 def text_json(t: Text) -> dict[str, str]:
-    return {"key": t.key, "vi": t.vi, "en": t.en}
+    return t.as_json()
 
 
 def node_state(node_id: int, name: str, kind: str, rec: FrameRecord | None, now: int) -> dict[str, Any]:

@@ -1,28 +1,25 @@
 """Area alerts: which fields a circle reaches, and what the farmer reads, as a key with parameters.
 
 An alert is stored as ``message_key`` + ``message_params`` and worded when read, in the reader's
-languages: ``alert_note`` is the officer's own words (``{"vi", "en"}``; English falls back to the
-Vietnamese the officer wrote); ``alert_disease`` names a disease from the one disease vocabulary
-(``{"disease": key}``) in a title above the officer's words, so the farmer sees which disease in
-their own language even when the officer typed only Vietnamese.
+languages: ``alert_note`` is the officer's own words (one parameter per language code; a language
+the officer did not write falls back to the Vietnamese); ``alert_disease`` names a disease from the
+one disease vocabulary (``{"disease": key}``) in a title above the officer's words, so the farmer
+sees which disease in their own language even when the officer typed only Vietnamese.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
+from common.language import LANGS, Lang, words
 from server.advisory.disease import vocabulary
+from server.advisory.i18n import message
 from server.registry.geo import centroid
 from server.registry.models import Field
 
-MESSAGES: dict[str, tuple[str, str]] = {
-    "alert_disease": (
-        "Cán bộ khuyến nông báo: {disease} đang có trong vùng của bạn. Hãy thăm ruộng.",
-        "Extension officer: {disease} has been found in your area. Check your fields.",
-    ),
-}
+TITLES = {"alert_disease": "alert.disease"}  # stored key -> title's message key (data/messages.json)
 
 
 def distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -46,9 +43,10 @@ def disease_key(kind: str) -> str | None:
     return entry.disease.key if entry and entry.disease else None
 
 
-def message_for(kind: str, text_vi: str, text_en: str) -> tuple[str, dict[str, Any]]:
-    """The key and parameters to store for an officer's alert."""
-    params: dict[str, Any] = {"vi": text_vi, "en": text_en}
+def message_for(kind: str, own: Mapping[Lang, str]) -> tuple[str, dict[str, Any]]:
+    """The key and parameters to store for an officer's alert: ``own`` is the officer's words per
+    language (stored under each language code; the default language's is required)."""
+    params: dict[str, Any] = {lang: str(own.get(lang) or "") for lang in LANGS}
     key = disease_key(kind)
     if key is not None:
         return "alert_disease", params | {"disease": key}
@@ -56,12 +54,12 @@ def message_for(kind: str, text_vi: str, text_en: str) -> tuple[str, dict[str, A
 
 
 def render(key: str, params: dict[str, Any]) -> dict[str, dict[str, str] | None]:
-    """The alert in both languages: ``message`` (the officer's words) and ``title`` (the disease
-    line of an ``alert_disease``; None for a plain note)."""
-    own = {"vi": str(params.get("vi") or ""), "en": str(params.get("en") or params.get("vi") or "")}
+    """The alert in every language: ``message`` (the officer's words; a language the officer did
+    not write falls back to the default one's) and ``title`` (the disease line of an
+    ``alert_disease``; None for a plain note)."""
+    own = {lang: words(params, lang) for lang in LANGS}
     found = vocabulary.disease(params.get("disease"))
-    if key not in MESSAGES or found is None:
+    if key not in TITLES or found is None:
         return {"message": own, "title": None}
-    vi, en = MESSAGES[key]
-    title = {"vi": vi.format(disease=found.names["vi"]), "en": en.format(disease=found.names["en"])}
-    return {"message": own, "title": title}
+    title = message(TITLES[key], disease=found.names)
+    return {"message": own, "title": dict(title.texts)}

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from common.language import LANGS
 from server.advisory.disease import vocabulary
 from server.farm import review
 from server.registry.geo import centroid
@@ -74,7 +75,7 @@ def cases(db: Session, fields: dict[int, Field], since: int, until: int) -> list
 def labels() -> list[dict[str, str]]:
     """The classifier's labels with their names, from the one disease vocabulary."""
     return [
-        {"name": lb.name, "crop": lb.crop, "vi": lb.names["vi"], "en": lb.names["en"]}
+        {"name": lb.name, "crop": lb.crop} | {lang: lb.names[lang] for lang in LANGS}
         for lb in vocabulary.labels().values()
     ]
 

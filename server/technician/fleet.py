@@ -1,15 +1,19 @@
 """Fleet health, pure: battery trend by least squares, frame loss, and the "needs a visit" reasons.
 
-Every reason carries a stable code, an urgency (higher = sooner) and bilingual text, so the phone
-list, the map and the CSV all say the same thing.
+Every reason carries a stable code, an urgency (higher = sooner) and a message key with parameters
+worded in every language (``data/messages.json``), so the phone list, the map and the CSV all say
+the same thing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
+from common.language import Lang
 from common.node_limits import BATTERY_EMPTY_V, NodeVerdict, verdict
+from server.advisory.i18n import Num, Text, message
 
 MIN_TREND_SPAN_S = 12 * 3600
 HIGH_LOSS = 0.2
@@ -50,10 +54,19 @@ def frame_loss(received: int, window_s: int, interval_s: int) -> float | None:
 
 @dataclass(frozen=True)
 class Reason:
+    """Why a node needs a visit: a stable code, an urgency and its message (``visit.<code>``)."""
+
     code: str
     urgency: int
-    vi: str
-    en: str
+    text: Text
+
+    def get(self, lang: Lang) -> str:
+        """The reason in ``lang``."""
+        return self.text.get(lang)
+
+    def as_json(self) -> dict[str, Any]:
+        """``{code, urgency, key, <lang>: text ...}``: the shape the technician app reads."""
+        return {"code": self.code, "urgency": self.urgency} | self.text.as_json()
 
 
 @dataclass
@@ -79,53 +92,30 @@ def state(h: NodeHealth) -> str:
     return "sensor_fault" if h.faults else "online"
 
 
+def _reason(code: str, urgency: int, key: str, **params: Any) -> Reason:
+    return Reason(code, urgency, message(f"visit.{key}", **params))
+
+
 def reasons(h: NodeHealth) -> list[Reason]:
     """Why someone should go to this node, most urgent first (empty: no visit needed)."""
     out: list[Reason] = []
     v = health(h)
     if h.age_s is None:
-        out.append(
-            Reason(
-                "never_seen",
-                60,
-                "Chưa từng gửi dữ liệu — kiểm tra lắp đặt",
-                "Never reported — check the install",
-            )
-        )
+        out.append(_reason("never_seen", 60, "never_seen"))
     elif not v.online:
         hours = h.age_s // 3600
-        out.append(
-            Reason("offline", 90 + min(hours, 9), f"Mất liên lạc {hours} giờ", f"Silent for {hours} h")
-        )
+        out.append(_reason("offline", 90 + min(hours, 9), "offline", hours=hours))
     days = h.trend.days_left if h.trend else None
     if v.battery_low or (days is not None and days < 7):
-        left = f"{days:.0f}" if days is not None else "?"
         urgency = 80 if days is not None and days < 3 else 70
-        out.append(
-            Reason(
-                "battery", urgency, f"Pin yếu, còn khoảng {left} ngày", f"Battery low, about {left} days left"
-            )
-        )
+        out.append(_reason("battery", urgency, "battery", days=Num(days, 0) if days is not None else "?"))
     if h.faults:
-        names = ", ".join(sorted(h.faults))
-        out.append(Reason("sensor_fault", 65, f"Cảm biến lỗi: {names}", f"Sensor fault: {names}"))
+        out.append(_reason("sensor_fault", 65, "sensor_fault", names=", ".join(sorted(h.faults))))
     if h.loss is not None and h.loss > HIGH_LOSS:
-        pct = round(h.loss * 100)
-        out.append(
-            Reason(
-                "frame_loss",
-                50,
-                f"Mất {pct}% bản tin — kiểm tra ăng-ten",
-                f"{pct}% of frames lost — check the antenna",
-            )
-        )
+        out.append(_reason("frame_loss", 50, "frame_loss", pct=round(h.loss * 100)))
     if v.link == "weak":
         assert h.rssi is not None
-        out.append(
-            Reason("weak_signal", 40, f"Sóng yếu ({h.rssi:.0f} dBm)", f"Weak signal ({h.rssi:.0f} dBm)")
-        )
+        out.append(_reason("weak_signal", 40, "weak_signal", rssi=Num(h.rssi, 0)))
     if h.config_pending and v.online:
-        out.append(
-            Reason("config_pending", 20, "Cấu hình mới chưa được áp dụng", "New config not applied yet")
-        )
+        out.append(_reason("config_pending", 20, "config_pending"))
     return sorted(out, key=lambda r: -r.urgency)

@@ -55,7 +55,7 @@ def test_banned_active_in_diary() -> None:
     findings = check_entry(entry, "VN")
     banned = [f for f in findings if f.code == "banned_in_vietnam"]
     assert banned and banned[0].severity == "error" and banned[0].active == "fipronil"
-    assert "501/QĐ-BNN-BVTV" in banned[0].text.vi and "501/QĐ-BNN-BVTV" in banned[0].text.en
+    assert "501/QĐ-BNN-BVTV" in banned[0].text.get("vi") and "501/QĐ-BNN-BVTV" in banned[0].text.get("en")
     decision = can_create_lot([entry], "F1", "VN", SPRAY_DAY + timedelta(days=30))
     assert not decision.allowed and "banned_in_vietnam" in decision.codes
 
@@ -64,7 +64,7 @@ def test_not_approved_for_eu_but_fine_domestically() -> None:
     entry = SprayEntry("e2", "F1", "tomato", SPRAY_DAY, actives=("mancozeb",), label_phi_days=7)
     eu = check_entry(entry, "EU")
     assert [f.code for f in eu] == ["not_approved_for_market"]
-    assert "2020/2087" in eu[0].text.en
+    assert "2020/2087" in eu[0].text.get("en")
     assert check_entry(entry, "VN") == []
     later = SPRAY_DAY + timedelta(days=10)
     assert can_create_lot([entry], "F1", "VN", later).allowed
@@ -76,7 +76,7 @@ def test_market_status_unknown_is_a_warning_with_default_mrl() -> None:
     us = check_entry(entry, "US")
     assert [(f.code, f.severity) for f in us] == [("market_status_unknown", "warning")]
     jp = check_entry(entry, "JP")
-    assert "0,01 mg/kg" in jp[0].text.vi and "0.01 mg/kg" in jp[0].text.en
+    assert "0,01 mg/kg" in jp[0].text.get("vi") and "0.01 mg/kg" in jp[0].text.get("en")
 
 
 def test_unknown_product_and_active() -> None:
@@ -103,7 +103,7 @@ def test_lot_one_day_before_phi_end_refused_and_allowed_on_the_day() -> None:
     assert lock.binding_entry_id == "e7"
     before = can_create_lot(entries, "F1", "VN", date(2026, 3, 10))
     assert not before.allowed and before.codes == ("phi_not_elapsed",)
-    assert "11/03/2026" in before.reasons[0].vi and "2026-03-11" in before.reasons[0].en
+    assert "11/03/2026" in before.reasons[0].get("vi") and "2026-03-11" in before.reasons[0].get("en")
     assert can_create_lot(entries, "F1", "VN", date(2026, 3, 11)).allowed
 
 
@@ -150,11 +150,11 @@ def test_fertiliser_catalogue_is_sourced_and_apart_from_pesticides() -> None:
     ferts = fertilisers.fertilisers()
     assert len(ferts) == len(raw["fertilisers"]) >= 8  # ids are unique
     assert not set(ferts) & set(catalogue.products())
-    assert not {f.name_vi.casefold() for f in ferts.values()} & {
+    assert not {f.names["vi"].casefold() for f in ferts.values()} & {
         p.trade_name.casefold() for p in catalogue.products().values()
     }
     for f in ferts.values():
-        assert f.source and f.name_vi and f.name_en and f.type
+        assert f.source and all(f.names.get(g) for g in ("vi", "en")) and f.type
         if f.grade is not None:
             assert 0 < sum(f.grade) <= 100, f
     # Urea CO(NH2)2: 2 N of 14.007 in 60.056 g/mol = 46.6 % N; the listed grade may not exceed it.

@@ -66,7 +66,7 @@ def test_tomcast_accumulates_to_spray_threshold() -> None:
     day5 = assess_disease("T1", "early_blight", records, DAY + timedelta(days=4), since=DAY)
     assert day5.level is RiskLevel.HIGH and day5.score == 20
     assert day5.tasks and day5.tasks[0].kind == "scout_photo"
-    assert "chụp ảnh" in day5.tasks[0].text.vi
+    assert "chụp ảnh" in day5.tasks[0].text.get("vi")
     assert len(day5.driving_hours) == 5 * 24
     assert day5.details["wetness_source"] == "rh_estimate"
 
@@ -222,8 +222,8 @@ def test_assess_field_by_crop_and_bilingual_text() -> None:
     risks = assess_field("C1", "cucumber", day_records(DAY, 18.0, wet_hours_profile(13)), DAY)
     assert [r.disease_key for r in risks] == ["downy_mildew"]
     text = risks[0].text
-    assert text.vi == "Bệnh sương mai: nguy cơ cao (điểm 13,0)."
-    assert text.en == "Cucurbit downy mildew: high risk (score 13.0)."
+    assert text.get("vi") == "Bệnh sương mai: nguy cơ cao (điểm 13,0)."
+    assert text.get("en") == "Cucurbit downy mildew: high risk (score 13.0)."
 
 
 def test_leaf_wetness_percent_becomes_wet_minutes_and_beats_rh() -> None:

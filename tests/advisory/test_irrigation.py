@@ -36,8 +36,8 @@ def test_irrigate_amount_and_volume() -> None:
     assert advice.volume_m3 == pytest.approx(20.7, abs=0.05)  # 41.4 mm * 500 m2
     assert advice.numbers["taw_mm"] == pytest.approx(98.0)
     assert advice.numbers["raw_mm"] == pytest.approx(40.8, abs=0.05)
-    assert "41,4 mm" in advice.text.vi and "20,7 m³" in advice.text.vi
-    assert "41.4 mm" in advice.text.en and "500 m²" in advice.text.en
+    assert "41,4 mm" in advice.text.get("vi") and "20,7 m³" in advice.text.get("vi")
+    assert "41.4 mm" in advice.text.get("en") and "500 m²" in advice.text.get("en")
     assert advice.confidence is Confidence.MEDIUM  # no sensor
     assert any(c.key == "caveat.no_sensor" for c in advice.caveats)
 
@@ -87,7 +87,7 @@ def test_missing_weather_without_sensor_refuses_amount() -> None:
     advice = advise_irrigation(TOMATO, history, TODAY, today_et0_mm=4.0)
     assert advice.reason is Reason.INSUFFICIENT_DATA
     assert advice.depth_mm == 0.0 and advice.confidence is Confidence.LOW
-    assert "Không đủ dữ liệu" in advice.text.vi
+    assert "Không đủ dữ liệu" in advice.text.get("vi")
 
 
 def test_missing_weather_with_sensor_still_advises() -> None:
@@ -127,7 +127,7 @@ def test_awd_keep_flooded_after_transplanting_and_at_flowering() -> None:
     flowering = advise_awd(
         RICE, TODAY, PaddyObservation(water_level_cm=-20), flowering_date=TODAY + timedelta(days=5)
     )
-    assert flowering.reason is Reason.AWD_KEEP_FLOODED and "trỗ bông" in flowering.text.vi
+    assert flowering.reason is Reason.AWD_KEEP_FLOODED and "trỗ bông" in flowering.text.get("vi")
 
 
 def test_awd_irrigate_at_15_cm_below_surface() -> None:
@@ -136,7 +136,7 @@ def test_awd_irrigate_at_15_cm_below_surface() -> None:
     assert advice.depth_mm == pytest.approx(50.0)  # ponding to 5 cm
     assert advice.volume_m3 == pytest.approx(50.0)  # 50 mm on 1000 m2
     assert "ponding_volume_only" in advice.flags
-    assert "-15,0 cm" in advice.text.vi
+    assert "-15,0 cm" in advice.text.get("vi")
 
 
 def test_awd_wait_and_degraded_inputs() -> None:

@@ -28,7 +28,7 @@ def test_crop_table_has_region_crops_with_names_and_sources() -> None:
         assert key in table
     tomato = table["tomato"]
     assert (tomato.kc_ini, tomato.kc_mid, tomato.kc_end) == (0.60, 1.15, 0.80)  # FAO-56 Table 12
-    assert tomato.name_vi == "cà chua"
+    assert tomato.names["vi"] == "cà chua"
     assert "Table 12" in tomato.source
     assert not table["lychee"].has_kc  # no FAO-56 row: refused, not invented
     assert kc.get_crop("Dưa chuột").key == "cucumber"

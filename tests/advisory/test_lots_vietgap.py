@@ -94,7 +94,7 @@ def test_checklist_items_are_bilingual_with_evidence_types() -> None:
     items = checklist()
     assert {i.evidence_type for i in items} == {"diary", "sensor", "lot", "document"}
     for item in items:
-        assert item.text.vi and item.text.en and item.reference
+        assert item.text.get("vi") and item.text.get("en") and item.reference
     assert all("vietgap" in i.schemes for i in checklist("vietgap"))
     with pytest.raises(ValueError):
         checklist("organic")

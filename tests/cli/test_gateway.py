@@ -29,7 +29,9 @@ def gateway_dir(tmp_path: Path) -> Path:
     (data / "node-keys.json").write_text(json.dumps(keys), encoding="utf-8")
     gateway = Gateway(GatewayConfig(data, "http://127.0.0.1:9", "token"))
     # An alert made with the rule engine's own type: a change of its fields must show up here too.
-    gateway.rules.alerts.append(Alert("soil-dry", int(time.time()) - 60, 0.12, "Đất khô", "Soil dry"))
+    gateway.rules.alerts.append(
+        Alert("soil-dry", int(time.time()) - 60, 0.12, "k", {}, {"vi": "Đất khô", "en": "Soil dry"})
+    )
     gateway.write_health()
     gateway.outbox.close()
     return data

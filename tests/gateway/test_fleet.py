@@ -37,8 +37,8 @@ def test_needs_visit_is_sorted_by_urgency_with_bilingual_reasons() -> None:
     assert [v.node_id for v in visits] == [3, 2, 5, 6, 4]
     assert [r.code for r in visits[0].reasons] == ["battery_low", "sensor_fault"]
     assert (
-        visits[1].reasons[0].vi.startswith("Mất liên lạc 5,0 giờ")  # decimal comma in Vietnamese
-        and visits[1].reasons[0].en == "No data for 5.0 h"
+        visits[1].reasons[0].get("vi").startswith("Mất liên lạc 5,0 giờ")  # decimal comma in Vietnamese
+        and visits[1].reasons[0].get("en") == "No data for 5.0 h"
     )
     assert {r.code for r in visits[2].reasons} == {"battery_falling", "config_outdated"}
     assert {r.code for r in visits[4].reasons} == {"weak_signal", "frame_loss"}
@@ -64,11 +64,19 @@ def health_doc() -> dict[str, object]:
                 "value": 0.2,
                 "message_vi": "Độ ẩm <thấp>",
                 "message_en": "Soil dry",
-            }
+            },  # a health file written before alerts became message keys still reads
+            {
+                "rule_id": "r",
+                "at": NOW - 30,
+                "value": 0.2,
+                "key": "rules.refill",
+                "params": {},
+                "message": {"vi": "Khô <quá>", "en": "Too dry"},
+            },
         ],
         "nodes": {str(r["node_id"]): r for r in reports},
         "needs_visit": [
-            {"node_id": v.node_id, "severity": v.severity, "reasons": [r.__dict__ for r in v.reasons]}
+            {"node_id": v.node_id, "severity": v.severity, "reasons": [r.as_json() for r in v.reasons]}
             for v in fleet.needs_visit(reports)
         ],
     }
@@ -78,6 +86,7 @@ def test_status_page_is_self_contained_escaped_and_served_on_loopback() -> None:
     page = render_html(health_doc())
     assert "Nút cần kiểm tra" in page and "Nodes that need a visit" in page and "Pin yếu 3,40 V" in page
     assert "&lt;thấp&gt;" in page and "<thấp>" not in page  # server data is escaped
+    assert "Khô &lt;quá&gt; <span class=en>/ Too dry</span>" in page
     assert "http://" not in page and "https://" not in page and "<script" not in page  # no external assets
     srv = StatusServer(health_doc, "127.0.0.1", 0)
     srv.start()

@@ -39,8 +39,8 @@ def test_dry_for_two_hours_alerts_and_opens_the_valve_then_closes_it() -> None:
     alert = actions[0]
     assert (
         isinstance(alert, Alert)
-        and "Độ ẩm đất" in alert.message_vi
-        and "below refill point" in alert.message_en
+        and "Độ ẩm đất" in alert.message["vi"]
+        and "below refill point" in alert.message["en"]
     )
     assert actions[1] == OpenValve("r1", "v1", 1200)
     assert e.open_valves() == {"v1": t0 + 2 * H + 1200}

@@ -100,8 +100,10 @@ def test_void_is_audited_shown_and_unlocks_the_harvest(app: Flask, farmer: Clien
             select(AuditLog).where(AuditLog.table == "app_diary_entry", AuditLog.row_key == str(entry["id"]))
         ).all()
         assert [r.action for r in rows] == ["insert", "update"]  # both under the entry's own id
-        assert rows[0].changes["void_reason"] == [None, voided["reason"]] and rows[0].actor_id is not None
-        assert rows[0].changes["voided_at"][0] is None and rows[0].changes["voided_by"][1]
+        assert rows[0].changes["id"] == entry["id"] and rows[0].changes["void_reason"] is None
+        void = rows[1]
+        assert void.changes["void_reason"] == [None, voided["reason"]] and void.actor_id is not None
+        assert void.changes["voided_at"][0] is None and void.changes["voided_by"][1]
     assert _entries(app, id=entry["id"]) == 1  # still there, never deleted
 
 

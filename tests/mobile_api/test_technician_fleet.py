@@ -38,7 +38,7 @@ def test_reasons_sorted_by_urgency_in_both_languages() -> None:
     )
     codes = [r.code for r in reasons(h)]
     assert codes == ["offline", "battery", "sensor_fault", "frame_loss", "weak_signal"]
-    assert all(r.vi and r.en for r in reasons(h))
+    assert all(r.get(lang) for r in reasons(h) for lang in ("vi", "en"))
     assert state(h) == "offline"
     assert [r.code for r in reasons(NodeHealth(age_s=None))] == ["never_seen"] and state(
         NodeHealth(None)

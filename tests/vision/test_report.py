@@ -35,3 +35,14 @@ def test_model_card_credits_the_pretrained_weights() -> None:
     card = CARD.read_text(encoding="utf-8")
     assert "Apache License 2.0" in card and "ML Illustrated" in card
     assert "LICENSE-efficientnet-lite0.txt" in card
+
+
+def test_train_summary_reports_the_three_figures() -> None:
+    # `farm vision train` ends with these lines: accuracy of answers, abstention and the
+    # confidently-wrong share, for the test split and the field check set, with and without crop.
+    m = json.loads((MODEL_DIR / "metrics.json").read_text(encoding="utf-8"))
+    lines = report.summary_lines(m)
+    joined = "\n".join(lines)
+    assert joined.count("confidently wrong") == 4 and joined.count("abstained") == 4
+    assert any(line.startswith("field check set, crop given:") for line in lines)
+    assert "officer-reviewed photos used: 0" in joined

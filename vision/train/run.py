@@ -1,7 +1,9 @@
 """``farm vision train``: preload -> fit -> int8 export -> calibrate -> evaluate.
 
 Stages can be run separately (``--stage``) so a calibration change does not need
-a new training run.  Everything is seeded; the data split is deterministic.
+a new training run.  Everything is seeded and the data split is deterministic, but
+TensorFlow's multi-threaded CPU kernels are not bit-exact, so a retrain gives close,
+not identical, numbers.
 """
 
 from __future__ import annotations
@@ -72,7 +74,7 @@ def stage_fit(pre: Preloaded, labels: LabelSet, work: Path, epochs: int, train_f
     """Fine-tune EfficientNet-Lite0 (ImageNet) with one cosine learning-rate cycle.
 
     The checkpoint kept is the epoch with the best score on the *validation*
-    shortcut set (clean, style-swapped both ways), never the last one by default,
+    shortcut set (clean, style-swapped both ways), not simply the last one,
     and never chosen on test data.
     """
     import keras

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from common.language import LANGS
 from server.advisory import data_files
 
 MARKETS = ("VN", "EU", "US", "JP", "CN")
@@ -90,6 +91,12 @@ def active_name(name: str, lang: str = "en") -> str:
     return str(row["names"][lang]) if row else name
 
 
+def active_names(name: str) -> dict[str, str]:
+    """Display name of an active in every language the table has (the input itself when unknown)."""
+    row = _raw()["actives"].get(normalise_active(name))
+    return dict(row["names"]) if row else {g: name for g in LANGS}
+
+
 def vietnam_status(active: str) -> VietnamStatus:
     """Vietnamese status of an active; unknown actives are reported as "unknown"."""
     row = _raw()["actives"].get(normalise_active(active))
@@ -162,6 +169,11 @@ def default_mrl(market: str) -> tuple[float | None, str]:
     """Default MRL (mg/kg) applying where no specific limit exists, with its legal source."""
     m = _raw()["markets"][market]
     return m.get("default_mrl_mg_kg"), str(m["mrl_source"])
+
+
+def market_names(market: str) -> dict[str, str]:
+    """Market name in every language the table has, a word for message parameters."""
+    return dict(_raw()["markets"][market]["names"])
 
 
 def market_name(market: str, lang: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from common.language import DEFAULT, LANGS, words
 from server.advisory import data_files
 
 
@@ -18,18 +19,22 @@ class Fertiliser:
     """A fertiliser or soil amendment; ``grade`` is N-P2O5-K2O in percent (None: varies by batch)."""
 
     fertiliser_id: str
-    name_vi: str
-    name_en: str
+    names: dict[str, str]  # {lang: name}, every language of the table
     type: str  # nitrogen | phosphate | potash | compound | organic | amendment
     grade: tuple[float, float, float] | None
     verified: bool
     source: str
 
+    @property
+    def name(self) -> str:
+        """The name in the default language (what a diary entry records as its product)."""
+        return words(self.names, DEFAULT)
+
     def as_json(self) -> dict[str, Any]:
         return {
             "id": self.fertiliser_id,
-            "name": self.name_vi,
-            "names": {"vi": self.name_vi, "en": self.name_en},
+            "name": self.name,
+            "names": {lang: words(self.names, lang) for lang in LANGS},
             "type": self.type,
             "grade": list(self.grade) if self.grade else None,
             "verified": self.verified,
@@ -53,7 +58,7 @@ def fertilisers() -> dict[str, Fertiliser]:
         g = r.get("grade")
         grade = (float(g["n"]), float(g["p2o5"]), float(g["k2o"])) if g else None
         out[r["id"]] = Fertiliser(
-            r["id"], r["name"]["vi"], r["name"]["en"], r["type"], grade, bool(r["verified"]), r["source"]
+            r["id"], dict(r["name"]), r["type"], grade, bool(r["verified"]), r["source"]
         )
     return out
 

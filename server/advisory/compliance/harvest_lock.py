@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from server.advisory.compliance import catalogue
 from server.advisory.compliance.diary import SprayEntry
 from server.advisory.compliance.rules import Finding, check_entry
-from server.advisory.i18n import Text
+from server.advisory.i18n import Text, message
 
 
 @dataclass(frozen=True)
@@ -105,26 +105,12 @@ def can_create_lot(entries: Sequence[SprayEntry], field_id: str, market: str, on
     reasons: list[Text] = [f.text for f in findings if f.severity == "error"]
     codes: list[str] = [f.code for f in findings if f.severity == "error"]
     if lock.unknown_phi_entries:
-        ids = ", ".join(lock.unknown_phi_entries)
         codes.append("phi_unknown")
-        reasons.append(
-            Text(
-                "compliance.phi_unknown",
-                f"Chưa có thời gian cách ly cho lần phun {ids}; hãy nhập theo nhãn thuốc.",
-                f"No pre-harvest interval for spray entry {ids}; enter it from the product label.",
-            )
-        )
+        reasons.append(message("compliance.phi_unknown", entries=", ".join(lock.unknown_phi_entries)))
     elif lock.earliest_harvest is not None and on < lock.earliest_harvest:
         days_left = (lock.earliest_harvest - on).days
         codes.append("phi_not_elapsed")
-        iso = lock.earliest_harvest.isoformat()
-        vi_date = lock.earliest_harvest.strftime("%d/%m/%Y")
         reasons.append(
-            Text(
-                "compliance.phi_not_elapsed",
-                f"Chưa hết thời gian cách ly: còn {days_left} ngày, được thu hoạch từ {vi_date}.",
-                f"Pre-harvest interval not over: {days_left} day(s) left, harvest allowed from {iso}.",
-                {"earliest_harvest": iso, "days_left": days_left},
-            )
+            message("compliance.phi_not_elapsed", days_left=days_left, earliest_harvest=lock.earliest_harvest)
         )
     return LotDecision(not codes, tuple(reasons), tuple(dict.fromkeys(codes)), lock, findings)

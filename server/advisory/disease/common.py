@@ -8,8 +8,9 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from common.language import LANGS, Num, words
 from server.advisory import data_files
-from server.advisory.i18n import Text, format_number, level_text, message
+from server.advisory.i18n import Text, level_text, message
 
 #: A confirmed photo diagnosis of the same disease within this radius and this many days raises
 #: the risk one level (project rule: spores travel between neighbouring fields within days).
@@ -156,7 +157,8 @@ def finish(
 ) -> DiseaseRisk:
     """Apply the coverage rule and nearby diagnoses, and write the bilingual text and tasks."""
     info = disease_info(disease_key)
-    name_vi, name_en = info["names"]["vi"], info["names"]["en"]
+    names: dict[str, str] = {lang: words(info["names"], lang) for lang in LANGS}
+    title = {lang: name[:1].upper() + name[1:] for lang, name in names.items()}
     level, partial = combine_with_coverage(actual, worst)
     notes: list[Text] = []
     if not coverage.complete:
@@ -173,17 +175,14 @@ def finish(
             message(
                 "disease.nearby",
                 count=len(matches),
-                disease=name_vi,
-                disease_en=name_en,
-                radius_km=format_number(NEARBY_RADIUS_KM, 0),
+                disease=names,
+                radius_km=Num(NEARBY_RADIUS_KM, 0),
             )
         )
     text = message(
         "disease.level",
-        disease=name_vi[0].upper() + name_vi[1:],
-        disease_en=name_en[0].upper() + name_en[1:],
-        level_vi=level_text(level.value, "vi"),
-        level_en=level_text(level.value, "en"),
+        disease=title,
+        level=level_text(level.value),
         score=actual.score,
     )
     tasks: tuple[Task, ...] = ()
@@ -194,7 +193,7 @@ def finish(
                 field_id,
                 disease_key,
                 day,
-                message("task.scout", disease=name_vi, disease_en=name_en),
+                message("task.scout", disease=names),
             ),
         )
     details = dict(actual.details)

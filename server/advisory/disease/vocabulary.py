@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from common.language import LANGS, words
 from server.advisory import data_files
 
-Names = dict[str, str]  # {"vi": ..., "en": ...}
+Names = dict[str, str]  # {lang: name}, one per language of LANGS
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ def diseases() -> dict[str, Disease]:
     return {
         key: Disease(
             key,
-            {"vi": row["names"]["vi"], "en": row["names"]["en"]},
+            {lang: words(row["names"], lang) for lang in LANGS},
             tuple(row["crops"]),
             tuple(row.get("targets", ())),
             row.get("risk_model"),
@@ -82,9 +83,11 @@ def labels() -> dict[str, Label]:
         crop_names = crops[row["crop"]]["names"]
         disease = diseases()[row["disease"]] if row["disease"] else None
         if disease is not None:
-            names = {lang: _capital(disease.names[lang]) for lang in ("vi", "en")}
+            names = {lang: _capital(disease.names[lang]) for lang in LANGS}
         else:
-            names = {lang: _capital(healthy[lang].format(crop=crop_names[lang])) for lang in ("vi", "en")}
+            names = {
+                lang: _capital(words(healthy, lang).format(crop=words(crop_names, lang))) for lang in LANGS
+            }
         out[name] = Label(name, row["crop"], disease, names)
     return out
 
@@ -99,7 +102,7 @@ def disease(key: str | None) -> Disease | None:
 
 
 def label_name(name: str | None) -> Names | None:
-    """Vietnamese and English names of a classifier label; None for an unknown one."""
+    """Names of a classifier label in every language; None for an unknown one."""
     found = label(name)
     return dict(found.names) if found else None
 
@@ -107,7 +110,7 @@ def label_name(name: str | None) -> Names | None:
 def crop_names(classifier_crop: str) -> Names:
     """The classifier crop's name ("corn" -> ngô / maize); the key itself when unknown."""
     row = _raw()["label_crops"].get(classifier_crop)
-    return dict(row["names"]) if row else {"vi": classifier_crop, "en": classifier_crop}
+    return dict(row["names"]) if row else {lang: classifier_crop for lang in LANGS}
 
 
 @cache
