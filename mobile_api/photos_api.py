@@ -78,10 +78,27 @@ def _store(cleaned: list[photos.CleanPhoto]) -> list[str]:
     return [photos.keep(p.data) for p in cleaned]
 
 
+def _form_position(lat: str, lon: str) -> tuple[float, float] | None:
+    return photos.position(request.form.get(lat, type=float), request.form.get(lon, type=float))
+
+
+def _position(cleaned: list[photos.CleanPhoto]) -> tuple[float | None, float | None]:
+    """Where the photo was taken, for a farmer who shares it: the phone's fix (``lat``, ``lon``),
+    else the photos' EXIF, else ``gps_lat``/``gps_lon`` — the EXIF position the app read from the
+    original before it shrank the photo (re-encoding on the phone drops the EXIF)."""
+    found = (
+        _form_position("lat", "lon")
+        or next((p.gps for p in cleaned if p.gps), None)
+        or _form_position("gps_lat", "gps_lon")
+    )
+    return found if found else (None, None)
+
+
 @bp.post("/api/v1/app/photos")
 @doc(
     "Upload 1-5 photos of a plant and get the diagnosis (multipart: photos, field_id, "
-    "idempotency_key, share_location, lat, lon)",
+    "idempotency_key, share_location, lat, lon: the phone's fix, gps_lat, gps_lon: the photo's "
+    "EXIF position read on the phone; a position is kept only with share_location=1)",
     tag="app",
 )
 @login_required
@@ -102,9 +119,7 @@ def upload() -> Response | tuple[dict[str, Any], int]:
         result = diagnosis.classify([p.data for p in cleaned], field.crop)
         message_key, message_params = result.pop("message_key"), result.pop("message_params")
         share = request.form.get("share_location") == "1"
-        lat, lon = request.form.get("lat", type=float), request.form.get("lon", type=float)
-        if share and (lat is None or lon is None):
-            lat, lon = next((p.gps for p in cleaned if p.gps), (None, None))
+        lat, lon = _position(cleaned) if share else (None, None)
         d = Diagnosis(
             idempotency_key=key,
             field_id=field.id,
@@ -117,8 +132,8 @@ def upload() -> Response | tuple[dict[str, Any], int]:
             message_key=message_key,
             message_params=message_params,
             result=result,
-            lat=lat if share else None,
-            lon=lon if share else None,
+            lat=lat,
+            lon=lon,
             review_status=review.initial_status(bool(result["abstained"])),
             created_by=common.user_id(),
             created_at=common.now_s(),

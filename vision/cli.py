@@ -43,11 +43,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     pd.add_argument(
         "--model-dir",
-        type=Path,
+        type=_model_dir,
         default=None,
         help="folder with the int8 model, labels and calibration (default: the shipped model, vision/model)",
     )
     pd.set_defaults(func=cmd_diagnose)
+
+
+def _model_dir(text: str) -> Path:
+    """A folder that holds a model (checked when parsed: a wrong path is one line, not a traceback)."""
+    from vision.diagnose import MODEL_FILE
+
+    folder = Path(text)
+    if not (folder / MODEL_FILE).is_file():
+        raise argparse.ArgumentTypeError(f"no {MODEL_FILE} in {folder}")
+    return folder
 
 
 def cmd_train(args: argparse.Namespace) -> int:

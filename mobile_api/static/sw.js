@@ -1,8 +1,8 @@
 // Service worker: the app shell from cache (refreshed in the background), the API network-first
 // with the last answer kept for when the signal drops. Writes are never cached (the outbox sends them).
-const VERSION = "rs-app-4";
+const VERSION = "rs-app-5";
 const SHELL = ["/", "/static/app.css", "/static/js/main.js", "/static/js/api.js", "/static/js/i18n.js", "/static/js/timezone.js", "/static/js/ui.js",
-  "/static/js/queue.js", "/static/js/chart.js", "/static/js/views/common.js", "/static/js/views/login.js",
+  "/static/js/queue.js", "/static/js/photo_shrink.js", "/static/js/chart.js", "/static/js/views/common.js", "/static/js/views/login.js",
   "/static/js/views/home.js", "/static/js/views/field.js", "/static/js/views/photo.js", "/static/js/views/diary.js",
   "/static/js/views/harvest.js", "/static/js/views/settings.js", "/static/i18n/vi.json", "/static/i18n/en.json",
   "/static/icon.svg", "/manifest.webmanifest"];

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
 import re
 import warnings
 from dataclasses import dataclass
@@ -64,14 +65,24 @@ def _degrees(value: Any, ref: Any) -> float | None:
     return -deg if str(ref).upper() in ("S", "W") else deg
 
 
+def position(lat: float | None, lon: float | None) -> tuple[float, float] | None:
+    """``(lat, lon)`` rounded to 6 decimals (~0.1 m) when both are finite and on the globe, else None.
+
+    One rule for every source of a position (the photo's EXIF, the fields the phone read from it
+    before shrinking the photo, the phone's own fix), so a NaN or an out-of-range pair is never stored.
+    """
+    if lat is None or lon is None or not (math.isfinite(lat) and math.isfinite(lon)):
+        return None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    return round(lat, 6), round(lon, 6)
+
+
 def read_gps(img: Image.Image) -> tuple[float, float] | None:
     gps = img.getexif().get_ifd(GPS_IFD)
     if not gps or 2 not in gps or 4 not in gps:
         return None
-    lat, lon = _degrees(gps[2], gps.get(1, "N")), _degrees(gps[4], gps.get(3, "E"))
-    if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        return None
-    return round(lat, 6), round(lon, 6)
+    return position(_degrees(gps[2], gps.get(1, "N")), _degrees(gps[4], gps.get(3, "E")))
 
 
 def clean(raw: bytes) -> CleanPhoto:

@@ -66,3 +66,8 @@ def test_missing_photo_is_reported_per_photo_without_traceback(
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     rows = [json.loads(line) for line in proc.stdout.splitlines()]
     assert "error" not in rows[0] and rows[1]["error"] == "unreadable"
+
+
+def test_a_folder_without_a_model_is_one_line_exit_2(photos: dict[str, Path], tmp_path: Path) -> None:
+    proc = farm("diagnose", str(photos["leaf"]), "--model-dir", str(tmp_path / "nowhere"), cwd=tmp_path)
+    one_line_error(proc, "--model-dir")

@@ -193,7 +193,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         default=Path(os.environ.get("TMPDIR", "/tmp")) / "ruongso-vision-train",
         help="scratch dir outside the repo",
     )
-    p.add_argument("--model-dir", type=Path, default=MODEL_DIR)
+    p.add_argument(
+        "--model-dir",
+        type=Path,
+        default=MODEL_DIR,
+        help="where the model, labels and calibration are written (default: the shipped vision/model)",
+    )
     p.add_argument("--epochs", type=int, default=EPOCHS, help="epochs of the fine-tuning cycle")
     p.add_argument(
         "--train-from",
@@ -206,15 +211,21 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         type=Path,
         default=None,
         help="officer-reviewed photos: a folder with corrections.csv (the officer training export) "
-        "and the photos named <image_sha256>.jpg; they join the training split",
+        "and the photos named <image_sha256>.jpg; they join the training split (default: none)",
     )
     p.add_argument(
         "--compare-with",
         type=Path,
         default=None,
-        help="another model dir (e.g. the previous release) to score on the same evaluation photos",
+        help="another model dir (e.g. the previous release) to score on the same evaluation photos "
+        "(default: none)",
     )
-    p.add_argument("--stage", choices=("all", "fit", "export", "calibrate", "evaluate"), default="all")
+    p.add_argument(
+        "--stage",
+        choices=("all", "fit", "export", "calibrate", "evaluate"),
+        default="all",
+        help="run one stage only, e.g. recalibrate without retraining (default: all)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:

@@ -4,6 +4,7 @@
 // its products), and the farmer's own "this answer is wrong".
 import { api } from "../api.js";
 import { date, num, pick, t } from "../i18n.js";
+import { shrinkAll } from "../photo_shrink.js";
 import * as queue from "../queue.js";
 import { el, notice, show, uid } from "../ui.js";
 import { fieldPicker, waitingNote } from "./common.js";
@@ -34,8 +35,14 @@ function fileChooser(id) {
 }
 
 // Sends through the outbox (kept on the phone while offline, sent once); returns the reply or null.
-async function send(url, fields, files, box) {
+// The photos are made small first (photo_shrink.js): what is sent and what the outbox keeps is the
+// small copy. ``gps`` (the originals' EXIF position, lost in the small copy) is added to ``fields``
+// only when ``withGps`` says the farmer allows it.
+async function send(url, fields, chosen, box, withGps = false) {
   const key = uid();
+  box.replaceChildren(notice(t("dx_preparing")));
+  const { files, gps } = await shrinkAll(chosen);
+  if (withGps && gps) Object.assign(fields, { gps_lat: gps.lat, gps_lon: gps.lon });
   await queue.enqueue({ key, kind: "photo", url, fields: { ...fields, idempotency_key: key }, files, label: t("tab_photo") });
   box.replaceChildren(notice(t("dx_sending")));
   const sent = (await queue.flush())[key];
@@ -133,7 +140,7 @@ export async function render() {
       const pos = await new Promise((ok) => navigator.geolocation.getCurrentPosition(ok, () => ok(null), { timeout: 5000 }));
       if (pos) Object.assign(fields, { lat: pos.coords.latitude, lon: pos.coords.longitude });
     }
-    const reply = await send("/api/v1/app/photos", fields, chosen, result);
+    const reply = await send("/api/v1/app/photos", fields, chosen, result, share.checked);
     if (reply) {
       result.replaceChildren(answer(reply, () => history(shownField(), past)));
       files.reset();  // only the photos: the field stays the one the farmer chose
