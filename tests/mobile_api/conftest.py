@@ -9,8 +9,10 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from tests.mobile_api.seeding import seeded_app
+from tests.services import CHROMIUM, CHROMIUM_ARGS
 
 FARMER_1 = {"phone": "0912000001", "password": "demo-nongdan-1"}
 FARMER_3 = {"phone": "0912000003", "password": "demo-nongdan-3"}
@@ -58,3 +60,26 @@ def officer(app: Flask) -> Client:
 @pytest.fixture
 def data_root(app: Flask) -> Path:
     return Path(app.config["RUONGSO_SETTINGS"].data_dir)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Headless Chromium (the Debian package the test command installs), one per browser module."""
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def farmer_phone(browser: Browser, url: str) -> tuple[BrowserContext, Page]:
+    """Farmer 1 signed in on a phone-sized, touch, Vietnamese browser, the home screen drawn."""
+    ctx = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="vi-VN"
+    )
+    page = ctx.new_page()
+    page.goto(url + "/")
+    page.get_by_label("Số điện thoại").fill("0912 000 001")
+    page.get_by_label("Mật khẩu").fill("demo-nongdan-1")
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.locator(".advice").first).to_be_visible()
+    return ctx, page

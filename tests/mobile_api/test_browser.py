@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, FilePayload, Page, expect, sync_playwright
+from playwright.sync_api import Browser, FilePayload, Page, expect
 
 from server.farm.diagnosis import EXTENSION
 from tests.mobile_api.seeding import seeded_app, serve
 from tests.mobile_api.test_photos import FakeDiagnoser, jpeg
-from tests.services import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
+from tests.services import SCREENSHOTS
 
 pytestmark = pytest.mark.browser
 
@@ -31,14 +31,6 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, str]
     app.extensions[EXTENSION] = FakeDiagnoser()
     with serve(app) as url:
         yield app, url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def shot(page: Page, name: str) -> None:

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, Page, Route, ViewportSize, expect, sync_playwright
+from playwright.sync_api import Browser, Page, Route, ViewportSize, expect
 
 from server.registry.models import Node
 from tests.mobile_api.seeding import serve
@@ -31,7 +31,7 @@ from tests.mobile_api.test_officer_support import (
     post_frame,
     upload_photo,
 )
-from tests.services import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
+from tests.services import SCREENSHOTS
 
 pytestmark = pytest.mark.browser
 TABLET: ViewportSize = {"width": 1024, "height": 768}
@@ -44,14 +44,6 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, str]
     with serve(app) as url:
         yield app, url
     app.extensions["ruongso"].store.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def shot(page: Page, name: str, full: bool = False) -> None:

@@ -22,16 +22,17 @@ from typing import Any
 import pytest
 from flask import Flask
 from PIL import Image
-from playwright.sync_api import Browser, BrowserContext, FilePayload, Page, expect, sync_playwright
+from playwright.sync_api import Browser, FilePayload, Page, expect
 from sqlalchemy import select
 
 from server.farm.diagnosis import EXTENSION
 from server.farm.models import Diagnosis
 from server.officer.models import AlertField
+from tests.mobile_api.conftest import farmer_phone
 from tests.mobile_api.seeding import seeded_app, serve
 from tests.mobile_api.test_browser_officer_tech import open_page
 from tests.mobile_api.test_officer_support import OFFICER
-from tests.services import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
+from tests.services import SCREENSHOTS
 
 pytestmark = pytest.mark.browser
 GREEN, BROWN = "#2e7d32", "#8d6e63"
@@ -87,14 +88,6 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, str]
     app.extensions["ruongso"].store.close()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
 def shot(page: Page, name: str, at: str | None = None) -> None:
     """The screen as the person sees it, scrolled to ``at`` (a selector) when given."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -103,17 +96,6 @@ def shot(page: Page, name: str, at: str | None = None) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
 
 
-def farmer_phone(browser: Browser, url: str) -> tuple[BrowserContext, Page]:
-    ctx = browser.new_context(
-        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="vi-VN"
-    )
-    page = ctx.new_page()
-    page.goto(url + "/")
-    page.get_by_label("Số điện thoại").fill("0912 000 001")
-    page.get_by_label("Mật khẩu").fill("demo-nongdan-1")
-    page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.get_by_role("heading", name="Vườn cà chua")).to_be_visible()
-    return ctx, page
 
 
 def latest(app: Flask) -> Diagnosis | None:

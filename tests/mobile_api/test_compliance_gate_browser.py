@@ -12,13 +12,14 @@ from datetime import date, timedelta
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import func, select
 
 from server.farm.models import Lot
+from tests.mobile_api.conftest import farmer_phone
 from tests.mobile_api.seeding import seeded_app, serve
 from tests.mobile_api.test_compliance_gate import pdf_text
-from tests.services import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
+from tests.services import SCREENSHOTS
 
 pytestmark = pytest.mark.browser
 RICE = 1
@@ -33,30 +34,9 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, str]
     app.extensions["ruongso"].store.close()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
 def shot(page: Page, name: str, full_page: bool = False) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
-
-
-def signed_in(browser: Browser, url: str) -> tuple[BrowserContext, Page]:
-    ctx = browser.new_context(
-        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="vi-VN"
-    )
-    page = ctx.new_page()
-    page.goto(url + "/")
-    page.get_by_label("Số điện thoại").fill("0912 000 001")
-    page.get_by_label("Mật khẩu").fill("demo-nongdan-1")
-    page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.locator(".advice").first).to_be_visible()
-    return ctx, page
 
 
 def lots_of(app: Flask, field_id: int) -> int:
@@ -66,7 +46,7 @@ def lots_of(app: Flask, field_id: int) -> int:
 
 def test_banned_spray_refuses_the_lot_everywhere(live: tuple[Flask, str], browser: Browser) -> None:
     app, url = live
-    ctx, page = signed_in(browser, url)
+    ctx, page = farmer_phone(browser, url)
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     sprayed = date.today() - timedelta(days=30)

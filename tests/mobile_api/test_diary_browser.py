@@ -10,13 +10,14 @@ from datetime import timedelta
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlalchemy import func, select
 
 from common.timezone import local_today
 from server.farm.models import DiaryEntry
+from tests.mobile_api.conftest import farmer_phone
 from tests.mobile_api.seeding import seeded_app, serve
-from tests.services import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
+from tests.services import SCREENSHOTS
 
 pytestmark = pytest.mark.browser
 RICE_2, TOMATO = 2, 3
@@ -30,29 +31,13 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, str]
     app.extensions["ruongso"].store.close()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
 def shot(page: Page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
 
 
 def diary_of(browser: Browser, url: str, field_id: int) -> tuple[BrowserContext, Page]:
-    ctx = browser.new_context(
-        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="vi-VN"
-    )
-    page = ctx.new_page()
-    page.goto(url + "/")
-    page.get_by_label("Số điện thoại").fill("0912 000 001")
-    page.get_by_label("Mật khẩu").fill("demo-nongdan-1")
-    page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.locator(".advice").first).to_be_visible()
+    ctx, page = farmer_phone(browser, url)
     page.get_by_role("link", name="Nhật ký").first.click()
     page.get_by_label("Chọn ruộng").select_option(str(field_id))
     expect(page.locator(f"[data-field='{field_id}']")).to_be_attached()

@@ -10,13 +10,12 @@ from datetime import timedelta
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 from sqlalchemy import select
 
 from common.timezone import local_today, naive_local
 from server.registry.plantings import Planting
 from tests.mobile_api.seeding import seeded_app, serve
-from tests.services import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 
@@ -27,14 +26,6 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, str]
     with serve(app) as url:
         yield app, url
     app.extensions["ruongso"].store.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def test_the_farmer_records_the_season_on_the_field_screen(live: tuple[Flask, str], browser: Browser) -> None:
