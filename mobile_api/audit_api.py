@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, request, url_for
+from flask import Blueprint, Response, request
 
 from common.language import LANGS
 from mobile_api import common
 from mobile_api.apidoc import doc
 from mobile_api.auth import can_see_farm, login_required
 from mobile_api.catalogues import catalogue
-from mobile_api.lots_api import find_lot
+from mobile_api.lots_api import find_lot, lot_page_url
 from server.advisory.vietgap import evaluate_checklist
 from server.errors import problem
 from server.farm import audit_evidence, lot_report, lot_report_data
@@ -90,7 +90,7 @@ def lot_pdf(code: str) -> Response:
         lot = find_lot(db, code)
         if lot is None:
             return problem(404, "Unknown lot")
-        url = url_for("mobile_api.lots.public_page", code=lot.code, _external=True)
+        url = lot_page_url(lot.code)
         report = lot_report_data.build(db, svc.store, lot, url, (catalogue("vi"), catalogue("en")))
     body = lot_report.build_pdf(report)
     return Response(

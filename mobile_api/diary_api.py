@@ -24,6 +24,7 @@ from server.farm import compliance, diary, locks
 from server.farm.models import DiaryEntry
 from server.registry.models import Field
 from server.services import services
+from server.validation import body_int, json_body
 
 bp = Blueprint("diary", __name__)
 KINDS = diary.KINDS
@@ -115,17 +116,17 @@ def list_entries(field_id: int) -> Response | dict[str, Any]:
 )
 @login_required
 def create() -> Response:
-    body = request.get_json(silent=True) or {}
+    body = json_body()
     key = common.idempotency_key(body)
     if key is None:
         return problem(422, "Idempotency key missing", "send Idempotency-Key (8-64 of A-Z a-z 0-9 _ -)")
-    field_id = int(body.get("field_id") or 0)
+    field_id = body_int(body, "field_id")
     try:
         with services().db.session() as db:
             f = visible_field(db, field_id)
             if f is None:
                 return problem(404, "Unknown field")
-            old = db.scalar(select(DiaryEntry).where(DiaryEntry.idempotency_key == key))
+            old = common.replayed(db, DiaryEntry, key)
             if old is not None:  # a retry from the offline queue: the same entry, not a second one
                 return _reply(db, old, f, 200)
             now = common.now_s()
@@ -143,7 +144,7 @@ def create() -> Response:
     except IntegrityError:  # two copies of one request at once: the unique key let one in
         pass
     with services().db.session() as db:  # answer the losing copy with the winner's row
-        stored = db.scalar(select(DiaryEntry).where(DiaryEntry.idempotency_key == key))
+        stored = common.replayed(db, DiaryEntry, key)
         f = visible_field(db, field_id)
         if stored is None or f is None:
             return problem(409, "Conflict", "retry with the same Idempotency-Key")
@@ -174,7 +175,7 @@ def _stale(e: DiaryEntry, market: str, crop: str) -> Response | None:
 )
 @login_required
 def update(entry_id: int) -> Response:
-    body = request.get_json(silent=True) or {}
+    body = json_body()
     with services().db.session() as db:
         found = _owned(db, entry_id)
         if found is None:
@@ -204,7 +205,7 @@ def update(entry_id: int) -> Response:
 )
 @login_required
 def void(entry_id: int) -> Response:
-    body = request.get_json(silent=True) or {}
+    body = json_body()
     with services().db.session() as db:
         found = _owned(db, entry_id)
         if found is None:

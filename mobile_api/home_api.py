@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -22,11 +22,13 @@ from server.farm import locks
 from server.farm.compliance import MARKETS
 from server.farm.models import FieldProfile
 from server.farm.today import StoreReads, field_today
+from server.pagination import id_arg
 from server.registry import plantings
 from server.registry.geo import area_units, centroid
 from server.registry.models import Farm, Field
 from server.registry.views import planting_view
 from server.services import services
+from server.validation import json_body
 
 bp = Blueprint("home", __name__)
 PLAN_AHEAD_DAYS = 60  # a planting may be recorded as planned up to two months ahead
@@ -82,7 +84,7 @@ def home() -> Response | dict[str, Any]:
     svc = services()
     now = common.now_s()
     with svc.db.session() as db:
-        farm_id = request.args.get("farm", type=int)
+        farm_id = id_arg("farm")
         ids = visible_farms(db)
         chosen = min(ids, default=None) if farm_id is None else farm_id if farm_id in ids else None
         # One query per table for the whole farm (fields, their nodes, profiles, diaries), not per field.
@@ -151,12 +153,12 @@ def field(field_id: int) -> Response | dict[str, Any]:
 def put_profile(field_id: int) -> Response | dict[str, Any]:
     """Set the field's market and soil texture; a ``planting_date`` goes to the field's planting
     record (as ``PUT …/season`` with the current crop); leaving it out leaves the planting as it is."""
-    body = request.get_json(silent=True) or {}
+    body = json_body()
     if not isinstance(body, dict):
         return problem(422, "Invalid body", "send a JSON object")
     market = str(body.get("market", "VN"))
     planting = common.parse_date(body["planting_date"]) if body.get("planting_date") else None
-    soil = body.get("soil_texture") or None
+    soil = str(body.get("soil_texture") or "") or None
     if market not in MARKETS or (body.get("planting_date") and planting is None):
         return problem(422, "Invalid profile", f"market one of {MARKETS}; planting_date YYYY-MM-DD")
     if soil is not None and soil not in data_files.load("soils")["textures"]:
@@ -192,7 +194,7 @@ def put_profile(field_id: int) -> Response | dict[str, Any]:
 def put_season(field_id: int) -> Response | dict[str, Any]:
     """The farmer's field screen: the same crop corrects the current planting's date; another crop
     starts a new planting. Every change is in the audit log (``Planting`` is audited)."""
-    body = request.get_json(silent=True) or {}
+    body = json_body()
     if not isinstance(body, dict):
         return problem(422, "Invalid body", "send a JSON object")
     raw = body.get("planting_date")

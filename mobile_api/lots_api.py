@@ -15,7 +15,7 @@ from typing import Any
 
 import qrcode
 import qrcode.image.svg
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, Response, current_app, render_template, url_for
 from sqlalchemy import select
 
 from common.language import format_number
@@ -30,8 +30,10 @@ from server.farm.models import DiaryEntry, Lot
 from server.registry.models import Field
 from server.registry.plantings import GrowingArea
 from server.services import services
+from server.validation import BadRequestBody, body_int, json_body, number
 
 bp = Blueprint("lots", __name__, template_folder="templates")
+MAX_LOT_KG = 1e7  # 10,000 t: more than a cooperative harvests in a season
 
 
 def lot_json(lot: Lot) -> dict[str, Any]:
@@ -62,7 +64,7 @@ def lot_json(lot: Lot) -> dict[str, Any]:
 )
 @login_required
 def create() -> Response | tuple[dict[str, Any], int]:
-    body = request.get_json(silent=True) or {}
+    body = json_body()
     key = common.idempotency_key(body)
     if key is None:
         return problem(422, "Idempotency key missing")
@@ -70,18 +72,18 @@ def create() -> Response | tuple[dict[str, Any], int]:
     if day is None:
         return problem(422, "Invalid harvest_date", "YYYY-MM-DD")
     with services().db.session() as db:
-        field = visible_field(db, int(body.get("field_id") or 0))
+        field = visible_field(db, body_int(body, "field_id"))
         if field is None:
             return problem(404, "Unknown field")
-        old = db.scalar(select(Lot).where(Lot.idempotency_key == key))
+        old = common.replayed(db, Lot, key)
         if old is not None:
             return lot_json(old), 200
         verdict = locks.field_verdict(db, field, day)
         if not verdict.allowed:
             return _refused(verdict)
         try:
-            qty = float(body["quantity_kg"]) if body.get("quantity_kg") not in (None, "") else None
-        except (TypeError, ValueError):
+            qty = number(body.get("quantity_kg"), "quantity_kg", 0, MAX_LOT_KG)  # "inf" is no weight
+        except BadRequestBody:
             return problem(422, "Invalid quantity_kg")
         lot = Lot(
             code=_new_code(db, field, day),
@@ -141,6 +143,18 @@ def list_for_field(field_id: int) -> Response | dict[str, Any]:
                 for lot in rows
             ]
         }
+
+
+def lot_page_url(code: str) -> str:
+    """The absolute address of a lot's public page, for the QR code and the PDF report.
+
+    Both are cached publicly and printed on packaging, so the host comes from the
+    ``public_base_url`` setting (``RUONGSO_PUBLIC_BASE_URL``): a request with a forged ``Host``
+    header must not put its own address into them. Only when the setting is empty (the demo,
+    a laptop) does the request's host stand in."""
+    path = url_for("mobile_api.lots.public_page", code=code)
+    base = current_app.config["RUONGSO_SETTINGS"].public_base_url.rstrip("/")
+    return f"{base}{path}" if base else url_for("mobile_api.lots.public_page", code=code, _external=True)
 
 
 def find_lot(db: Any, code: str) -> Lot | None:
@@ -231,7 +245,7 @@ def qr(code: str) -> Response:
     data = _public(code)
     if data is None:
         return problem(404, "Unknown lot")
-    url = url_for("mobile_api.lots.public_page", code=data["code"], _external=True)
+    url = lot_page_url(data["code"])
     img = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
     buf = io.BytesIO()
     img.save(buf)

@@ -20,8 +20,10 @@ from server.advisory.disease import vocabulary
 from server.errors import problem
 from server.farm import diagnosis, locks, photos, review
 from server.farm.models import Diagnosis
+from server.pagination import id_arg
 from server.registry.models import Field
 from server.services import services
+from server.validation import body_int, json_body
 
 bp = Blueprint("photos", __name__)
 REVIEW_STATES = {"confirmed": "confirm", "corrected": "correct"}  # the older officer endpoint's words
@@ -107,10 +109,10 @@ def upload() -> Response | tuple[dict[str, Any], int]:
     if key is None:
         return problem(422, "Idempotency key missing")
     with services().db.session() as db:
-        field = visible_field(db, request.form.get("field_id", 0, type=int))
+        field = visible_field(db, body_int(request.form.to_dict(), "field_id"))
         if field is None:
             return problem(404, "Unknown field")
-        old = db.scalar(select(Diagnosis).where(Diagnosis.idempotency_key == key))
+        old = common.replayed(db, Diagnosis, key)
         if old is not None:
             return diagnosis_json(old, locks.market(db, old.field_id)), 200
         cleaned = _clean(request.files.getlist("photos"))
@@ -169,7 +171,7 @@ def more_photos(diag_id: int) -> Response | tuple[dict[str, Any], int]:
         d = _own(db, diag_id)
         if d is None:
             return problem(404, "Unknown diagnosis")
-        if review.replayed(db, key) is not None:
+        if review.replayed(db, key, _actor()) is not None:
             return diagnosis_json(d, locks.market(db, d.field_id)), 200
         if not review.allowed(d.review_status, "add_photos"):
             return problem(409, "No photos asked for", "this case waits for no photos", code="not_allowed")
@@ -192,13 +194,13 @@ def more_photos(diag_id: int) -> Response | tuple[dict[str, Any], int]:
 )
 @login_required
 def dispute(diag_id: int) -> Response | dict[str, Any]:
-    body = request.get_json(silent=True) or {}
+    body = json_body()
     key = common.idempotency_key(body)
     with services().db.session() as db:
         d = _own(db, diag_id)
         if d is None:
             return problem(404, "Unknown diagnosis")
-        if key is not None and review.replayed(db, key) is not None:
+        if key is not None and review.replayed(db, key, _actor()) is not None:
             return diagnosis_json(d, locks.market(db, d.field_id))
         try:
             review.dispute(db, d, _actor(), common.now_s(), str(body.get("note") or "")[:2000], key)
@@ -233,7 +235,7 @@ def updates() -> dict[str, Any]:
     since = common.now_s() - UPDATE_DAYS * 86400
     with services().db.session() as db:
         farms = visible_farms(db)
-        wanted = request.args.get("farm", type=int)
+        wanted = id_arg("farm")
         if wanted is not None:
             farms = farms & {wanted}
         fields = {f.id: f for f in db.scalars(select(Field).where(Field.farm_id.in_(farms)))}
@@ -282,7 +284,7 @@ def review_diagnosis(diag_id: int) -> Response | dict[str, Any]:
     denied = require_role("officer", "admin")
     if denied:
         return denied
-    body = request.get_json(silent=True) or {}
+    body = json_body()
     event = REVIEW_STATES.get(str(body.get("status")))
     if event is None or (event == "correct" and not body.get("label")):
         allowed = sorted(REVIEW_STATES)

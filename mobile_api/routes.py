@@ -15,6 +15,7 @@ from firmware.lib.framecodec import STATUS_NAMES
 from server.auth import current_user, policy
 from server.errors import problem
 from server.openapi import doc
+from server.pagination import id_arg
 from server.registry.geo import area_units, centroid
 from server.registry.models import Farm, Field, Node
 from server.services import services
@@ -122,7 +123,7 @@ def node_series(node_id: int) -> Response | dict[str, Any]:
             return problem(404, "Unknown node")
     end = int(time.time())
     points = svc.store.series(node_id, channel, end - hours * 3600, end)
-    max_points = request.args.get("points", 0, type=int)
+    max_points = id_arg("points") or 0
     if max_points and len(points) > max_points:
         return {
             "node_id": node_id,

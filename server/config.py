@@ -18,6 +18,7 @@ _ENV = {  # setting -> environment variable (see docs/deployment.md)
     "auto_migrate": "RUONGSO_AUTO_MIGRATE",
     "blob_dir": "RUONGSO_BLOB_DIR",
     "proxy_hops": "RUONGSO_PROXY_HOPS",
+    "public_base_url": "RUONGSO_PUBLIC_BASE_URL",
 }
 
 
@@ -36,6 +37,9 @@ class Settings:
     auto_migrate: bool = True  # run Alembic "upgrade head" at startup (single-process installs, tests)
     blob_dir: str = ""  # photos; default <data_dir>/blobs
     proxy_hops: int = 0  # trusted reverse proxies (nginx = 1): client address from X-Forwarded-For
+    # Where the public lot pages live (https://truyxuat.example.vn): printed in QR codes and PDFs,
+    # which are cached publicly, so never taken from a request's Host header once set.
+    public_base_url: str = ""
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod

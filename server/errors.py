@@ -33,7 +33,12 @@ def register_error_handlers(app: Flask) -> None:
 
 def register_bad_query(app: Flask) -> None:
     from server.pagination import BadQuery
+    from server.validation import BadRequestBody
 
     @app.errorhandler(BadQuery)
     def _bad_query(exc: BadQuery) -> Response:
         return problem(400, "Invalid query parameter", str(exc))
+
+    @app.errorhandler(BadRequestBody)
+    def _bad_body(exc: BadRequestBody) -> Response:  # raised before anything is written
+        return problem(400, "Invalid request body", str(exc))

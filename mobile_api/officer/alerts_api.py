@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response
 from sqlalchemy import select
 
 from common.language import LANGS
@@ -24,6 +24,7 @@ from server.officer.models import AlertField, AreaAlert
 from server.openapi import doc
 from server.registry.models import Field
 from server.services import services
+from server.validation import json_body
 
 bp = Blueprint("officer_alerts", __name__)
 SEVERITIES = ("info", "warning", "urgent")
@@ -55,7 +56,7 @@ def alert_json(a: AreaAlert, fields: int | None = None) -> dict[str, Any]:
 @access.officer_only
 @doc("Send an area alert to the farmers of the fields inside a circle (officer)", tag="officer")
 def send_alert() -> Response | tuple[dict[str, Any], int]:
-    body = request.get_json(silent=True) or {}
+    body = json_body()
     try:
         lat, lon, radius = float(body["lat"]), float(body["lon"]), float(body.get("radius_m", 1000))
         days = int(body.get("days_valid", 7))

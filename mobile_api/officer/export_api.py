@@ -21,6 +21,7 @@ from server.farm import review
 from server.officer import cases
 from server.officer.models import ReviewDecision
 from server.openapi import doc
+from server.pagination import id_arg
 from server.services import services
 
 bp = Blueprint("officer_export", __name__)
@@ -70,7 +71,7 @@ def rows(since: int = 0) -> list[dict[str, Any]]:
     query={"format": "string: csv (default) or json"},
 )
 def training_export() -> Response | dict[str, Any]:
-    data = rows(request.args.get("since", 0, type=int) or 0)
+    data = rows(id_arg("since") or 0)
     if request.args.get("format") == "json":
         return {"columns": list(COLUMNS), "rows": data}
     buf = io.StringIO()

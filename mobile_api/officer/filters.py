@@ -10,6 +10,7 @@ from flask import request
 
 from common.timezone import local_midnight
 from mobile_api.officer.access import Scope
+from server.pagination import id_arg
 from server.registry.models import Farm, Field
 
 DEFAULT_DAYS = 14
@@ -52,8 +53,8 @@ def parse() -> Filters:
         until = local_midnight(end + timedelta(days=1)) - 1
     return Filters(
         request.args.get("crop") or None,
-        request.args.get("commune", type=int),
-        request.args.get("cooperative", type=int),
+        id_arg("commune"),
+        id_arg("cooperative"),
         since,
         until,
     )

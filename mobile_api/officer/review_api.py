@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response
 from sqlalchemy import Text, cast, select
 
 from mobile_api.officer import access, context
@@ -22,6 +22,7 @@ from server.officer import cases
 from server.openapi import doc
 from server.registry.models import Field
 from server.services import services
+from server.validation import json_body
 
 bp = Blueprint("officer_review", __name__)
 ACTIONS = review.OFFICER_EVENTS
@@ -98,7 +99,7 @@ def queue() -> Response | dict[str, Any]:
 @access.officer_only
 @doc("Confirm, correct or ask for more photos on a diagnosis", tag="officer")
 def decide(diag_id: int) -> Response | dict[str, Any]:
-    body = request.get_json(silent=True) or {}
+    body = json_body()
     action, label = str(body.get("action") or ""), str(body.get("label") or "").strip()
     note = str(body.get("note") or "").strip()[:2000]
     if action not in ACTIONS:

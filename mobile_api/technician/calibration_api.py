@@ -3,10 +3,11 @@ calibration version, push it to the node, and recompute the history with any ver
 
 from __future__ import annotations
 
+import math
 import time
 from typing import Any
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response
 from sqlalchemy import select
 
 from mobile_api.technician import access
@@ -16,6 +17,7 @@ from server.openapi import doc
 from server.services import services
 from server.technician import calibration, configs
 from server.technician.models import ProbeCalibration
+from server.validation import json_body
 
 bp = Blueprint("tech_calibration", __name__)
 MAX_HOURS = 24 * 90
@@ -77,6 +79,8 @@ def _points(body: dict[str, Any]) -> list[calibration.Point]:
         raise calibration.CalibrationError(
             "dry_mv and wet_mv are required numbers; points need raw_mv"
         ) from exc
+    if not all(math.isfinite(p.raw_mv) and math.isfinite(p.vwc) for p in pts):  # "inf" parses
+        raise calibration.CalibrationError("calibration points must be finite numbers")
     return pts
 
 
@@ -84,7 +88,7 @@ def _points(body: dict[str, Any]) -> list[calibration.Point]:
 @access.tech_only
 @doc("Save a new calibration version for a soil-moisture probe", tag="technician")
 def create(node_id: int) -> Response | tuple[dict[str, Any], int]:
-    body = request.get_json(silent=True) or {}
+    body = json_body()
     try:
         pts = _points(body)
         coeffs = calibration.fit(pts)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response
 from sqlalchemy import select
 
 from mobile_api.technician import access
@@ -14,6 +14,7 @@ from server.openapi import doc
 from server.services import services
 from server.technician import configs
 from server.technician.models import NodeConfigVersion
+from server.validation import json_body
 
 bp = Blueprint("tech_config", __name__)
 
@@ -59,8 +60,9 @@ def status(node_id: int) -> Response | dict[str, Any]:
 @access.tech_only
 @doc("Push a config change (interval, thresholds, calibration) to a node", tag="technician")
 def push(node_id: int) -> Response | tuple[dict[str, Any], int]:
-    body = request.get_json(silent=True) or {}
-    changes = {k: body[k] for k in ("interval_s", "send_every", "thresholds", "low_batt_v") if k in body}
+    body = json_body()
+    names = ("interval_s", "send_every", "thresholds", "low_batt_v")
+    changes: dict[str, Any] = {k: body[k] for k in names if k in body}
     if not changes:
         return problem(422, "Nothing to change", "send interval_s, send_every, thresholds or low_batt_v")
     user = current_user()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response
 
 from mobile_api.technician import access
 from server.auth import current_user
@@ -20,6 +20,7 @@ from server.registry.geo import centroid
 from server.registry.models import Node
 from server.services import services
 from server.technician import configs
+from server.validation import INT64, json_body
 
 bp = Blueprint("tech_provision", __name__)
 KINDS = ("soil", "weather")
@@ -74,6 +75,8 @@ def _parse(body: dict[str, Any]) -> dict[str, Any]:
         }
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError("node_id, gateway_id, field_id, lat, lon are required numbers") from exc
+    if not all(1 <= out[k] <= INT64 for k in ("gateway_id", "field_id")):  # beyond 64 bits: 500
+        raise ValueError("gateway_id and field_id must be ids")
     if not 1 <= out["id"] <= 0xFFFFFFFF or out["kind"] not in KINDS or not 5 <= out["probe_depth_cm"] <= 120:
         raise ValueError("node_id 1..4294967295, kind soil|weather, probe depth 5-120 cm")
     if not (8 <= out["lat"] <= 24 and 102 <= out["lon"] <= 110):
@@ -88,7 +91,7 @@ def _parse(body: dict[str, Any]) -> dict[str, Any]:
 @doc("Register a node: bind it to a field and position, generate its key and config", tag="technician")
 def register() -> Response | tuple[dict[str, Any], int]:
     try:
-        spec = _parse(request.get_json(silent=True) or {})
+        spec = _parse(json_body())
     except ValueError as exc:
         return problem(422, "Invalid node", str(exc))
     try:

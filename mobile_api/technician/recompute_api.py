@@ -12,6 +12,7 @@ from sqlalchemy import select
 from mobile_api.technician import access
 from server.errors import problem
 from server.openapi import doc
+from server.pagination import id_arg
 from server.services import services
 from server.technician import calibration
 from server.technician.models import ProbeCalibration
@@ -35,7 +36,7 @@ def recompute(node_id: int) -> Response | dict[str, Any]:
         if access.node_for_read(db, node_id) is None:
             return problem(404, "Unknown node")
         q = select(ProbeCalibration).where(ProbeCalibration.node_id == node_id)
-        version = request.args.get("version", type=int)
+        version = id_arg("version")
         q = (
             q.where(ProbeCalibration.version == version)
             if version

@@ -26,6 +26,7 @@ from server.auth.tokens import issue_token, revoke_token, token_view
 from server.errors import problem
 from server.openapi import doc
 from server.services import services
+from server.validation import json_body
 
 bp = Blueprint("auth", __name__, url_prefix="/api/v1/auth")
 
@@ -107,7 +108,7 @@ def create_token() -> Response | tuple[Response, int]:
     assert user is not None
     if user.via == "token":
         return problem(403, "Tokens cannot create tokens", "Sign in with your password to create one.")
-    body = request.get_json(silent=True) or {}
+    body = json_body()
     try:
         with services().db.session() as session:
             token, secret = issue_token(

@@ -14,6 +14,7 @@ fertiliser application), so the rules lean to keeping the truth:
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from typing import Any
 
@@ -23,6 +24,7 @@ from server.farm.models import DiaryEntry
 
 KINDS = ("spray", "fertiliser", "other")
 REASON_MAX = 500
+MAX_NUMBER = 1e9  # no amount or interval on a label comes near; bigger is a typo or a probe
 
 
 class DiaryError(Exception):
@@ -37,10 +39,13 @@ def _number(body: dict[str, Any], key: str, kind: type[int] | type[float]) -> in
     value = body.get(key)
     if value in (None, ""):
         return None
-    try:
-        return kind(value)
-    except (TypeError, ValueError):
-        raise DiaryError(422, "invalid_number", f"{key} must be a number") from None
+    try:  # "inf", "nan" and 1e400 parse as floats; stored, they break every list that shows them
+        out = kind(value)
+        if not math.isfinite(out) or abs(out) > MAX_NUMBER:
+            raise ValueError(key)
+        return out
+    except (TypeError, ValueError, OverflowError):
+        raise DiaryError(422, "invalid_number", f"{key} must be a finite number") from None
 
 
 def _product(kind: str, body: dict[str, Any], crop: str, market: str) -> tuple[str | None, str, list[str]]:
@@ -54,7 +59,10 @@ def _product(kind: str, body: dict[str, Any], crop: str, market: str) -> tuple[s
         p = next((p for p in compliance.products(crop, market) if p["id"] == wanted), None)
         if p is not None:
             return p["id"], p["name"], list(p["actives"])
-    return None, typed, [str(a) for a in body.get("actives", [])][:5]
+    actives = body.get("actives") or []
+    if not isinstance(actives, list):  # a number or an object here once answered 500
+        raise DiaryError(422, "invalid_entry", "actives must be a list of active ingredient names")
+    return None, typed, [str(a)[:100] for a in actives][:5]
 
 
 def apply(e: DiaryEntry, body: dict[str, Any], crop: str, market: str, today: date) -> None:

@@ -1,7 +1,8 @@
 """Tables of the farmer app: field profile, diary entries, photo diagnoses and harvest lots.
 
-Every row a phone can create carries the client's idempotency key (unique), so a retried upload
-from the offline queue returns the row already stored instead of making a second one.
+Every row a phone can create carries the client's idempotency key, unique per user who sent it
+(``created_by``), so a retried upload from the offline queue returns the row already stored
+instead of making a second one, and nobody can replay someone else's key to read their row.
 """
 
 from __future__ import annotations
@@ -9,7 +10,19 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, Date, Float, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.audit import Audited
@@ -33,8 +46,9 @@ class DiaryEntry(Audited, Base):
     through and no longer counts for the harvest lock; every change is in ``audit_log``."""
 
     __tablename__ = "app_diary_entry"
+    __table_args__ = (UniqueConstraint("created_by", "idempotency_key", name="uq_app_diary_entry_user_key"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    idempotency_key: Mapped[str] = mapped_column(String(64))  # unique per created_by
     field_id: Mapped[int] = mapped_column(ForeignKey("field.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))  # spray | fertiliser | other
     product_id: Mapped[str | None] = mapped_column(String(80))
@@ -59,8 +73,9 @@ class Diagnosis(Base):
     """One plant's photo diagnosis; the officer's review is set later."""
 
     __tablename__ = "app_diagnosis"
+    __table_args__ = (UniqueConstraint("created_by", "idempotency_key", name="uq_app_diagnosis_user_key"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    idempotency_key: Mapped[str] = mapped_column(String(64))  # unique per created_by
     field_id: Mapped[int] = mapped_column(ForeignKey("field.id"), index=True)
     crop: Mapped[str] = mapped_column(String(50))
     photos: Mapped[list[str]] = mapped_column(JSON, default=list)  # sha256 of the stored, EXIF-free files
@@ -89,9 +104,10 @@ class Lot(Base):
     """A harvest lot; ``code`` is public (QR code, traceability page), nothing else is."""
 
     __tablename__ = "app_lot"
+    __table_args__ = (UniqueConstraint("created_by", "idempotency_key", name="uq_app_lot_user_key"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)  # server.advisory.lots scheme
-    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    idempotency_key: Mapped[str] = mapped_column(String(64))  # unique per created_by
     field_id: Mapped[int] = mapped_column(ForeignKey("field.id"), index=True)
     crop: Mapped[str] = mapped_column(String(50))
     market: Mapped[str] = mapped_column(String(8))

@@ -164,9 +164,14 @@ def add_photos(
     d.result = {k: v for k, v in result.items() if k not in ("message_key", "message_params")}
 
 
-def replayed(db: Session, key: str) -> ReviewDecision | None:
-    """A farmer move already made under this idempotency key (a retried offline send)."""
-    return db.query(ReviewDecision).filter(ReviewDecision.idempotency_key == key).one_or_none()
+def replayed(db: Session, key: str, actor: Actor) -> ReviewDecision | None:
+    """A move this actor already made under this idempotency key (a retried offline send).
+
+    Keys are unique per actor, not globally: another user's key is no replay of theirs."""
+    q = db.query(ReviewDecision).filter(
+        ReviewDecision.idempotency_key == key, ReviewDecision.officer_id == actor.user_id
+    )
+    return q.one_or_none()
 
 
 def dispute_notes(db: Session, ids: list[int]) -> dict[int, str]:

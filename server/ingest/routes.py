@@ -19,6 +19,7 @@ from server.openapi import doc
 from server.registry.models import Gateway, Node
 from server.services import services
 from server.timeseries.base import FrameRecord, StoreUnavailable
+from server.validation import BadRequestBody, loads_strict
 
 bp = Blueprint("ingest", __name__, url_prefix="/api/v1/gateway")
 
@@ -123,10 +124,10 @@ def gateway_health() -> Response | tuple[str, int]:
     raw = request.get_data(cache=False)
     if len(raw) > MAX_HEALTH_BYTES:
         return problem(413, "Health document too large")
-    try:
-        doc = json.loads(raw)
-    except ValueError:
-        return problem(400, "Invalid health document", "Body must be JSON.")
+    try:  # NaN or Infinity would be stored and served back as JSON no parser accepts
+        doc = loads_strict(raw)
+    except BadRequestBody as exc:
+        return problem(400, "Invalid health document", f"Body must be JSON with finite numbers: {exc}")
     if not isinstance(doc, dict):
         return problem(400, "Invalid health document", "Body must be a JSON object.")
     doc["received_at"] = int(time.time())

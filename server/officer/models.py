@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db import Base
@@ -47,6 +47,7 @@ class ReviewDecision(Base):
     """One review-desk decision on a farmer's photo diagnosis (app_diagnosis.id)."""
 
     __tablename__ = "officer_review"
+    __table_args__ = (UniqueConstraint("officer_id", "idempotency_key", name="uq_officer_review_user_key"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     diagnosis_id: Mapped[int] = mapped_column(Integer, index=True)
     action: Mapped[str] = mapped_column(String(20))  # an event of server.farm.review (confirm, dispute ...)
@@ -57,7 +58,7 @@ class ReviewDecision(Base):
     actor_role: Mapped[str] = mapped_column(String(20), default="officer")
     from_status: Mapped[str | None] = mapped_column(String(30))
     to_status: Mapped[str | None] = mapped_column(String(30))
-    idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)  # a move sent by a phone
+    idempotency_key: Mapped[str | None] = mapped_column(String(64))  # a phone's move; unique per officer_id
     at: Mapped[int] = mapped_column(BigInteger, index=True)
 
 

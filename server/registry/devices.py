@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify
 from sqlalchemy import select
 
 from server.auth import current_user
@@ -17,9 +18,21 @@ from server.pagination import page
 from server.registry.models import Gateway, Node
 from server.registry.views import gateway_view, node_view
 from server.services import services
+from server.validation import json_body, number
 
 bp = Blueprint("devices", __name__, url_prefix="/api/v1")
-EDITABLE = {"lat": float, "lon": float, "probe_depth_cm": int, "name": str}
+EDITABLE: dict[str, Callable[[Any], Any]] = {  # finite and in range: "nan" or 1e300 is a 400
+    "lat": lambda v: _required(number(v, "lat", -90, 90)),
+    "lon": lambda v: _required(number(v, "lon", -180, 180)),
+    "probe_depth_cm": lambda v: _required(number(v, "probe_depth_cm", 1, 500, integer=True)),
+    "name": lambda v: str(v)[:100],
+}
+
+
+def _required(value: float | int | None) -> float | int:
+    if value is None:
+        raise ValueError("a number is required")
+    return value
 
 
 @bp.get("/gateways")
@@ -48,7 +61,7 @@ def get_node(node_id: int) -> Response | dict[str, Any]:
     body={"lat": "number", "lon": "number", "probe_depth_cm": "integer", "calibration": "object"},
 )
 def patch_node(node_id: int) -> Response | dict[str, Any]:
-    body = request.get_json(silent=True) or {}
+    body = json_body()
     with services().db.session() as session:
         node = session.get(Node, node_id)
         if node is None or not pol.can_view_node(session, current_user(), node_id):

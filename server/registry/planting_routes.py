@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify
 
 from common.timezone import local_today
 from server.advisory.kc import get_crop
@@ -20,6 +20,7 @@ from server.registry.models import Field
 from server.registry.plantings import Planting, sync_field_crop
 from server.registry.views import planting_view
 from server.services import services
+from server.validation import json_body
 
 bp = Blueprint("plantings", __name__, url_prefix="/api/v1")
 DATES = ("sown_on", "transplanted_on", "expected_harvest")
@@ -41,7 +42,7 @@ def _dates(body: dict[str, Any]) -> dict[str, date | None]:
      body={"crop": "string", "variety": "string", "sown_on": "string", "transplanted_on": "string",
            "expected_harvest": "string"})  # fmt: skip
 def create_planting(field_id: int) -> Response | tuple[Response, int]:
-    body = request.get_json(silent=True) or {}
+    body = json_body()
     with services().db.session() as session:
         field = session.get(Field, field_id)
         if field is None or not pol.can_view_field(session, current_user(), field):
@@ -53,7 +54,8 @@ def create_planting(field_id: int) -> Response | tuple[Response, int]:
         except ValueError as exc:
             return problem(400, "Invalid planting", str(exc))
         crop = get_crop(str(body.get("crop") or field.crop)).key  # unknown: 400 (server/errors.py)
-        planting = Planting(field_id=field_id, crop=crop, variety=body.get("variety"), **dates)
+        variety = str(body["variety"])[:100] if body.get("variety") else None  # a list is no name
+        planting = Planting(field_id=field_id, crop=crop, variety=variety, **dates)
         session.add(planting)
         session.flush()
         sync_field_crop(session, field, local_today())  # the new planting may be the current one

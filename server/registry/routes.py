@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify
 from sqlalchemy import func, select
 
 from server.advisory.kc import get_crop
@@ -18,6 +18,7 @@ from server.registry.models import Farm, Field
 from server.registry.plantings import Planting
 from server.registry.views import farm_view, field_view
 from server.services import services
+from server.validation import json_body
 
 bp = Blueprint("registry", __name__, url_prefix="/api/v1")
 PAGE = {"limit": "integer: page size (≤ 500)", "offset": "integer: rows to skip"}
@@ -49,7 +50,7 @@ def get_farm(farm_id: int) -> Response | dict[str, Any]:
     body={"name": "string", "share_with_officers": "boolean"},
 )
 def patch_farm(farm_id: int) -> Response | dict[str, Any]:
-    body = request.get_json(silent=True) or {}
+    body = json_body()
     with services().db.session() as session:
         farm = session.get(Farm, farm_id)
         if farm is None or not pol.can_view_farm(session, current_user(), farm_id):
@@ -83,7 +84,7 @@ def get_field(field_id: int) -> Response | dict[str, Any]:
     body={"name": "string", "crop": "string", "geometry": "object"},
 )
 def create_field(farm_id: int) -> Response | tuple[Response, int]:
-    body = request.get_json(silent=True) or {}
+    body = json_body()
     with services().db.session() as session:
         farm = session.get(Farm, farm_id)
         if farm is None or not pol.can_view_farm(session, current_user(), farm_id):

@@ -23,13 +23,12 @@ from typing import Any
 import pytest
 from flask import Flask
 from PIL import Image
-from playwright.sync_api import Browser, FilePayload, Page, expect, sync_playwright
+from playwright.sync_api import Browser, FilePayload, Page, expect
 
 from server.farm.diagnosis import EXTENSION
-from tests.mobile_api.conftest import FARMER_1, Client, login
+from tests.mobile_api.conftest import FARMER_1, Client, farmer_phone, login
 from tests.mobile_api.seeding import seeded_app, serve
-from tests.mobile_api.test_browser_review import StandIn, farmer_phone, latest
-from tests.services import CHROMIUM, CHROMIUM_ARGS
+from tests.mobile_api.test_browser_review import StandIn, latest
 
 # Vĩnh Tường, as degrees/minutes/seconds in the EXIF: 21°14'03" N, 105°29'31" E.
 DMS = ((21.0, 14.0, 3.0), (105.0, 29.0, 31.0))
@@ -48,9 +47,12 @@ def camera_jpeg(
     """A camera-like JPEG: leaf texture (coarse and fine noise, so it compresses like a photo),
     a red block in the stored pixels' top-left corner, EXIF orientation and optionally GPS."""
     w, h = size
-    coarse = Image.effect_noise((max(1, w // 8), max(1, h // 8)), 60).convert("L").resize((w, h), Image.BICUBIC)
+    seed = Image.effect_noise((max(1, w // 8), max(1, h // 8)), 60).convert("L")
+    coarse = seed.resize((w, h), Image.Resampling.BICUBIC)
     lum = Image.blend(coarse, Image.effect_noise((w, h), 25).convert("L"), 0.35)
-    img = Image.merge("RGB", (lum.point(lambda v: v // 3), lum.point(lambda v: 80 + v // 2), lum.point(lambda v: v // 4)))
+    img = Image.merge(
+        "RGB", (lum.point(lambda v: v // 3), lum.point(lambda v: 80 + v // 2), lum.point(lambda v: v // 4))
+    )
     img.paste((220, 30, 30), (0, 0, w // 8, h // 8))
     exif = Image.Exif()
     exif.endian = endian
@@ -91,21 +93,13 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, str]
     app.extensions["ruongso"].store.close()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
 # --- the server: gps_lat / gps_lon -----------------------------------------------------------
 
 
-def upload(c: Client, key: str, **form: str) -> Any:
+def upload(c: Client, key: str, photo: bytes | None = None, **form: str) -> Any:
+    """Post one photo (a small one without EXIF unless given) and return the position kept."""
     data: dict[str, Any] = {"field_id": "3", "idempotency_key": key, **form}
-    data["photos"] = [(io.BytesIO(form.pop("_photo", None) or plain_jpeg()), "p.jpg")]
-    data.pop("_photo", None)
+    data["photos"] = [(io.BytesIO(photo or plain_jpeg()), "p.jpg")]
     r = c.send("POST", "/api/v1/app/photos", data=data, content_type="multipart/form-data")
     assert r.status_code == 201, r.get_json()
     return r.get_json()["position"]
@@ -117,21 +111,29 @@ def test_the_server_keeps_the_phone_read_exif_position_only_when_allowed(live: t
     assert shared == {"lat": 21.234167, "lon": 105.491944}
     assert upload(c, "gps-fields-002", share_location="0", gps_lat="21.2", gps_lon="105.4") is None
     assert upload(c, "gps-fields-003", gps_lat="21.2", gps_lon="105.4") is None
-    for i, (lat, lon) in enumerate([("nan", "105"), ("21", "inf"), ("91", "105"), ("21", "-181"), ("x", "1")]):
+    for i, (lat, lon) in enumerate(
+        [("nan", "105"), ("21", "inf"), ("91", "105"), ("21", "-181"), ("x", "1")]
+    ):
         assert upload(c, f"gps-fields-bad-{i}", share_location="1", gps_lat=lat, gps_lon=lon) is None
     # the phone's own fix comes first, then the EXIF still in a photo, then the fields
     first = upload(c, "gps-fields-004", share_location="1", lat="21.5", lon="105.6", gps_lat="1", gps_lon="2")
     assert first == {"lat": 21.5, "lon": 105.6}
-    exif = upload(c, "gps-fields-005", share_location="1", gps_lat="1", gps_lon="2", _photo=camera_jpeg((64, 48)))
+    exif = upload(
+        c, "gps-fields-005", share_location="1", gps_lat="1", gps_lon="2", photo=camera_jpeg((64, 48))
+    )
     assert exif is not None and math.isclose(exif["lat"], LAT, abs_tol=1e-5)
     # a fix that is not a position (NaN) is no longer stored: the EXIF position is used instead
-    nan = upload(c, "gps-fields-006", share_location="1", lat="nan", lon="105", gps_lat="21.1", gps_lon="105.1")
+    nan = upload(
+        c, "gps-fields-006", share_location="1", lat="nan", lon="105", gps_lat="21.1", gps_lon="105.1"
+    )
     assert nan == {"lat": 21.1, "lon": 105.1}
 
 
 # --- the phone: the EXIF reader ----------------------------------------------------------------
 
-READ = "async (bytes) => (await import('/static/js/photo_shrink.js')).gpsFromJpeg(new Uint8Array(bytes).buffer)"
+READ = (
+    "async (bytes) => (await import('/static/js/photo_shrink.js')).gpsFromJpeg(new Uint8Array(bytes).buffer)"
+)
 FUZZ = """async (bytes) => {
   const { gpsFromJpeg } = await import('/static/js/photo_shrink.js');
   let seed = 7, throws = 0, bad = 0, found = 0;
@@ -141,7 +143,8 @@ FUZZ = """async (bytes) => {
       const g = gpsFromJpeg(u8.buffer);
       if (g === null) return;
       found++;
-      if (!(Number.isFinite(g.lat) && Number.isFinite(g.lon) && Math.abs(g.lat) <= 90 && Math.abs(g.lon) <= 180)) bad++;
+      const onGlobe = Math.abs(g.lat) <= 90 && Math.abs(g.lon) <= 180;
+      if (!(Number.isFinite(g.lat) && Number.isFinite(g.lon) && onGlobe)) bad++;
     } catch { throws++; }
   };
   for (let n = 0; n <= bytes.length; n++) check(new Uint8Array(bytes.slice(0, n)));  // every truncation
@@ -160,7 +163,10 @@ def exif_head(data: bytes) -> list[int]:
     return list(data[: data.index(b"\xff\xdb")])
 
 
-def test_the_exif_reader_finds_gps_in_both_byte_orders_and_never_throws(live: tuple[Flask, str], browser: Browser) -> None:
+@pytest.mark.browser
+def test_the_exif_reader_finds_gps_in_both_byte_orders_and_never_throws(
+    live: tuple[Flask, str], browser: Browser
+) -> None:
     page = browser.new_page()
     page.goto(live[1] + "/")
     for endian in ("<", ">"):
@@ -177,6 +183,25 @@ def test_the_exif_reader_finds_gps_in_both_byte_orders_and_never_throws(live: tu
     page.close()
 
 
+KEPT = """async ([bytes, type]) => {
+  const { shrink } = await import('/static/js/photo_shrink.js');
+  const file = new File([new Uint8Array(bytes)], 'p.jpg', { type });
+  return (await shrink(file)) === file;
+}"""
+
+
+@pytest.mark.browser
+def test_the_original_is_kept_when_it_cannot_be_decoded_or_is_already_small(
+    live: tuple[Flask, str], browser: Browser
+) -> None:
+    page = browser.new_page()
+    page.goto(live[1] + "/")
+    assert page.evaluate(KEPT, [list(b"\xff\xd8\xff\xe0 not really a photo"), "image/jpeg"])
+    assert page.evaluate(KEPT, [list(plain_jpeg()), "image/jpeg"])  # 64x48, a few hundred bytes
+    assert not page.evaluate(KEPT, [list(camera_jpeg((1600, 1200))), "image/jpeg"])
+    page.close()
+
+
 # --- the journey: a 12 MP photo from the photo screen ------------------------------------------
 
 
@@ -189,7 +214,10 @@ def choose_and_send(page: Page, data: bytes, share: bool) -> None:
     page.get_by_role("button", name="Gửi ảnh").click()
 
 
-def test_a_12_mp_photo_is_sent_small_upright_and_with_its_position(live: tuple[Flask, str], browser: Browser) -> None:
+@pytest.mark.browser
+def test_a_12_mp_photo_is_sent_small_upright_and_with_its_position(
+    live: tuple[Flask, str], browser: Browser
+) -> None:
     app, url = live
     big = camera_jpeg()
     assert len(big) > 1_500_000  # camera-sized: without shrinking, the body below would be too
@@ -222,7 +250,8 @@ OUTBOX = """() => new Promise((ok, fail) => {
   const req = indexedDB.open('ruongso', 1);
   req.onsuccess = () => {
     const get = req.result.transaction('outbox').objectStore('outbox').getAll();
-    get.onsuccess = () => ok(get.result.map((i) => ({ sizes: (i.files || []).map((f) => f.size), fields: i.fields })));
+    const item = (i) => ({ sizes: (i.files || []).map((f) => f.size), fields: i.fields });
+    get.onsuccess = () => ok(get.result.map(item));
     get.onerror = () => fail(get.error);
   };
   req.onerror = () => fail(req.error);
@@ -239,6 +268,7 @@ def outbox_when(page: Page, ready: Callable[[list[dict[str, Any]]], bool]) -> li
         page.wait_for_timeout(200)
 
 
+@pytest.mark.browser
 def test_offline_the_outbox_keeps_the_small_copy(live: tuple[Flask, str], browser: Browser) -> None:
     app, url = live
     ctx, page = farmer_phone(browser, url)

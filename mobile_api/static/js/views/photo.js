@@ -38,6 +38,19 @@ function fileChooser(id) {
 // The photos are made small first (photo_shrink.js): what is sent and what the outbox keeps is the
 // small copy. ``gps`` (the originals' EXIF position, lost in the small copy) is added to ``fields``
 // only when ``withGps`` says the farmer allows it.
+// One send at a time: a second tap while the position is read and the photos are made small (a
+// second or two on a cheap phone) is ignored instead of filing the same plant twice.
+let sending = false;
+async function oneAtATime(work) {
+  if (sending) return null;
+  sending = true;
+  try {
+    return await work();
+  } finally {
+    sending = false;
+  }
+}
+
 async function send(url, fields, chosen, box, withGps = false) {
   const key = uid();
   box.replaceChildren(notice(t("dx_preparing")));
@@ -58,7 +71,7 @@ function morePhotos(d, onDone) {
     ev.preventDefault();
     const chosen = [...files.input.files].slice(0, 5);
     if (!chosen.length) { box.replaceChildren(notice(t("dx_nothing_chosen"), "error")); return; }
-    const reply = await send(`/api/v1/app/diagnoses/${d.id}/photos`, {}, chosen, box);
+    const reply = await oneAtATime(() => send(`/api/v1/app/diagnoses/${d.id}/photos`, {}, chosen, box));
     if (reply) { files.reset(); onDone(); }
   } },
   el("div", { class: "ctl" }, el("label", { for: files.input.id }, t("dx_more_pick")), files.input,
@@ -130,8 +143,7 @@ export async function render() {
   const files = fileChooser("dx-files");
   files.input.required = true;
   const share = el("input", { type: "checkbox", id: "share-loc" });
-  const form = el("form", { class: "card", onsubmit: async (ev) => {
-    ev.preventDefault();
+  const submit = async () => {
     const chosen = [...files.input.files].slice(0, 5);
     if (!chosen.length) return;
     const fieldId = shownField();
@@ -146,6 +158,10 @@ export async function render() {
       files.reset();  // only the photos: the field stays the one the farmer chose
       history(shownField(), past);
     }
+  };
+  const form = el("form", { class: "card", onsubmit: (ev) => {
+    ev.preventDefault();
+    return oneAtATime(() => submit());
   } },
   el("h2", {}, t("dx_title")),
   picker.control,
