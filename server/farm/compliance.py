@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from common.timezone import local_today
 from server.advisory.compliance import catalogue
 from server.advisory.compliance import harvest_lock as lock_rules
 from server.advisory.compliance.diary import SprayEntry
@@ -47,7 +48,7 @@ def warnings_for(
 ) -> list[dict[str, str]]:
     """Codes the diary shows next to a spray: ``banned_vn``, ``not_approved`` (market),
     ``unknown_active`` and ``unknown_product`` (no active ingredient known for the product)."""
-    entry = SprayEntry("check", "check", crop, date.today(), product, tuple(actives))
+    entry = SprayEntry("check", "check", crop, local_today(), product, tuple(actives))
     out: list[dict[str, str]] = []
     for f in check_entry(entry, market):
         code = WARNING_CODES.get(f.code)
@@ -69,7 +70,7 @@ def warnings_for(
 
 def catalogue_phi(actives: Sequence[str], crop: str, market: str) -> int | None:
     """Longest catalogue PHI (days) for these actives on this crop and market; None if none listed."""
-    entry = SprayEntry("phi", "phi", crop, date.today(), None, tuple(actives))
+    entry = SprayEntry("phi", "phi", crop, local_today(), None, tuple(actives))
     return lock_rules.entry_phi(entry, market).phi_days
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask
 
+from common.timezone import local_today
 from tests.mobile_api.conftest import FARMER_3, Client, login
 
 TOMATO = 3  # "Vườn cà chua" of farmer 1
@@ -58,14 +59,14 @@ def test_spray_is_idempotent_warns_and_locks_harvest(farmer: Client) -> None:
     assert (
         farmer.send("PUT", f"/api/v1/app/fields/{TOMATO}/profile", json={"market": "EU"}).status_code == 200
     )
-    first = _spray(farmer, "spray-dithane-1", "dithane-m45-80wp", 7, date.today())["r"]
-    again = _spray(farmer, "spray-dithane-1", "dithane-m45-80wp", 7, date.today())["r"]
+    first = _spray(farmer, "spray-dithane-1", "dithane-m45-80wp", 7, local_today())["r"]
+    again = _spray(farmer, "spray-dithane-1", "dithane-m45-80wp", 7, local_today())["r"]
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.get_json()["entry"]["id"] == again.get_json()["entry"]["id"]
     entry = first.get_json()["entry"]
     assert {"code": "not_approved", "active": "mancozeb", "market": "EU"} in entry["warnings"]
     lock = first.get_json()["harvest"]
-    assert lock["locked"] and lock["safe_from"] >= (date.today() + timedelta(days=6)).isoformat()
+    assert lock["locked"] and lock["safe_from"] >= (local_today() + timedelta(days=6)).isoformat()
     entries = farmer.get(f"/api/v1/app/fields/{TOMATO}/diary").get_json()["entries"]
     assert [e["idempotency_key"] for e in entries].count("spray-dithane-1") == 1
     refused = farmer.send(
@@ -73,7 +74,7 @@ def test_spray_is_idempotent_warns_and_locks_harvest(farmer: Client) -> None:
     )
     assert refused.status_code == 409
     assert refused.get_json()["harvest"]["product_name"] == "Dithane M-45 80WP"
-    banned = _spray(farmer, "spray-furadan-1", "furadan-3gr", 30, date.today() - timedelta(days=60))["r"]
+    banned = _spray(farmer, "spray-furadan-1", "furadan-3gr", 30, local_today() - timedelta(days=60))["r"]
     assert banned.get_json()["entry"]["warnings"][0]["code"] == "banned_vn"
 
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from playwright.sync_api import Browser, FilePayload, Page, expect
 
+from common.timezone import local_today
 from server.farm.diagnosis import EXTENSION
 from tests.mobile_api.seeding import seeded_app, serve
 from tests.mobile_api.test_photos import FakeDiagnoser, jpeg
@@ -175,7 +175,7 @@ def test_a_spray_without_an_interval_is_said_so(live: tuple[Flask, str], browser
     with app.extensions["ruongso"].db.session() as db:
         db.add(
             DiaryEntry(idempotency_key=uuid.uuid4().hex, field_id=2, kind="spray", product_name="Thuốc lạ",
-                       actives=["no-such-active"], phi_days=None, applied_on=date.today(), created_at=0,
+                       actives=["no-such-active"], phi_days=None, applied_on=local_today(), created_at=0,
                        updated_at=0)
         )  # fmt: skip
     ctx = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, locale="vi-VN")

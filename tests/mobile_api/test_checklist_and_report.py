@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask
 from fpdf import FPDF
 from sqlalchemy import select
 
+from common.timezone import local_today
 from mobile_api.catalogues import catalogue
 from server.farm import lot_report, lot_report_data
 from server.farm.models import Lot
@@ -50,7 +51,7 @@ def test_checklist_follows_the_diary_and_lots(app: Flask) -> None:
     before = _statuses(farmer, farm_id)
     assert before["fertiliser_log"] == "missing" and before["harvest_lots"] == "missing"
     assert before["training"] == "missing"  # documents cannot be uploaded yet
-    long_ago = (date.today() - timedelta(days=30)).isoformat()
+    long_ago = (local_today() - timedelta(days=30)).isoformat()
     _diary(farmer, field_id, kind="fertiliser", product_name="NPK 16-16-8", amount=20, applied_on=long_ago)
     _diary(farmer, field_id, kind="spray", product_name="Anvil 5SC", actives=["hexaconazole"],
            phi_days=7, applied_on=long_ago)  # fmt: skip
@@ -93,7 +94,7 @@ def _capture_pdf_text(monkeypatch: Any) -> list[str]:
 def test_lot_pdf_is_public_and_private_data_free(app: Flask, monkeypatch: Any) -> None:
     farmer = login(app, FARMER_1)
     _, field_id = _first_field(farmer)
-    long_ago = (date.today() - timedelta(days=30)).isoformat()
+    long_ago = (local_today() - timedelta(days=30)).isoformat()
     _diary(farmer, field_id, kind="spray", product_name="Anvil 5SC", actives=["hexaconazole"],
            phi_days=7, applied_on=long_ago)  # fmt: skip
     code = _lot(farmer, field_id)
@@ -104,7 +105,7 @@ def test_lot_pdf_is_public_and_private_data_free(app: Flask, monkeypatch: Any) -
     assert code.encode() in r.data  # the document title and the link to the public page
     shown = "\n".join(texts)
     assert code in shown and "1.250 kg / 1,250 kg" in shown  # Vietnamese, then English separators
-    assert date.today().strftime("%d/%m/%Y") in shown  # dates dd/mm/yyyy, as in the app
+    assert local_today().strftime("%d/%m/%Y") in shown  # dates dd/mm/yyyy, as in the app
     assert app.test_client().get("/lot/NO-SUCH-LOT/report.pdf").status_code == 404
     with app.test_request_context():
         svc = app.extensions["ruongso"]
@@ -135,7 +136,7 @@ def test_a_spray_after_a_harvest_does_not_fail_that_lot(app: Flask) -> None:
     farmer = login(app, FARMER_1)
     farm = farmer.get("/api/v1/app/farms").get_json()["farms"][0]
     farm_id, field_id = farm["id"], farm["fields"][1]["id"]
-    harvested = date.today() - timedelta(days=10)
+    harvested = local_today() - timedelta(days=10)
     body = {"idempotency_key": uuid.uuid4().hex, "field_id": field_id, "harvest_date": harvested.isoformat()}
     r = farmer.send("POST", "/api/v1/app/lots", json=body)
     assert r.status_code == 201, r.get_json()

@@ -19,6 +19,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from common.timezone import local_today
 from server.advisory import data_files
 from server.advisory.compliance.diary import SprayEntry
 from server.advisory.compliance.harvest_lock import can_create_lot
@@ -28,7 +29,7 @@ from server.farm.models import Lot
 from tests.mobile_api.conftest import FARMER_1, FARMER_3, OFFICER, Client, login
 
 RICE, RICE_2, TOMATO = 1, 2, 3
-MONTH_AGO = date.today() - timedelta(days=30)
+MONTH_AGO = local_today() - timedelta(days=30)
 
 
 # --- PDF text, read from the bytes the server sent (fpdf2: Type0 fonts with a ToUnicode CMap) ---
@@ -191,13 +192,13 @@ def test_an_active_not_approved_for_the_market_blocks_only_that_market(farmer: C
 
 def test_a_running_interval_still_answers_harvest_locked(farmer: Client) -> None:
     """Compatibility: a lock by interval alone keeps ``code: harvest_locked`` and ``harvest``."""
-    spray(farmer, TOMATO, "antracol-70wp", date.today(), phi=7)
+    spray(farmer, TOMATO, "antracol-70wp", local_today(), phi=7)
     r = make_lot(farmer, TOMATO)
     assert r.status_code == 409
     body = r.get_json()
     assert body["code"] == "harvest_locked" and body["harvest"]["locked"]
     assert [x["code"] for x in body["reasons"]] == ["phi_running"]
-    assert body["reasons"][0]["params"]["safe_from"] == (date.today() + timedelta(days=7)).isoformat()
+    assert body["reasons"][0]["params"]["safe_from"] == (local_today() + timedelta(days=7)).isoformat()
 
 
 def test_a_lot_a_later_rule_fails_is_flagged_when_read(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -209,7 +210,7 @@ def test_a_lot_a_later_rule_fails_is_flagged_when_read(app: Flask, monkeypatch: 
     r = make_lot(farmer, field_id)
     assert r.status_code == 201, r.get_json()
     code = r.get_json()["code"]
-    assert parse_lot_code(code).harvest_date == date.today()  # the one scheme, check character and all
+    assert parse_lot_code(code).harvest_date == local_today()  # the one scheme, check character and all
     public = app.test_client()
     assert public.get(f"/api/v1/public/lots/{code}").get_json()["compliance"]["compliant"] is True
     assert "Không đạt / Not OK" not in pdf_text(public.get(f"/lot/{code}/report.pdf").data)
@@ -244,9 +245,8 @@ def test_codes_already_printed_stay_readable_and_typos_are_caught(app: Flask) ->
     assert client.get("/lot/RS261101-A1B2C3").status_code == 200
     assert client.get("/api/v1/public/lots/rs261101-a1b2c3").get_json()["code"] == "RS261101-A1B2C3"
     farmer = login(app, FARMER_1)
-    code = make_lot(farmer, RICE_2, harvest_date=(date.today() - timedelta(days=400)).isoformat()).get_json()[
-        "code"
-    ]
+    long_ago = (local_today() - timedelta(days=400)).isoformat()
+    code = make_lot(farmer, RICE_2, harvest_date=long_ago).get_json()["code"]
     assert lookup_form(code) == code
     typo = code[:-3] + ("0" if code[-3] != "0" else "1") + code[-2:]
     assert client.get(f"/lot/{typo}").status_code == 404

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from flask import Flask
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import func, select
 
+from common.timezone import local_today
 from server.farm.models import Lot
 from tests.mobile_api.conftest import farmer_phone
 from tests.mobile_api.seeding import seeded_app, serve
@@ -49,7 +50,7 @@ def test_banned_spray_refuses_the_lot_everywhere(live: tuple[Flask, str], browse
     ctx, page = farmer_phone(browser, url)
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    sprayed = date.today() - timedelta(days=30)
+    sprayed = local_today() - timedelta(days=30)
 
     # Diary: the spray is recorded truthfully, with its warning.
     page.get_by_role("link", name="Nhật ký").first.click()
@@ -118,7 +119,7 @@ def test_banned_spray_refuses_the_lot_everywhere(live: tuple[Flask, str], browse
     with app.extensions["ruongso"].db.session() as db:
         key = uuid.uuid4().hex
         db.add(Lot(code=LEGACY_CODE, idempotency_key=key, field_id=RICE, crop="rice", market="VN",
-                   harvest_date=date.today(), quantity_kg=1250, created_at=0))  # fmt: skip
+                   harvest_date=local_today(), quantity_kg=1250, created_at=0))  # fmt: skip
     page.goto(f"{url}/lot/{LEGACY_CODE.lower()}")
     flag = page.get_by_role("alert")
     expect(flag.get_by_role("heading")).to_contain_text("CẢNH BÁO: lô này không đạt yêu cầu")

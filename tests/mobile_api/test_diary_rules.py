@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask
@@ -112,7 +112,7 @@ def test_one_entry_per_key_even_when_copies_arrive_together(app: Flask) -> None:
     first): the unique key lets one in and every copy gets that one entry back."""
     key = uuid.uuid4().hex
     body = {"idempotency_key": key, "field_id": RICE, "kind": "spray", "product_id": "beam-75wp",
-            "phi_days": 14, "applied_on": str(date.today() - timedelta(days=40))}  # fmt: skip
+            "phi_days": 14, "applied_on": str(local_today() - timedelta(days=40))}  # fmt: skip
     clients = [login(app, FARMER_1) for _ in range(6)]
     answers: list[tuple[int, int]] = []
     start = threading.Barrier(len(clients))

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
+from common.timezone import local_today
 from server import jobs
 from server.timeseries.resolution import local_midnight
 from tests.server.conftest import ServerApp, js
@@ -12,7 +13,7 @@ from tests.server.test_ingest import post
 
 def test_daily_values_from_a_weather_node(server_app: ServerApp) -> None:
     weather = next(n for n in server_app.seeded.nodes if n.kind == "weather")
-    day = date.today() - timedelta(days=1)
+    day = local_today() - timedelta(days=1)
     start = local_midnight(day)
     frames = [
         {"node_id": weather.node_id, "counter": h + 1, "sampled_at": start + h * 3600 + 60,
@@ -39,7 +40,7 @@ def test_maintain_expires_old_dedupe_keys(server_app: ServerApp) -> None:
     from server.registry.models import IngestedFrame
 
     node = server_app.seeded.nodes[0].node_id
-    t = local_midnight(date.today())
+    t = local_midnight(local_today())
     frames = [{"node_id": node, "counter": c, "sampled_at": t, "received_at": t} for c in (1, 2)]
     post(server_app.app.test_client(), server_app.seeded.gateway_token, frames)
     svc = server_app.app.extensions["ruongso"]

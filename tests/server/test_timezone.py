@@ -37,6 +37,22 @@ def test_utc_plus_7_is_defined_once_per_side() -> None:
     assert found - HOMES == set()
 
 
+HOST_DAY = re.compile(r"\bdate\.today\(\)|\bdatetime\.(?:now|today)\(\)")
+
+
+def test_no_code_reads_the_day_from_the_hosts_clock_zone() -> None:
+    """A server or CI machine runs on UTC: from 17:00 UTC its ``date.today()`` is yesterday on the
+    farm. Every "today" (advice, locks, lot dates, and the tests' expectations) is the farm's."""
+    here = Path(__file__).resolve()
+    python = [
+        p
+        for p in ROOT.glob("**/*.py")
+        if p != here and not p.relative_to(ROOT).as_posix().startswith((".venv", "node_modules"))
+    ]
+    found = sorted(p.relative_to(ROOT).as_posix() for p in python if HOST_DAY.search(p.read_text()))
+    assert found == [], f"use common.timezone.local_today() in {found}"
+
+
 def test_the_front_end_constant_is_the_servers() -> None:
     text = JS.read_text()
     zone = re.search(r'TIME_ZONE = "([^"]+)"', text)
