@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import create_engine, text
 
 from tests.services import Service, start_influxd
 
@@ -40,6 +42,24 @@ def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     svc = start_postgres(tmp_path_factory.mktemp("postgres"))
     yield svc
     svc.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """An empty registry database for migration tests: a SQLite file, then a fresh database on the
+    session's real PostgreSQL (dropped afterwards)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('registry') / 'registry.sqlite'}"
+        return
+    pg: Service = request.getfixturevalue("postgres")
+    name = "t_" + uuid.uuid4().hex[:12]
+    admin = create_engine(pg.extra["url"], isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield pg.extra["url"].rsplit("/", 1)[0] + "/" + name
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 # Browser assertions wait until their condition holds; on a loaded 2-core CI machine a screen can

@@ -4,38 +4,18 @@
 from __future__ import annotations
 
 import json
-import uuid
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from server.db import Database
 from server.farm.diagnosis import message
-from tests.services import Service
 
 OLD_DIAGNOSES = [
     # id, crop, label, reason, review_status, message_vi
     (1, "maize", None, "crop_mismatch", "more_photos", "Ảnh này không giống lá ngô."),
     (2, "rice", "rice__blast", "ok", "not_needed", "Lúa — bệnh đạo ôn"),
 ]
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('mig6') / 'm.sqlite'}"
-        return
-    pg: Service = request.getfixturevalue("postgres")
-    name = "t_" + uuid.uuid4().hex[:12]
-    admin = create_engine(pg.extra["url"], isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield pg.extra["url"].rsplit("/", 1)[0] + "/" + name
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def _rows(db: Database, sql: str) -> list[Any]:

@@ -10,9 +10,6 @@ from sqlalchemy import inspect, text
 
 from demo.seed import seed
 from server.db import Database
-from tests.server.test_migrations import database_url
-
-__all__ = ["database_url"]  # the fixture: SQLite and a fresh PostgreSQL database
 
 
 def _columns(db: Database, table: str) -> set[str]:

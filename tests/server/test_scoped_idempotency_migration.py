@@ -10,9 +10,6 @@ from sqlalchemy.exc import IntegrityError
 
 from demo.seed import seed
 from server.db import Database
-from tests.server.test_migrations import database_url
-
-__all__ = ["database_url"]  # the fixture: SQLite and a fresh PostgreSQL database
 
 TABLES = {"app_diary_entry": "created_by", "app_diagnosis": "created_by", "app_lot": "created_by",
           "officer_review": "officer_id"}  # fmt: skip
