@@ -15,6 +15,8 @@ _ENV = {  # setting -> environment variable (see docs/deployment.md)
     "raw_retention_days": "RUONGSO_RAW_RETENTION_DAYS",
     "hourly_retention_days": "RUONGSO_HOURLY_RETENTION_DAYS",
     "ingest_max_concurrent": "RUONGSO_INGEST_MAX_CONCURRENT",
+    "login_max_concurrent_hashes": "RUONGSO_LOGIN_MAX_CONCURRENT_HASHES",
+    "login_hash_wait_ms": "RUONGSO_LOGIN_HASH_WAIT_MS",
     "auto_migrate": "RUONGSO_AUTO_MIGRATE",
     "blob_dir": "RUONGSO_BLOB_DIR",
     "proxy_hops": "RUONGSO_PROXY_HOPS",
@@ -34,6 +36,10 @@ class Settings:
     raw_retention_days: int = 90  # raw readings; hourly/daily rollups are kept for years
     hourly_retention_days: int = 5 * 365
     ingest_max_concurrent: int = 4  # per worker; more concurrent batches get 429 + Retry-After
+    # Each password check holds 64 MiB of argon2 memory: at most this many run at once per worker,
+    # and a login that cannot get a slot within the wait gets 429 + Retry-After.
+    login_max_concurrent_hashes: int = 2
+    login_hash_wait_ms: int = 500
     auto_migrate: bool = True  # run Alembic "upgrade head" at startup (single-process installs, tests)
     blob_dir: str = ""  # photos; default <data_dir>/blobs
     proxy_hops: int = 0  # trusted reverse proxies (nginx = 1): client address from X-Forwarded-For

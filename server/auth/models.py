@@ -53,7 +53,8 @@ class AuthSession(Base):
 
 
 class LoginFailure(Base):
-    """One failed login; counted per key ('phone:+84…' or 'ip:…') inside a sliding window."""
+    """One login attempt (failed, or still being checked) counted per key ('phone:+84…' or 'ip:…')
+    inside a sliding window; the row is written before the password is checked (server.auth.ratelimit)."""
 
     __tablename__ = "login_failure"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,7 +8,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.auth import ratelimit
+from server.auth import hashslots, ratelimit
 from server.auth.guard import current_user, public, snapshot
 from server.auth.models import ApiToken, User
 from server.auth.passwords import normalise_phone, verify_password
@@ -48,22 +48,37 @@ def login() -> Response:
     if phone is None:
         return problem(400, "Invalid phone number", "Use a Vietnamese mobile number, e.g. 0912 345 678.")
     phone_key, address_key = f"phone:{phone}", f"ip:{request.remote_addr}"
-    with services().db.session() as session:
-        wait = ratelimit.retry_after(session, phone_key, address_key)
-        if wait is not None:
-            resp = problem(429, "Too many failed sign-ins", "Wait before trying again.")
-            resp.headers["Retry-After"] = str(wait)
-            return resp
+    db = services().db
+    attempt, wait = ratelimit.begin_attempt(db, phone_key, address_key)  # counted before the check
+    if wait is not None:
+        return _busy("Too many failed sign-ins", "Wait before trying again.", wait)
+    with hashslots.hash_slot() as got_slot:  # bounds argon2 memory per worker
+        if not got_slot:
+            ratelimit.withdraw(db, attempt)  # never checked, so not a guess
+            return _busy(
+                "Server busy", "Too many sign-ins at once; try again shortly.", hashslots.RETRY_AFTER_S
+            )
+        with db.session() as session:
+            user = session.scalar(select(User).where(User.phone == phone))
+            stored_hash = user.password_hash if user else None
+        correct = verify_password(stored_hash, password)  # no transaction held during the hash
+    with db.session() as session:  # read again: the account may have changed during the hash
         user = session.scalar(select(User).where(User.phone == phone))
-        if not verify_password(user.password_hash if user else None, password) or not (user and user.active):
-            ratelimit.record_failure(session, phone_key, address_key)
-            return problem(401, "Wrong phone number or password")
-        ratelimit.clear(session, phone_key)
+        if not correct or not (user and user.active and user.password_hash == stored_hash):
+            return problem(401, "Wrong phone number or password")  # the attempt's rows stay counted
         destroy_session(session, request.cookies.get(SESSION_COOKIE))  # never reuse a presented id
         sid, csrf = create_session(session, user.id)
         body = _me(session, snapshot(user, frozenset({"read", "write"}), "session"), csrf)
+    ratelimit.succeeded(db, phone_key, attempt)
     resp = jsonify(body)
     set_cookies(resp, sid, csrf, _secure())
+    return resp
+
+
+def _busy(title: str, detail: str, retry_after_s: int) -> Response:
+    """429 problem+json with Retry-After, for both the attempt limit and the hashing bound."""
+    resp = problem(429, title, detail)
+    resp.headers["Retry-After"] = str(retry_after_s)
     return resp
 
 
