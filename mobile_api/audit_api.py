@@ -12,7 +12,7 @@ from typing import Any
 from flask import Blueprint, Response, request
 
 from common.language import LANGS
-from mobile_api import common
+from common.timezone import local_today
 from mobile_api.apidoc import doc
 from mobile_api.auth import can_see_farm, login_required
 from mobile_api.catalogues import catalogue
@@ -72,7 +72,7 @@ def checklist(farm_id: int) -> Response | dict[str, Any]:
         farm = db.get(Farm, farm_id)
         if farm is None or not can_see_farm(db, farm_id):
             return problem(404, "Unknown farm")
-        farm_ev = audit_evidence.gather(db, svc.store, farm, common.today())
+        farm_ev = audit_evidence.gather(db, svc.store, farm, local_today())
         return {"farm_id": farm_id} | checklist_json(farm_ev, scheme)
 
 

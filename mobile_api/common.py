@@ -15,7 +15,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mobile_api.auth import current_user
-from server.farm import locks
 
 M = TypeVar("M")
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -24,9 +23,6 @@ IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 def now_s() -> int:
     return int(time.time())
 
-
-def today() -> date:
-    return locks.today()
 
 
 def user_id() -> str | None:

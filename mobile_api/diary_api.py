@@ -14,6 +14,7 @@ from flask import Blueprint, Response, jsonify, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from common.timezone import local_today
 from mobile_api import common
 from mobile_api.apidoc import doc
 from mobile_api.auth import login_required, visible_field
@@ -135,7 +136,7 @@ def create() -> Response:
                 updated_at=now, version=1,
             )  # fmt: skip
             try:
-                diary.apply(e, body, f.crop, locks.market(db, f.id), common.today())
+                diary.apply(e, body, f.crop, locks.market(db, f.id), local_today())
             except diary.DiaryError as err:
                 return _refused(err)
             db.add(e)
@@ -187,7 +188,7 @@ def update(entry_id: int) -> Response:
         if e.voided_at is not None:
             return problem(409, "Entry voided", "a voided entry cannot be changed", code="voided")
         try:
-            diary.apply(e, body, f.crop, market, common.today())
+            diary.apply(e, body, f.crop, market, local_today())
         except diary.DiaryError as err:  # apply changes nothing before every check has passed
             return _refused(err)
         e.version += 1

@@ -10,6 +10,7 @@ from flask import Blueprint, Response
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from common.timezone import local_today
 from mobile_api import common
 from mobile_api.apidoc import doc
 from mobile_api.auth import login_required, visible_farms, visible_field
@@ -93,7 +94,7 @@ def home() -> Response | dict[str, Any]:
             return problem(404, "Unknown farm")
         profiles = locks.profiles(db, [f.id for f in farm.fields])
         verdicts = locks.field_verdicts(db, farm.fields, profiles)
-        seasons = plantings.seasons(db, farm.fields, common.today())
+        seasons = plantings.seasons(db, farm.fields, local_today())
         reads = StoreReads(svc.store)  # one store read per farm, not per field (same answers)
         reads.prefetch_farm(farm.fields)
         fields = [
@@ -125,7 +126,7 @@ def field(field_id: int) -> Response | dict[str, Any]:
             return problem(404, "Unknown field")
         p = locks.profile(db, f.id)
         verdict = locks.field_verdict(db, f)
-        current = plantings.current_plantings(db, [f.id], common.today()).get(f.id)
+        current = plantings.current_plantings(db, [f.id], local_today()).get(f.id)
         season = plantings.season_of(f, current)
         return _field_head(f) | {
             "geometry": f.geometry,
@@ -170,7 +171,7 @@ def put_profile(field_id: int) -> Response | dict[str, Any]:
         if "planting_date" in body:
             if not pol.can_edit_farm(db, current_user(), f.farm):
                 return problem(403, "Only the farm's owner may change its planting")
-            today = common.today()
+            today = local_today()
             crop = plantings.seasons(db, [f], today)[f.id].crop
             plantings.record_season(db, f, crop, planting, today)
         p = db.get(FieldProfile, field_id) or FieldProfile(field_id=field_id)
@@ -201,7 +202,7 @@ def put_season(field_id: int) -> Response | dict[str, Any]:
     planting_date = common.parse_date(raw) if raw else None
     if raw and planting_date is None:
         return problem(422, "Invalid season", "planting_date YYYY-MM-DD")
-    today = common.today()
+    today = local_today()
     if planting_date is not None and planting_date > today + timedelta(days=PLAN_AHEAD_DAYS):
         return problem(422, "Invalid season", f"planting_date at most {PLAN_AHEAD_DAYS} days ahead")
     with services().db.session() as db:

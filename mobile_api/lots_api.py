@@ -19,6 +19,7 @@ from flask import Blueprint, Response, current_app, render_template, url_for
 from sqlalchemy import select
 
 from common.language import format_number
+from common.timezone import local_today
 from mobile_api import common
 from mobile_api.apidoc import doc
 from mobile_api.auth import login_required, public, visible_field
@@ -68,7 +69,7 @@ def create() -> Response | tuple[dict[str, Any], int]:
     key = common.idempotency_key(body)
     if key is None:
         return problem(422, "Idempotency key missing")
-    day = common.parse_date(body.get("harvest_date") or common.today().isoformat())
+    day = common.parse_date(body.get("harvest_date") or local_today().isoformat())
     if day is None:
         return problem(422, "Invalid harvest_date", "YYYY-MM-DD")
     with services().db.session() as db:
@@ -203,7 +204,7 @@ def _public(code: str) -> dict[str, Any] | None:
             "compliance": {
                 "compliant": verdict.allowed,
                 "reasons": [r.as_json() for r in verdict.reasons],
-                "judged_on": common.today().isoformat(),
+                "judged_on": local_today().isoformat(),
                 "catalogue_version": verdict.catalogue_version,
             },
         }

@@ -16,11 +16,6 @@ from server.farm.models import DiaryEntry, FieldProfile, Lot
 from server.registry.models import Field
 
 
-def today() -> date:
-    """Today's date on the farm (Vietnam time), the day every lock and advice is judged on."""
-    return local_today()
-
-
 def profile(db: Session, field_id: int) -> FieldProfile | None:
     return db.get(FieldProfile, field_id)
 
@@ -75,7 +70,7 @@ def field_verdicts(
     db: Session, fields: Sequence[Field], profiles: dict[int, FieldProfile], day: date | None = None
 ) -> dict[int, compliance.LotVerdict]:
     """``field_verdict`` for several fields with one diary query (the home screen's field cards)."""
-    day = day or today()
+    day = day or local_today()  # the farm's day, the one every lock is judged on
     by_field = sprays(db, [f.id for f in fields], day)
     out = {}
     for f in fields:

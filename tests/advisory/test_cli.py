@@ -180,13 +180,14 @@ def _write(tmp_path: Path, data: object) -> str:
     return str(path)
 
 
-def test_irrigation_from_json_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def dry_tomato_field(**changes: object) -> dict[str, object]:
+    """A 500 m² tomato field after ten dry, sunny March days: the irrigation input both CLI suites use."""
     days = [
         {"date": f"2026-03-{d:02d}", "tmax": 30, "tmin": 20, "rh_max": 95, "rh_min": 55, "wind": 1.5,
          "sunshine": 6, "rain_mm": 0}
         for d in range(10, 20)
     ]  # fmt: skip
-    data = {
+    data: dict[str, object] = {
         "site": {"lat": 21.3, "elevation": 15},
         "field": {
             "id": "F1",
@@ -198,7 +199,11 @@ def test_irrigation_from_json_file(tmp_path: Path, capsys: pytest.CaptureFixture
         "days": days,
         "today": {"tmax": 30, "tmin": 20, "rh_max": 95, "rh_min": 55, "wind": 1.5, "sunshine": 6},
     }
-    path = _write(tmp_path, data)
+    return data | changes
+
+
+def test_irrigation_from_json_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _write(tmp_path, dry_tomato_field())
     assert main(["advise", "irrigation", "--input", path, "--date", "2026-03-20", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["reason"] == "irrigate"

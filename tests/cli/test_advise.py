@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.advisory.test_cli import dry_tomato_field
 from tests.cli.farmrun import farm, ok, ok_json, one_line_error
 
 # FAO-56 Example 18: Tmax 21.5, Tmin 12.3, RHmax 84, RHmin 63, 10 km/h wind at 10 m, 9.25 h sunshine.
@@ -64,24 +65,7 @@ def test_et0_bad_date_is_one_line_exit_2(tmp_path: Path) -> None:
 
 
 def _irrigation_file(tmp_path: Path, **changes: object) -> Path:
-    days = [
-        {"date": f"2026-03-{d:02d}", "tmax": 30, "tmin": 20, "rh_max": 95, "rh_min": 55, "wind": 1.5,
-         "sunshine": 6, "rain_mm": 0}
-        for d in range(10, 20)
-    ]  # fmt: skip
-    data: dict[str, object] = {
-        "site": {"lat": 21.3, "elevation": 15},
-        "field": {
-            "id": "F1",
-            "area_m2": 500,
-            "crop": "tomato",
-            "planting_date": "2026-01-01",
-            "texture": "loam",
-        },
-        "days": days,
-        "today": {"tmax": 30, "tmin": 20, "rh_max": 95, "rh_min": 55, "wind": 1.5, "sunshine": 6},
-    }
-    data.update(changes)
+    data = dry_tomato_field(**changes)
     path = tmp_path / "field.json"
     path.write_text(json.dumps(data), encoding="utf-8")
     return path

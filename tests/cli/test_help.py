@@ -33,9 +33,6 @@ EXPECTED = {
     ("advise", "irrigation"),
     ("advise", "disease"),
 }
-# vision/train/run.py (the training options) belongs to the vision component; its --model-dir and
-# --stage have no help text yet. Strict: this turns red once they have, so the mark gets removed.
-NOT_YET: dict[tuple[str, ...], str] = {}
 
 
 def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
@@ -58,11 +55,6 @@ def commands(
 
 ALL = commands(build_parser(everything=True))
 LEAVES = sorted(path for path, p in ALL.items() if not _subparsers(p))
-
-
-def _mark(path: tuple[str, ...]) -> pytest.MarkDecorator | tuple[()]:
-    reason = NOT_YET.get(path)
-    return pytest.mark.xfail(strict=True, reason=reason) if reason else ()
 
 
 def test_every_expected_subcommand_is_registered() -> None:
@@ -106,7 +98,7 @@ def test_option_help_parser_sees_a_missing_help() -> None:
     }
 
 
-@pytest.mark.parametrize("path", [pytest.param(p, marks=_mark(p), id=" ".join(p)) for p in LEAVES])
+@pytest.mark.parametrize("path", [pytest.param(p, id=" ".join(p)) for p in LEAVES])
 def test_help_page_gives_every_option_a_help_line(path: tuple[str, ...], tmp_path: Path) -> None:
     page = ok(farm(*path, "--help", cwd=tmp_path))
     assert page.startswith(f"usage: farm {' '.join(path)}")
@@ -121,7 +113,7 @@ def _help_text(action: argparse.Action) -> str:
     return HelpFormatter("farm")._get_help_string(action) or ""
 
 
-@pytest.mark.parametrize("path", [pytest.param(p, marks=_mark(p), id=" ".join(p)) for p in LEAVES])
+@pytest.mark.parametrize("path", [pytest.param(p, id=" ".join(p)) for p in LEAVES])
 def test_every_optional_value_states_its_default(path: tuple[str, ...]) -> None:
     """An option that takes a value and may be left out says what happens then: "(default: ...)",
     or, for one that only some actions need, that those require it."""

@@ -283,3 +283,26 @@ def test_offline_the_outbox_keeps_the_small_copy(live: tuple[Flask, str], browse
     d = latest(app)
     assert d is not None and d.id == (before.id if before else 0) + 1 and d.lat is not None
     ctx.close()
+
+
+@pytest.mark.browser
+def test_tapping_send_again_while_the_photos_are_prepared_files_one_diagnosis(
+    live: tuple[Flask, str], browser: Browser
+) -> None:
+    """Making a 12 MP photo small takes a moment on a phone; the impatient second and third taps
+    in that moment are ignored, so the plant is filed once."""
+    app, url = live
+    ctx, page = farmer_phone(browser, url)
+    before = latest(app)
+    page.get_by_role("link", name="Chụp lá").click()
+    page.get_by_label("Ảnh (1 đến 5 ảnh của cùng một cây)").set_input_files(
+        [FilePayload(name="IMG_20260504_0732.jpg", mimeType="image/jpeg", buffer=camera_jpeg())]
+    )
+    # three taps in the same instant, as a thumb bouncing on a slow screen gives them
+    page.get_by_role("button", name="Gửi ảnh").evaluate("(b) => { b.click(); b.click(); b.click(); }")
+    new_id = (before.id if before else 0) + 1
+    expect(page.locator(f".dx-history article.dx[data-id='{new_id}']")).to_be_visible(timeout=60_000)
+    page.wait_for_timeout(1_000)  # a second filing, if any, would have been sent by now
+    after = latest(app)
+    assert after is not None and after.id == new_id
+    ctx.close()
