@@ -39,6 +39,7 @@ INPUT_ERRORS = (
     "server.advisory.kc:UnknownCrop",
     "firmware.lib.nodeconfig:ConfigError",
     "vision.preprocess:ImageError",
+    "server.officer.boundaries:BoundaryError",
 )
 
 

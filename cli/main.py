@@ -34,6 +34,7 @@ COMPONENTS: dict[str, str] = {
     "vision": "vision.cli",
     "diagnose": "vision.cli",
     "advise": "server.advisory.cli",
+    "officer": "server.officer.cli",
 }
 
 

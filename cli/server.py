@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from cli.args import bounded_int, port_number
 from cli.errors import UsageError
 
-ACTIONS = ("run", "migrate", "maintain", "rollups", "daily", "user-add")
+ACTIONS = ("run", "migrate", "maintain", "rollups", "daily", "notify", "recheck", "user-add")
 ROLES = "farmer, officer, technician, manager, admin"  # server.auth.roles.Role; a test keeps them equal
 USER_OPTIONS = ("phone", "name", "role")
 
@@ -79,6 +79,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         choices=ACTIONS,
         help="run: serve the API and web app; migrate: registry schema to head; maintain: retention; "
         "rollups: rebuild rollups; daily: ET0, rain, GDD, leaf-wet hours and crop water use per field; "
+        "notify: send the alerts (SMS, Zalo, push) that are due, once; "
+        "recheck: re-judge open lots when a new pesticide list came into force; "
         "user-add: add a person",
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (run)")
@@ -143,9 +145,31 @@ def _run(args: argparse.Namespace) -> int:
         jobs.backfill(svc, args.days)
     elif args.action == "daily":
         print(f"{jobs.daily_recent(svc, args.days)} daily values stored")  # Vietnam's days, not the host's
+    elif args.action == "notify":
+        from server.notify import worker
+
+        done = worker.drain(svc)
+        print(", ".join(f"{n} {state}" for state, n in sorted(done.items())) or "nothing due")
+    elif args.action == "recheck":
+        print(_recheck(svc))
     else:
         return _user_add(svc, args, password)
     return 0
+
+
+def _recheck(svc: Any) -> str:
+    """Re-judge the open lots under the pesticide list in force today; one line for the operator."""
+    from server.farm import locks
+
+    with svc.db.session() as db:  # commits on leaving
+        done = locks.recheck_open_lots(db)
+    if not done.ran or done.open_from is None:
+        return f"lots already checked under {done.act} (catalogue {done.catalogue_version})"
+    refused = ", ".join(str(i) for i in done.newly_refused) or "none"
+    return (
+        f"{len(done.checked)} open lots (harvested from {done.open_from.isoformat()}) "
+        f"judged under {done.act} (catalogue {done.catalogue_version}); newly refused: {refused}"
+    )
 
 
 def _check_user_options(args: argparse.Namespace) -> None:

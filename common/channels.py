@@ -11,6 +11,7 @@ channel. The web app reads the catalogue from ``GET /api/v1/channels``.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -142,3 +143,52 @@ def channel(key: str) -> Channel:
 def catalogue_json() -> list[dict[str, Any]]:
     """The catalogue as the web app reads it, in wire-id order."""
     return [c.as_json() for c in CATALOGUE.values()]
+
+
+class ThresholdError(ValueError):
+    """An alarm threshold pair the node cannot use; ``code`` and ``params`` name the rule for the
+    apps' i18n catalogues (``err_<code>``), the message is the English reason."""
+
+    def __init__(self, code: str, message: str, **params: Any) -> None:
+        super().__init__(message)
+        self.code, self.params = code, params
+
+
+def check_threshold(key: str, low: Any, high: Any) -> tuple[float, float]:
+    """The node's alarm thresholds ``[low, high]`` for channel ``key``, in the channel's wire unit
+    (soil water content in m³/m³, never percent), inside its valid range and low below high.
+
+    The one home of these rules: the config API refuses with them and the technician's form reads the
+    unit, scale and range from ``GET /api/v1/channels`` (issue 18: "low above high" and "35 where
+    0.35 was meant" were accepted)."""
+    if key not in CATALOGUE:
+        raise ThresholdError("threshold_channel", f"no channel {key!r}", channel=key)
+    ch = CATALOGUE[key]
+    try:
+        lo, hi = float(low), float(high)
+    except (TypeError, ValueError):
+        message = f"thresholds.{key} must be two numbers"
+        raise ThresholdError("threshold_number", message, channel=key) from None
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        raise ThresholdError("threshold_number", f"thresholds.{key} must be finite numbers", channel=key)
+    if ch.valid is not None:
+        vmin, vmax = ch.valid
+        if not (vmin <= lo <= vmax and vmin <= hi <= vmax):
+            # a fraction (m³/m³) never reaches 1: both at 1 or above, within the displayed range, is
+            # the displayed unit (percent) typed where the node's unit was expected
+            scaled = (vmin * ch.display_scale, vmax * ch.display_scale)
+            if ch.display_scale != 1.0 and all(max(1.0, scaled[0]) <= v <= scaled[1] for v in (lo, hi)):
+                raise ThresholdError(
+                    "threshold_scaled",
+                    f"thresholds.{key} look like {ch.display_unit}: send {ch.unit}"
+                    f" (divide by {ch.display_scale:g})",
+                    channel=key, unit=ch.unit, display_unit=ch.display_unit, scale=ch.display_scale,
+                )  # fmt: skip
+            raise ThresholdError(
+                "threshold_range", f"thresholds.{key} must lie in {vmin:g}-{vmax:g} {ch.unit}",
+                channel=key, min=vmin, max=vmax, unit=ch.unit,
+            )  # fmt: skip
+    if not lo < hi:
+        raise ThresholdError("threshold_order", f"thresholds.{key}: low {lo:g} must be below high {hi:g}",
+                             channel=key)  # fmt: skip
+    return lo, hi

@@ -225,7 +225,9 @@ def _run(args: argparse.Namespace) -> int:
     if mqtt_password is not None:
         from gateway.mqtt import MqttIntake
 
-        mqtt_intake = MqttIntake(gw.processor, args.mqtt[0], args.mqtt[1], args.mqtt_user, mqtt_password)
+        mqtt_intake = MqttIntake(
+            gw.processor, args.mqtt[0], args.mqtt[1], args.mqtt_user, mqtt_password, gw.downlink
+        )
         intakes.append(mqtt_intake.run)
         gw.extra_health["mqtt"] = lambda: {
             "connected": mqtt_intake.connected.is_set(),
@@ -235,7 +237,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.serial:
         from gateway.serial_bridge import SerialIntake
 
-        serial_intake = SerialIntake(gw.processor, args.serial, args.serial_baud)
+        serial_intake = SerialIntake(gw.processor, args.serial, args.serial_baud, downlink=gw.downlink)
         intakes.append(serial_intake.run)
         gw.extra_health["serial"] = lambda: dict(serial_intake.stats.__dict__)
     status_server = None

@@ -174,6 +174,12 @@ class FrameProcessor:
         with self.lock:
             return self._process(frames)
 
+    def config_version(self, node_id: int) -> int | None:
+        """The config version the node last acknowledged (channel ``config_version``), if any."""
+        with self.lock:
+            v = self._state.get(node_id, {}).get("config_version")
+        return None if v is None else int(v)
+
     def snapshot(self) -> dict[int, dict[str, Any]]:
         """A consistent copy of every node's state, for health reports from other threads."""
         with self.lock:

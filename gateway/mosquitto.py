@@ -1,8 +1,9 @@
 """Generate the local Mosquitto's config, password file and ACL from the registry's node list.
 
-Each node gets its own credentials and may publish only to its own ``up`` topic and read only its
-own ``cmd`` topics; the gateway user reads every node. Node MQTT passwords are derived from the
-node key (HMAC), so provisioning a node needs no second secret.
+Each node gets its own credentials and may publish only to its own ``up`` and ``status`` topics
+and read only its own ``cmd`` topics and the farm's firmware chunks (``fw/#``, the same bytes for
+every node, checked against the manifest signed for it); the gateway user reads every node. Node
+MQTT passwords are derived from the node key (HMAC), so provisioning a node needs no second secret.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ def acl_text(gateway_user: str, node_ids: Iterable[int]) -> str:
             f"user {mqtt_username(node_id)}",
             f"topic write farm/+/node/{node_id}/up",
             f"topic read farm/+/node/{node_id}/cmd/#",
+            f"topic write farm/+/node/{node_id}/status",
+            "topic read farm/+/fw/#",
             "",
         ]
     return "\n".join(lines)

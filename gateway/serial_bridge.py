@@ -6,7 +6,9 @@ garbage or a half packet at the next delimiter. The port is opened with ``os``/`
 mode, no extra dependency); when the device disappears (unplugged, bridge reset) reads fail, the
 port is closed and reopened with capped exponential backoff, and a fresh decoder drops any half
 packet from before. A node's ack is a ``MSG_DOWN`` carrying ``linkproto.espnow_ack(counter)`` to
-the node's MAC, sent only for frames the processor reports durable (or already stored).
+the node's MAC, sent only for frames the processor reports durable (or already stored). With a
+``Downlink``, a node whose signed config is newer than the version it reports gets the config's
+ESP-NOW chunks right after its ack (``linkproto.espnow_config_chunks``).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from typing import Any
 
 from firmware.lib import linkproto
 from firmware.lib import serialframe as sf
+from gateway.downlink import Downlink
 from gateway.intake import FrameProcessor, RawFrame, Result
 
 log = logging.getLogger("gateway.serial")
@@ -83,8 +86,10 @@ class SerialIntake:
         max_backoff_s: float = 5.0,
         read_size: int = 4096,
         ping_s: float = 60.0,
+        downlink: Downlink | None = None,
     ) -> None:
         self.processor = processor
+        self.downlink = downlink
         self.path = path
         self.baud = baud
         self.min_backoff_s = min_backoff_s
@@ -196,10 +201,17 @@ class SerialIntake:
         self.stats.frames += len(frames)
         results = self.processor.process(frames)
         out = bytearray()
+        configs: dict[int, bytes] = {}
         for mac, result in zip(macs, results, strict=True):
             if result.ack and result.counter is not None:
                 out += sf.encode(sf.MSG_DOWN, sf.pack_down(mac, linkproto.espnow_ack(result.counter)))
                 self.stats.acks_sent += 1
+                if self.downlink is not None and result.node_id in self.downlink.configs:
+                    configs[result.node_id] = mac
+        if configs and self.downlink is not None:
+            for node_id, mac in configs.items():
+                for chunk in self.downlink.espnow_config(node_id, self.processor.config_version(node_id)):
+                    out += sf.encode(sf.MSG_DOWN, sf.pack_down(mac, chunk))
         if out and not self._write(bytes(out)):
             self.stats.acks_dropped += 1
             log.warning("event=serial_ack_dropped bytes=%d", len(out))

@@ -22,6 +22,7 @@ import requests
 
 from gateway import fleet
 from gateway.actuators import Valve, ValveController
+from gateway.downlink import Downlink
 from gateway.forwarder import Forwarder
 from gateway.intake import FrameProcessor, Observation
 from gateway.keys import NodeKeys
@@ -66,6 +67,7 @@ class Gateway:
         self.started_at = time.time()
         self.outbox = Outbox(config.data_dir / "outbox.sqlite", config.outbox_max_bytes)
         self.keys = NodeKeys(config.data_dir / "node-keys.json")
+        self.downlink = Downlink(config.data_dir, self.keys)
         self.rules = RuleEngine(self._cached_rules())
         self.valves = ValveController(config.valves)
         self._rules_lock = threading.Lock()
@@ -98,6 +100,26 @@ class Gateway:
         if changed:
             log.info("event=keys_changed nodes=%d", len(self.keys))
             self.sync_broker()
+        return True
+
+    def refresh_downlink(self) -> bool:
+        """Fetch the configs and firmware the server wants delivered; keep the cached set on failure."""
+        base = self.config.server_url.rstrip("/")
+
+        def fetch(version: int) -> bytes:
+            response = requests.get(
+                f"{base}/api/v1/gateway/updates/bundles/{int(version)}",
+                headers={"Authorization": f"Bearer {self.config.token}"},
+                timeout=60,
+            )
+            response.raise_for_status()
+            return response.content
+
+        try:
+            self.downlink.update(self._get("/api/v1/gateway/updates"), fetch)
+        except (requests.RequestException, ValueError, TypeError, AttributeError) as exc:
+            log.warning("event=downlink_refresh_failed error=%r", str(exc))
+            return False
         return True
 
     def sync_broker(self) -> bool:
@@ -181,6 +203,7 @@ class Gateway:
         if self.refresh_keys():
             self._last_config = time.monotonic()
         self.refresh_rules()
+        self.refresh_downlink()
 
     def _health_job(self) -> None:
         self.write_health()
@@ -194,6 +217,7 @@ class Gateway:
         if self.refresh_keys():
             self._last_config = time.monotonic()
         self.refresh_rules()
+        self.refresh_downlink()
         runners: list[Callable[[threading.Event], None]] = [self.forwarder.run, *intakes]
         for target in runners:
             self._spawn(target, (self.stop,))
@@ -240,6 +264,8 @@ class Gateway:
             fleet.node_report(n, states.get(n, {}), infos[n].config_version if n in infos else None, now)
             for n in sorted(set(states) | set(infos))
         ]
+        for r in reports:
+            r.update(self.downlink.report(r["node_id"]))
         visits = fleet.needs_visit([r for r in reports if r["node_id"] in infos])
         oldest = self.outbox.oldest_sampled_at()
         doc: dict[str, Any] = {

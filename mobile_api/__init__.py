@@ -8,10 +8,24 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from mobile_api import audit_api, diary_api, home_api, lots_api, photos_api, routes, shell
+from mobile_api import (
+    advise_api,
+    audit_api,
+    diary_api,
+    forecast_api,
+    home_api,
+    lots_api,
+    notify_api,
+    photos_api,
+    routes,
+    shell,
+)
 
 bp = Blueprint("mobile_api", __name__)
 for child in (shell.bp, routes.bp, home_api.bp, diary_api.bp, photos_api.bp, lots_api.bp, audit_api.bp):
     bp.register_blueprint(child)
+bp.register_blueprint(forecast_api.bp)  # the weather ahead (issue 17)
+bp.register_blueprint(advise_api.bp)  # ET0 calculator that refuses impossible weather (issue 17)
+bp.register_blueprint(notify_api.bp)  # inbox, notification preferences, push (issue 18)
 
 __all__ = ["bp"]

@@ -20,6 +20,8 @@ from mobile_api.apidoc import doc
 from mobile_api.auth import login_required, visible_field
 from server.advisory.compliance import fertilisers
 from server.auth.models import User
+from server.auth.roles import Role
+from server.auth.writes import writes
 from server.errors import problem
 from server.farm import compliance, diary, locks
 from server.farm.models import DiaryEntry
@@ -99,6 +101,7 @@ def list_entries(field_id: int) -> Response | dict[str, Any]:
 
 
 @bp.post("/api/v1/app/diary")
+@writes(Role.FARMER, Role.ADMIN, target="field")
 @doc(
     "Record a spray or fertiliser (idempotent on Idempotency-Key; 400 for a date after today)",
     tag="app",
@@ -169,6 +172,7 @@ def _stale(e: DiaryEntry, market: str, crop: str) -> Response | None:
 
 
 @bp.put("/api/v1/app/diary/<int:entry_id>")
+@writes(Role.FARMER, Role.ADMIN, target="diary_entry")
 @doc(
     "Change a diary entry (If-Match: its version; 412 when changed elsewhere; 409 once voided)",
     tag="app",
@@ -198,6 +202,7 @@ def update(entry_id: int) -> Response:
 
 
 @bp.post("/api/v1/app/diary/<int:entry_id>/void")
+@writes(Role.FARMER, Role.ADMIN, target="diary_entry")
 @doc(
     "Void a mistaken diary entry (who, when, why are kept; it stays in the history struck through "
     "and no longer counts for the harvest lock). If-Match: its version, when sent",

@@ -6,20 +6,24 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from common.language import LANGS
 from common.timezone import local_today
 from mobile_api import common
 from mobile_api.apidoc import doc
 from mobile_api.auth import login_required, visible_farms, visible_field
-from server.advisory import data_files
+from mobile_api.forecast_api import advice_rain
+from server.advisory.i18n import message
 from server.advisory.kc import crops, get_crop
 from server.auth import current_user
 from server.auth import policy as pol
+from server.auth.roles import Role
+from server.auth.writes import writes
 from server.errors import problem
-from server.farm import locks
+from server.farm import locks, season_profile
 from server.farm.compliance import MARKETS
 from server.farm.models import FieldProfile
 from server.farm.today import StoreReads, field_today
@@ -101,7 +105,14 @@ def home() -> Response | dict[str, Any]:
             _field_head(f)
             | {
                 "today": field_today(
-                    svc.store, f, profiles.get(f.id), verdicts[f.id].lock, now, reads, seasons[f.id]
+                    svc.store,
+                    f,
+                    profiles.get(f.id),
+                    verdicts[f.id].lock,
+                    now,
+                    reads,
+                    seasons[f.id],
+                    rain=advice_rain(f, now),
                 )
                 | {"lot_gate": verdicts[f.id].as_json()}
             }
@@ -137,14 +148,24 @@ def field(field_id: int) -> Response | dict[str, Any]:
                 "soil_texture": p.soil_texture if p else None,
             },
             "planting": planting_view(current) if current else None,
+            "season_profile": season_profile.view(db, f, local_today()),
             "can_edit_season": pol.can_edit_farm(db, current_user(), f.farm),
             "crops": [{"key": c.key, "names": dict(c.names)} for c in crops().values()],
-            "today": field_today(svc.store, f, p, verdict.lock, common.now_s(), season=season)
+            "today": field_today(
+                svc.store,
+                f,
+                p,
+                verdict.lock,
+                common.now_s(),
+                season=season,
+                rain=advice_rain(f, common.now_s()),
+            )
             | {"lot_gate": verdict.as_json()},
         }
 
 
 @bp.put("/api/v1/app/fields/<int:field_id>/profile")
+@writes(Role.FARMER, Role.ADMIN, target="field")
 @doc(
     "Set a field's market, planting date and soil texture",
     tag="app",
@@ -162,7 +183,7 @@ def put_profile(field_id: int) -> Response | dict[str, Any]:
     soil = str(body.get("soil_texture") or "") or None
     if market not in MARKETS or (body.get("planting_date") and planting is None):
         return problem(422, "Invalid profile", f"market one of {MARKETS}; planting_date YYYY-MM-DD")
-    if soil is not None and soil not in data_files.load("soils")["textures"]:
+    if soil is not None and soil not in [*season_profile.soil_textures(), season_profile.UNKNOWN_SOIL]:
         return problem(422, "Invalid profile", "unknown soil_texture")
     with services().db.session() as db:
         f = visible_field(db, field_id)
@@ -186,6 +207,7 @@ def put_profile(field_id: int) -> Response | dict[str, Any]:
 
 
 @bp.put("/api/v1/app/fields/<int:field_id>/season")
+@writes(Role.FARMER, Role.ADMIN, target="field")
 @doc(
     "Set the crop and planting date of a field (the registry's audited planting record)",
     tag="app",
@@ -220,3 +242,84 @@ def put_season(field_id: int) -> Response | dict[str, Any]:
             "planting_date": season.planting_date.isoformat() if season.planting_date else None,
             "planting": planting_view(planting),
         }
+
+
+@bp.put("/api/v1/app/fields/<int:field_id>/season-profile")
+@writes(Role.FARMER, Role.ADMIN, target="field")
+@doc(
+    "Confirm a field's season profile: crop, sowing or transplanting date, variety and duration (the "
+    "registry's planting record), market, soil texture (or 'unknown'), irrigation method, pump flow",
+    tag="app",
+    body={
+        "crop": "string: crop key",
+        "planting_date": "string: YYYY-MM-DD or null",
+        "date_kind": "sown | transplanted",
+        "variety": "string",
+        "duration_days": "integer: sowing to harvest",
+        "market": "string",
+        "soil_texture": "string: a soil texture key or 'unknown'",
+        "irrigation_method": "flood | furrow | drip | can",
+        "pump_rate_m3h": "number: the pump's flow, m³/h, or null",
+    },
+)
+@login_required
+def put_season_profile(field_id: int) -> Response | dict[str, Any]:
+    """The farmer confirms the season profile; until then the advice states what it assumed."""
+    body = json_body()
+    if not isinstance(body, dict):
+        return problem(422, "Invalid body", "send a JSON object")
+    today = local_today()
+    try:
+        form = season_profile.parse(body, today)
+    except season_profile.ProfileError as e:
+        return problem(422, "Invalid season profile", str(e))
+    with services().db.session() as db:
+        f = visible_field(db, field_id)
+        if f is None:
+            return problem(404, "Unknown field")
+        if not pol.can_edit_farm(db, current_user(), f.farm):
+            return problem(403, "Only the farm's owner may change its season")
+        season_profile.save(db, f, form, today, common.now_s())
+        return {"field_id": field_id, "season_profile": season_profile.view(db, f, today)}
+
+
+EXPORTS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@bp.get("/api/v1/app/fields/<int:field_id>/season-table")
+@doc(
+    "The field's season table (daily rain, ET0, ETc, GDD, water balance, sprays, risk) as a file",
+    tag="app",
+    query={"format": "string: csv or xlsx (default csv)", "lang": "string: vi or en (default vi)"},
+    produces="text/csv",
+)
+@login_required
+def season_table(field_id: int) -> Response:
+    """Download for the farmer's spreadsheet: CSV as Vietnamese Excel reads it, or XLSX."""
+    # pandas (about 0.5-2 s to import) loads on the first download, not with every app start
+    from server.advisory import season_table as table_export
+    from server.farm.season_table import field_table
+
+    kind = request.args.get("format", "csv")
+    lang = request.args.get("lang", LANGS[0])
+    if kind not in EXPORTS or lang not in LANGS:
+        return problem(422, "Invalid request", f"format one of {list(EXPORTS)}; lang one of {list(LANGS)}")
+    svc = services()
+    now = common.now_s()
+    with svc.db.session() as db:
+        f = visible_field(db, field_id, selectinload(Field.nodes))
+        if f is None:
+            return problem(404, "Unknown field")
+        frame = field_table(db, svc.store, f, now)
+        name = f.name
+    if kind == "csv":
+        data = table_export.to_csv(frame, lang)
+    else:
+        data = table_export.to_xlsx(frame, lang, message("season_table.sheet", field=name).get(lang))
+    filename = f"season-field-{field_id}-{local_today().isoformat()}.{kind}"
+    return Response(
+        data, mimetype=EXPORTS[kind], headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )

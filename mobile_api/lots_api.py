@@ -25,6 +25,9 @@ from mobile_api.apidoc import doc
 from mobile_api.auth import login_required, public, visible_field
 from mobile_api.catalogues import catalogue
 from server.advisory import lots as lot_codes
+from server.auth import Role
+from server.auth.throttle import throttled
+from server.auth.writes import writes
 from server.errors import problem
 from server.farm import compliance, locks
 from server.farm.models import DiaryEntry, Lot
@@ -52,6 +55,7 @@ def lot_json(lot: Lot) -> dict[str, Any]:
 
 
 @bp.post("/api/v1/app/lots")
+@writes(Role.FARMER, Role.ADMIN, target="field")  # never an officer or manager (issue 16, F1)
 @doc(
     "Create a harvest lot (409 with the reasons while a pre-harvest interval runs or a recorded "
     "spray holds an active banned in Vietnam or not approved for the field's market)",
@@ -210,15 +214,23 @@ def _public(code: str) -> dict[str, Any] | None:
         }
 
 
+# Public look-ups per client address: a burst of 30 (a packer scanning a pallet's labels), then one
+# every 2 s. A script guessing codes gets 429 + Retry-After (issue 16, F10); one bucket for the
+# page, its JSON and its QR code, so switching between them does not multiply the allowance.
+LOT_LOOKUPS = ("lot_lookups", 30, 0.5)
+
+
 @bp.get("/api/v1/public/lots/<code>")
 @doc("Public traceability record of a lot (no personal data, no polygon)", tag="public")
 @public
+@throttled(*LOT_LOOKUPS)
 def public_json(code: str) -> Response | dict[str, Any]:
     data = _public(code)
     return data if data else problem(404, "Unknown lot")
 
 
 @bp.get("/lot/<code>")
+@throttled(*LOT_LOOKUPS)
 def public_page(code: str) -> Response | str:
     data = _public(code)
     if data is None:
@@ -242,6 +254,7 @@ def public_page(code: str) -> Response | str:
 @bp.get("/api/v1/lots/<code>/qr.svg")
 @doc("QR code (SVG) of a lot's public page", tag="public", produces="image/svg+xml")
 @public
+@throttled(*LOT_LOOKUPS)
 def qr(code: str) -> Response:
     data = _public(code)
     if data is None:

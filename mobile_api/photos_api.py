@@ -17,6 +17,8 @@ from mobile_api import common
 from mobile_api.apidoc import doc
 from mobile_api.auth import current_user, login_required, require_role, visible_farms, visible_field
 from server.advisory.disease import vocabulary
+from server.auth import Role
+from server.auth.writes import writes
 from server.errors import problem
 from server.farm import diagnosis, locks, photos, review
 from server.farm.models import Diagnosis
@@ -97,6 +99,7 @@ def _position(cleaned: list[photos.CleanPhoto]) -> tuple[float | None, float | N
 
 
 @bp.post("/api/v1/app/photos")
+@writes(Role.FARMER, Role.ADMIN, target="field")
 @doc(
     "Upload 1-5 photos of a plant and get the diagnosis (multipart: photos, field_id, "
     "idempotency_key, share_location, lat, lon: the phone's fix, gps_lat, gps_lon: the photo's "
@@ -157,6 +160,7 @@ def _actor() -> review.Actor:
 
 
 @bp.post("/api/v1/app/diagnoses/<int:diag_id>/photos")
+@writes(Role.FARMER, Role.ADMIN, target="diagnosis")
 @doc(
     'Farmer: answer an officer\'s "send more photos" with 1-5 photos (multipart: photos, '
     "idempotency_key); the case goes back to the officer",
@@ -187,6 +191,7 @@ def more_photos(diag_id: int) -> Response | tuple[dict[str, Any], int]:
 
 
 @bp.post("/api/v1/app/diagnoses/<int:diag_id>/dispute")
+@writes(Role.FARMER, Role.ADMIN, target="diagnosis")
 @doc(
     "Farmer: the answer is wrong — the case goes back to the officer (JSON: note, idempotency_key)",
     tag="app",
@@ -272,6 +277,7 @@ def photo(digest: str) -> Response:
 
 
 @bp.post("/api/v1/app/diagnoses/<int:diag_id>/review")
+@writes(Role.OFFICER, Role.ADMIN, target="diagnosis")
 @doc(
     "Officer: confirm or correct a diagnosis (the review desk's POST /api/v1/officer/reviews/ID "
     "does the same and can ask for more photos)",

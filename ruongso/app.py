@@ -12,7 +12,7 @@ from server.blobs import open_blob_store
 from server.config import Settings
 from server.db import Database
 from server.errors import register_error_handlers
-from server.security import add_headers
+from server.security import add_headers, hide_server_banner
 from server.services import Services
 from server.timeseries import open_store
 
@@ -58,6 +58,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from server.registry.devices import bp as devices_bp
     from server.registry.planting_routes import bp as plantings_bp
     from server.registry.routes import bp as registry_bp
+    from server.technician.firmware_gateway import bp as gateway_updates_bp
     from server.timeseries.field_routes import bp as field_series_bp
     from server.timeseries.routes import bp as series_bp
 
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     for bp in (
         auth_bp,
         ingest_bp,
+        gateway_updates_bp,
         registry_bp,
         plantings_bp,
         devices_bp,
@@ -79,6 +81,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(tech_bp)
     install_etags(app)
     app.after_request(add_headers)
+    hide_server_banner()
     register_error_handlers(app)
     if settings.proxy_hops:  # the login rate limit must see the phone's address, not nginx's
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -21,6 +21,19 @@ _ENV = {  # setting -> environment variable (see docs/deployment.md)
     "blob_dir": "RUONGSO_BLOB_DIR",
     "proxy_hops": "RUONGSO_PROXY_HOPS",
     "public_base_url": "RUONGSO_PUBLIC_BASE_URL",
+    # Notifications (docs/notifications.md): a channel with no URL/token/directory is off.
+    "sms_http_url": "RUONGSO_SMS_HTTP_URL",
+    "sms_http_token": "RUONGSO_SMS_HTTP_TOKEN",
+    "sms_sender": "RUONGSO_SMS_SENDER",
+    "gammu_outbox_dir": "RUONGSO_GAMMU_OUTBOX_DIR",
+    "zalo_zns_url": "RUONGSO_ZALO_ZNS_URL",
+    "zalo_access_token": "RUONGSO_ZALO_ACCESS_TOKEN",
+    "zalo_template_id": "RUONGSO_ZALO_TEMPLATE_ID",
+    "vapid_private_key": "RUONGSO_VAPID_PRIVATE_KEY",
+    "vapid_subject": "RUONGSO_VAPID_SUBJECT",
+    "notify_max_attempts": "RUONGSO_NOTIFY_MAX_ATTEMPTS",
+    "forecast_url": "RUONGSO_FORECAST_URL",
+    "forecast_ttl_s": "RUONGSO_FORECAST_TTL_S",
 }
 
 
@@ -46,6 +59,24 @@ class Settings:
     # Where the public lot pages live (https://truyxuat.example.vn): printed in QR codes and PDFs,
     # which are cached publicly, so never taken from a request's Host header once set.
     public_base_url: str = ""
+    # An Open-Meteo-compatible forecast API (e.g. https://api.open-meteo.com, or a cooperative's own
+    # mirror); empty = no forecast, and every advice says so. ``server.weather`` reads both.
+    forecast_url: str = ""
+    forecast_ttl_s: int = 3600  # a cached forecast is fresh this long (Open-Meteo models update hourly)
+    # Notification channels (server/notify): SMS by an HTTP provider (SpeedSMS protocol) or a GSM
+    # modem's gammu-smsd spool directory; Zalo ZNS (URL, Official Account token, template id);
+    # Web Push (VAPID P-256 key as PEM text or a file path: empty makes one in the data directory,
+    # and a contact for push services, RFC 8292 §2.1).
+    sms_http_url: str = ""
+    sms_http_token: str = ""
+    sms_sender: str = ""
+    gammu_outbox_dir: str = ""
+    zalo_zns_url: str = ""  # https://business.openapi.zalo.me/message/template in production
+    zalo_access_token: str = ""
+    zalo_template_id: str = ""
+    vapid_private_key: str = ""
+    vapid_subject: str = ""  # mailto:… or https://…; Web Push is off without it
+    notify_max_attempts: int = 6  # then "dead": tries 1, 2, 4, 8, 16 min apart (~half an hour)
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod

@@ -20,7 +20,11 @@ def problem(status: int, title: str, detail: str | None = None, **extra: object)
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:
-        return problem(exc.code or 500, exc.name, exc.description)
+        response = problem(exc.code or 500, exc.name, exc.description)
+        for name, value in exc.get_headers():  # e.g. ``Allow`` on 405 (RFC 9110 §15.5.6 requires it)
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     register_bad_query(app)
 

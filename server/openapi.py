@@ -13,6 +13,8 @@ from typing import Any, TypeVar
 
 from flask import Flask
 
+from server.validation import MAX_STRING, declared_kind
+
 F = TypeVar("F", bound=Callable[..., Any])
 _TYPES = {"int": "integer", "float": "number", "string": "string", "path": "string"}
 _PROBLEM = {"$ref": "#/components/responses/Problem"}
@@ -49,9 +51,9 @@ def _operation(rule: Any, view: Any, method: str) -> dict[str, Any]:
         if conv is not None or arg
     ]
     for name, text in meta["query"].items():
-        schema = _schema(text)
-        described = {"schema": {"type": schema["type"]}, "description": schema["description"]}
-        params.append({"name": name, "in": "query"} | described)
+        schema = _typed(text, nullable=False)
+        description = schema.pop("description", "")
+        params.append({"name": name, "in": "query", "schema": schema, "description": description})
     op: dict[str, Any] = {
         "operationId": f"{rule.endpoint}.{method.lower()}",
         "summary": meta["summary"],
@@ -64,7 +66,7 @@ def _operation(rule: Any, view: Any, method: str) -> dict[str, Any]:
         },
     }
     if meta.get("body"):
-        props = {k: _schema(v) for k, v in meta["body"].items()}
+        props = {k: _typed(v, nullable=True) for k, v in meta["body"].items()}
         op["requestBody"] = {
             "content": {"application/json": {"schema": {"type": "object", "properties": props}}}
         }
@@ -73,10 +75,18 @@ def _operation(rule: Any, view: Any, method: str) -> dict[str, Any]:
     return op
 
 
-def _schema(text: str) -> dict[str, str]:
-    """``"type: description"`` (as ``@doc`` takes a query parameter or a body field) as a schema."""
-    kind, _, description = text.partition(":")
-    return {"type": kind.strip(), "description": description.strip()}
+def _typed(text: str, *, nullable: bool) -> dict[str, Any]:
+    """A ``@doc`` entry (``"type: description"``, or choices ``"a | b"``) as JSON Schema, as
+    ``server.validation`` enforces it for bodies: null allowed there (an absent value), strings
+    bounded by ``MAX_STRING``."""
+    head, _, description = text.partition(":")
+    kind = declared_kind(text)
+    schema: dict[str, Any] = {"type": [kind, "null"] if nullable else kind}
+    if kind == "string" and nullable:
+        schema["maxLength"] = MAX_STRING
+    if kind == "string" and "|" in head:
+        schema["enum"] = [c.strip() for c in head.split("|")] + ([None] if nullable else [])
+    return schema | ({"description": description.strip()} if description.strip() else {})
 
 
 def build_spec(app: Flask) -> dict[str, Any]:

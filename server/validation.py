@@ -6,6 +6,11 @@ Handlers used to read ``request.get_json(silent=True) or {}`` and convert fields
 which browsers cannot parse), and let integers beyond 64 bits reach the database (500). Here is
 the one place that refuses them, as a 400 problem (``BadRequestBody``, registered in
 ``server.errors``), so no endpoint has to remember each case.
+
+The body fields an endpoint declares in its OpenAPI metadata (``@doc(body={...})``,
+``server.openapi``) are checked here against their declared types for every request, so the
+published document and what the server accepts are one statement; every string in a body is
+bounded (``MAX_STRING``).
 """
 
 from __future__ import annotations
@@ -14,10 +19,13 @@ import json
 import math
 from typing import Any
 
-from flask import request
+from flask import current_app, request
 
 INT64 = 2**63 - 1
 MAX_BODY_DEPTH = 64  # deeper nesting is no request our apps send, and costs recursion
+# Characters in any one string of a JSON body. The longest free text the apps send (a diary note,
+# an officer's alert, 1,000 characters) fits ten times; a 60 MB "note" within the body limit does not.
+MAX_STRING = 10_000
 
 
 class BadRequestBody(Exception):
@@ -57,20 +65,75 @@ def loads_strict(raw: bytes | str) -> Any:
 
 
 def json_body() -> dict[str, Any]:
-    """The request's JSON object; ``{}`` when no JSON was sent (as handlers always assumed).
+    """The request's JSON object; ``{}`` when no body was sent (as handlers always assumed).
 
-    A body declared JSON that does not parse, is not an object, or holds a non-finite or
+    A body that is not declared JSON, does not parse, is not an object, or holds a non-finite or
     oversized number raises ``BadRequestBody``, so it is a 400 on every endpoint instead of a
     500 or a silently empty request."""
-    if not request.is_json:
-        return {}
+    if request.mimetype == "multipart/form-data":
+        return {}  # an upload: the handler reads ``request.form``
     raw = request.get_data(cache=True)
     if not raw.strip():
         return {}
+    if not request.is_json:  # a garbled or mislabelled body was read as ``{}`` and answered 200
+        raise BadRequestBody("send the body as JSON with Content-Type: application/json")
     body = loads_strict(raw)
     if not isinstance(body, dict):
         raise BadRequestBody("body must be a JSON object")
+    _bounded_strings(body, 0)
+    _check_declared(body)
     return body
+
+
+def _bounded_strings(value: Any, depth: int) -> None:
+    if isinstance(value, str):
+        if len(value) > MAX_STRING:
+            raise BadRequestBody(f"a text of {len(value)} characters; at most {MAX_STRING}")
+    elif depth < MAX_BODY_DEPTH and isinstance(value, dict):
+        for key, item in value.items():
+            _bounded_strings(key, depth + 1)
+            _bounded_strings(item, depth + 1)
+    elif depth < MAX_BODY_DEPTH and isinstance(value, list):
+        for item in value:
+            _bounded_strings(item, depth + 1)
+
+
+def declared_kind(text: str) -> str:
+    """The JSON type of a ``@doc`` body entry (``"integer: days"`` → ``integer``); ``string`` for
+    a list of choices (``"sown | transplanted"``)."""
+    kind = text.partition(":")[0].strip()
+    return kind if kind in KINDS else "string"
+
+
+KINDS = {"string": (str,), "boolean": (bool,), "array": (list,), "object": (dict,),
+         "integer": (int, float, str), "number": (int, float, str)}  # fmt: skip
+
+
+def _check_declared(body: dict[str, Any]) -> None:
+    """Each field the endpoint's ``@doc(body=...)`` declares has its declared JSON type (null or an
+    empty string is an absent value). Numbers may come as numeric text, as the web app's form
+    inputs send them; whether a number is finite and in range each handler judges with ``number``
+    against its own bounds (a 400 here, or its own 422)."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    declared: dict[str, str] = (getattr(view, "_openapi", None) or {}).get("body") or {}
+    for name, text in declared.items():
+        value = body.get(name)
+        if value is None or value == "":
+            continue
+        kind = declared_kind(text)
+        if not isinstance(value, KINDS[kind]) or (isinstance(value, bool) and kind != "boolean"):
+            raise BadRequestBody(f"{name} must be {'an' if kind[0] in 'aeiou' else 'a'} {kind}")
+        if kind in ("integer", "number") and isinstance(value, str) and not _numeric(value):
+            raise BadRequestBody(f"{name} must be {'an integer' if kind == 'integer' else 'a number'}")
+
+
+def _numeric(text: str) -> bool:
+    """Text a number parses from; its range and finiteness are the handler's to judge (``number``)."""
+    try:
+        float(text[:40])
+    except ValueError:
+        return False
+    return True
 
 
 def number(

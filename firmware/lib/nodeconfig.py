@@ -67,6 +67,7 @@ DEFAULTS = {
     "ack_wait_ms": 1500,
     "spill_at": 8,
     "buffer_max": 2000,
+    "fw_chunks": 8,  # firmware chunks (1 KB) fetched per wake: docs/firmware-updates.md budget
 }
 
 # key -> (kind, low, high). kind: int, num, str, list, dict. Ranges are inclusive.
@@ -107,6 +108,7 @@ SCHEMA = {
     "ack_wait_ms": ("int", 50, 10000),
     "spill_at": ("int", 1, 40),
     "buffer_max": ("int", 10, 20000),
+    "fw_chunks": ("int", 0, 64),
 }
 
 

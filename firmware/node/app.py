@@ -39,7 +39,7 @@ def log(*args):
 
 class Node:
     def __init__(self, cfg, node_id, key, store, sensors=(), battery=None, rain=None, link=None,
-                 power=None, probe=None, root=""):
+                 power=None, probe=None, root="", fw=None):
         self.cfg = cfg
         self.node_id = node_id
         self.key = key
@@ -51,6 +51,8 @@ class Node:
         self.power = power
         self.probe = probe
         self.root = root
+        self.fw = fw  # updater.Updater when the node holds the cooperative's firmware key
+        self.volts = None
         self.wdt = None
         self.counter = None
         self.sampled_at = None
@@ -108,6 +110,7 @@ class Node:
             batt = self.battery.read()
             readings.extend(batt)
             volts = batt[0][1]
+        self.volts = volts
         self.low = volts is not None and volts < cfg["low_batt_v"]
         self.critical = volts is not None and volts < cfg["critical_batt_v"]
         if self.low:
@@ -205,6 +208,10 @@ class Node:
                     st.last_rssi = rssi
                 if link.config_blob is not None:
                     self.apply_config(link.config_blob)
+                if self.fw is not None:
+                    self.wdt.feed()
+                    self.fw.after_send(link, bool(acked), self.volts, self.low,
+                                       self.cfg["fw_chunks"], deadline)
                 log("sent", len(sent), "acked", len(acked), "backlog", st.backlog())
         except OSError as e:
             log("link error", e)
@@ -213,6 +220,9 @@ class Node:
                 link.close()
             except OSError:
                 pass
+        if self.fw is not None:
+            self.wdt.feed()
+            self.fw.finish()  # a verified bundle is written with the radio off
         if ok:
             st.fail_streak = 0
         else:

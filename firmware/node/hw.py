@@ -164,4 +164,10 @@ def build(root=""):
     sensors, battery, rain, probe, power = build_sensors(cfg, pins)
     store = Store(machine.RTC(), root + "/data", buffer_max=cfg["buffer_max"], spill_at=cfg["spill_at"])
     link = build_link(cfg, node_id, secrets, key)
-    return Node(cfg, node_id, key, store, sensors, battery, rain, link, power, probe, root)
+    fw = None
+    if secrets.get("fw_key") and cfg["uplink"] == "wifi":  # bundles travel over MQTT only
+        from updater import Updater
+
+        fw = Updater(key, binascii.unhexlify(secrets["fw_key"]), cfg["board"], cfg["farm_id"], root,
+                     cfg["send_every"])
+    return Node(cfg, node_id, key, store, sensors, battery, rain, link, power, probe, root, fw)

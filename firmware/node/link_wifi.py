@@ -1,7 +1,9 @@
 """Wi-Fi + MQTT uplink (``umqtt.simple``, frozen into the ESP32 firmware since MicroPython 1.20).
 
 Publishes frames QoS 1 on ``farm/<farm>/node/<id>/up``, listens on ``cmd/ack`` for the gateway's
-durable acks and on ``cmd/config`` for the retained signed config (``topics``; ack: ``linkproto``).
+durable acks, on ``cmd/config`` for the retained signed config and on ``cmd/fw`` for the retained
+firmware offer (``topics``; ack and status: ``linkproto``). Firmware chunks are retained messages
+too: ``fetch`` subscribes to one chunk's topic and waits for it (``updater``).
 The MQTT password is the one the gateway derives from the node key (``nodeconfig.mqtt_password``).
 
 Wake-time savers (MicroPython network.WLAN docs; energy figures from glenn20's ESP32 measurements:
@@ -28,11 +30,16 @@ class WifiMqtt:
         self.client = None
         self.acks = []
         self.config_blob = None
+        self.fw_offer = None  # None: no retained offer seen; b"": the offer was withdrawn
+        self._chunk_topic = None
+        self._chunk = None
         self._rssi = None
         up = topics.up_topic(cfg["farm_id"], node_id)
         self._up_topic = up.encode()
         self._ack_topic = topics.ack_topic(up).encode()
         self._cfg_topic = topics.config_topic(cfg["farm_id"], node_id).encode()
+        self._fw_topic = topics.fw_offer_topic(cfg["farm_id"], node_id).encode()
+        self._status_topic = topics.status_topic(cfg["farm_id"], node_id).encode()
 
     def _on_msg(self, topic, msg):
         if topic == self._ack_topic:
@@ -41,6 +48,10 @@ class WifiMqtt:
                 self.acks.append(c)
         elif topic == self._cfg_topic and msg:
             self.config_blob = bytes(msg)
+        elif topic == self._fw_topic:
+            self.fw_offer = bytes(msg)
+        elif topic == self._chunk_topic:
+            self._chunk = bytes(msg)
 
     def _static_ip(self):
         cfg = self.cfg
@@ -88,6 +99,7 @@ class WifiMqtt:
             self.client.connect()
         self.client.subscribe(self._ack_topic, qos=1)
         self.client.subscribe(self._cfg_topic, qos=1)
+        self.client.subscribe(self._fw_topic, qos=1)
         return True
 
     def send(self, frame):
@@ -106,6 +118,23 @@ class WifiMqtt:
                 if len(lp.acked(sent, self.acks)) == len(sent):
                     return  # the retained config, if any, arrived right after subscribing
                 time.sleep_ms(10)
+
+    def fetch(self, topic, wait_ms):
+        """One retained firmware chunk, or None if it did not arrive within ``wait_ms``."""
+        self._chunk_topic = topic.encode()
+        self._chunk = None
+        self.client.subscribe(self._chunk_topic, qos=0)
+        t0 = time.ticks_ms()
+        while self._chunk is None and time.ticks_diff(time.ticks_ms(), t0) < wait_ms:
+            if self.client.check_msg() is None:
+                time.sleep_ms(5)
+        return self._chunk
+
+    def publish_status(self, payload):
+        try:
+            self.client.publish(self._status_topic, payload, qos=0)
+        except OSError:
+            pass
 
     def rssi(self):
         return self._rssi

@@ -24,8 +24,8 @@ from typing import Any
 from cli.args import bounded_int, checked, env_name, existing_path, ipv4_address, ipv4_interface, mac_address
 from cli.errors import CommandError, UsageError
 from firmware.lib import nodeconfig
+from firmware.tools import bundle, nodecfg, pinout, power
 from firmware.tools import deploy as dep
-from firmware.tools import nodecfg, pinout, power
 
 _interval = checked(power.parse_interval)
 _port = checked(dep.check_port)
@@ -216,10 +216,10 @@ def cmd_pinout(args: argparse.Namespace) -> int:
 
 # ---- wiring --------------------------------------------------------------------------------------
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add ``farm node config|flash|deploy|power-budget|pinout``."""
+    """Add ``farm node config|flash|deploy|power-budget|pinout|bundle``."""
     node = subparsers.add_parser(
         "node",
-        help="sensor nodes: config, flash, deploy, power budget, pinout",
+        help="sensor nodes: config, flash, deploy, power budget, pinout, update bundles",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -227,6 +227,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _add_config(sub)
     _add_flash_deploy(sub)
     _add_power_pinout(sub)
+    bundle.add_parser(sub)
 
 
 def _add_config(sub: argparse._SubParsersAction) -> None:

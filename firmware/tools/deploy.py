@@ -1,7 +1,9 @@
 """Commands that put MicroPython and the node firmware on a board (``esptool``, ``mpremote``).
 
-Both tools run as subprocesses (``pip install esptool mpremote``); nothing is downloaded at run
-time. The MicroPython image (``ESP32_GENERIC-*.bin`` / ``ESP32_GENERIC_S3-*.bin`` from
+Both tools run as subprocesses; they are pinned in ``requirements.lock`` (issue 18), so the
+environment the README's setup makes has them next to the ``farm`` script, where ``find_tool`` looks
+first (a shell need not have activated the virtual environment). Nothing is downloaded at run time.
+The MicroPython image (``ESP32_GENERIC-*.bin`` / ``ESP32_GENERIC_S3-*.bin`` from
 micropython.org) is a file the technician already has.
 
 Device layout written by ``deploy``:
@@ -16,6 +18,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -37,8 +40,11 @@ def check_port(port: str) -> str:
 
 
 def find_tool(*names: str) -> str:
+    """The installed program: first beside the running interpreter (the project's environment),
+    then on PATH. ``--dry-run`` resolves it too, so a dry run proves the tool is there."""
+    here = str(Path(sys.executable).parent)
     for n in names:
-        path = shutil.which(n)
+        path = shutil.which(n, path=here) or shutil.which(n)
         if path:
             return path
     raise ToolMissing(f"{names[0]} not found: install it with 'pip install {names[0]}'")
@@ -46,6 +52,23 @@ def find_tool(*names: str) -> str:
 
 def plan_files(config_dir: Path, board_role: str = "node") -> list[tuple[Path, str]]:
     """(local file, device path) for every file a node (or bridge) needs."""
+    files = firmware_files(board_role)
+    if board_role == "bridge":
+        return files
+    for name in ("config.json", "secrets.json"):
+        p = config_dir / name
+        if not p.is_file():
+            raise ValueError(f"{p} missing: run 'farm node config' first")
+        files.append((p, name))
+    state = config_dir / "state.json"  # only with 'farm node config --counter-start'
+    if state.is_file():
+        files.append((state, "data/state.json"))
+    return files
+
+
+def firmware_files(board_role: str = "node") -> list[tuple[Path, str]]:
+    """The files every board of ``board_role`` gets, without the node's own config and key: also what
+    the technician's browser writes over Web Serial (mobile_api/technician/device_api.py)."""
     files: list[tuple[Path, str]] = []
     fw = ROOT / "firmware"
     for src in sorted((fw / "lib").glob("*.py")):
@@ -64,14 +87,6 @@ def plan_files(config_dir: Path, board_role: str = "node") -> list[tuple[Path, s
     for src in sorted((fw / "node").glob("*.py")):
         files.append((src, src.name))
     files.append((ROOT / "hardware" / "pinout.json", "pinout.json"))
-    for name in ("config.json", "secrets.json"):
-        p = config_dir / name
-        if not p.is_file():
-            raise ValueError(f"{p} missing: run 'farm node config' first")
-        files.append((p, name))
-    state = config_dir / "state.json"  # only with 'farm node config --counter-start'
-    if state.is_file():
-        files.append((state, "data/state.json"))
     return files
 
 
@@ -104,10 +119,10 @@ def deploy(
 ) -> list[str]:
     check_port(port)
     files = plan_files(config_dir, role)
-    mpremote = "mpremote" if dry_run else find_tool("mpremote")
+    mpremote = find_tool("mpremote")
     with tempfile.TemporaryDirectory() as tmp:
         if mpy:
-            mpy_cross = "mpy-cross" if dry_run else find_tool("mpy-cross")
+            mpy_cross = find_tool("mpy-cross")
             files = files if dry_run else compile_mpy(files, Path(tmp), mpy_cross)
         cmd = mpremote_command(mpremote, port, files)
         if not dry_run:
@@ -145,7 +160,7 @@ def flash(port: str, image: Path, chip: str, erase: bool = False, dry_run: bool 
     check_port(port)
     if not image.is_file():
         raise ValueError(f"MicroPython image {image} not found (download it beforehand from micropython.org)")
-    esptool = "esptool" if dry_run else find_tool("esptool", "esptool.py")
+    esptool = find_tool("esptool", "esptool.py")
     cmds = flash_command(port, image, chip, erase, esptool=esptool)
     if not dry_run:
         for c in cmds:

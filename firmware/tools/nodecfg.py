@@ -3,6 +3,8 @@
 Output directory layout (copied to the node's flash root by ``farm node deploy``):
     secrets.json   node id, 16-byte node key (hex), Wi-Fi PSK, MQTT password — keep it private;
                    the gateway needs the same node id + key to verify frames
+                   and, when ``$FARM_FW_KEY`` is set, the cooperative's firmware key that
+                   update bundles are checked with (``firmware.lib.fwbundle``)
     config.json    signed, versioned config blob (``firmware.lib.nodeconfig``)
 Running it again for the same directory keeps the key and bumps the version by one.
 """
@@ -16,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from firmware.lib import nodeconfig
+
+FW_KEY_ENV = "FARM_FW_KEY"  # the same variable ``farm node bundle`` signs with
 
 
 def parse_cal(text: str) -> dict[str, Any]:
@@ -90,6 +94,11 @@ def generate(
         "wifi_psk": wifi_psk or old.get("wifi_psk", ""),
         "mqtt_password": mqtt_password or old.get("mqtt_password", ""),
     }
+    fw_key = os.environ.get(FW_KEY_ENV, "").strip().lower() or old.get("fw_key", "")
+    if fw_key:
+        if len(fw_key) != 64 or any(c not in "0123456789abcdef" for c in fw_key):
+            raise ValueError(f"{FW_KEY_ENV} must be the cooperative's firmware key: 64 hex digits")
+        sec["fw_key"] = fw_key
     tmp = sec_path.with_suffix(".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as f:

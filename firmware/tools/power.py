@@ -3,6 +3,18 @@
 Pure model, no I/O. Every figure lives in ``FIGURES`` with its source; the arithmetic is the
 per-cycle energy model (boot + sensors + radio per wake, plus the sleep floor and the cell's
 self-discharge per day).
+
+The radio part is what the firmware really does, not only the send (issue 17: the first model was
+15-28 % optimistic at 15 min): after sending, the node **waits for the gateway's durable ack**
+(``firmware/node/app.py``: ``link.poll(ack_wait_ms)``) with its receiver on; on Wi-Fi every wake
+makes **MQTT round trips** beyond glenn20's measured connect/publish/disconnect (three QoS 1
+SUBSCRIBE/SUBACK and one PUBLISH/PUBACK per frame, ``firmware/node/link_wifi.py``); a share of
+wakes are **failed connection attempts** that burn the whole ``link_timeout_ms`` or ``ack_wait_ms``;
+and a LoRa node must keep a **receive window** open for the ack.
+
+Firmware exists for Wi-Fi + MQTT (``link_wifi``) and ESP-NOW via a serial bridge (``link_espnow``).
+**There is no LoRa firmware**: the LoRa rows are a model of the micropython-lib ``lora`` drivers
+with an app-level ack, for choosing hardware, not a measured or shipped link.
 """
 
 from __future__ import annotations
@@ -65,6 +77,75 @@ FIGURES: dict[str, Figure] = {
     "sx1276_tx_17dbm_ma": Figure(87, "mA", "HopeRF RFM95/96 datasheet, PA_BOOST +17 dBm typ."),
     "sx1276_tx_20dbm_ma": Figure(120, "mA", "SX1276 datasheet, PA_BOOST +20 dBm"),
 }
+
+# ---- terms the first model left out (issue 17) -------------------------------------------------
+FIGURES.update(
+    {
+        "wifi_rx_ma": Figure(
+            100, "mA", "ESP32 datasheet RF power consumption: RX/listen 95-100 mA (upper value used)"
+        ),
+        "wifi_session_ma": Figure(
+            141,
+            "mA",
+            "glenn20 (PPK2): static IP + MQTT connect/publish/disconnect 109 mC in 774 ms = 141 mA average",
+        ),
+        "wifi_connect_ma": Figure(
+            136, "mA", "glenn20 (PPK2): Wi-Fi connect with static IP 100 mC in 734 ms = 136 mA average"
+        ),
+        "mqtt_rtt_ms": Figure(
+            20,
+            "ms",
+            "glenn20: MQTT adds ~40 ms on a LAN for TCP handshake + CONNECT/CONNACK (MQTT 3.1.1 s3.1-3.2), "
+            "i.e. 2 round trips: 20 ms each",
+        ),
+        "mqtt_subscribes": Figure(
+            3,
+            "round trips",
+            "firmware/node/link_wifi.py subscribes cmd/ack, cmd/config and cmd/fw at QoS 1 on every wake; "
+            "each SUBSCRIBE waits for its SUBACK (MQTT 3.1.1 s3.8-3.9)",
+        ),
+        "gateway_ack_ms": Figure(
+            50,
+            "ms",
+            "assumption: the gateway acks a frame only after its SQLite synchronous=FULL commit "
+            "(docs/gateway.md); ~50 ms on a Raspberry Pi SD card — measure with the node's ack timer",
+        ),
+        "bridge_baud": Figure(
+            115200, "baud", "gateway --serial-baud default (gateway/cli.py); UART 8N1 = 10 bits per byte"
+        ),
+        "ack_wait_ms": Figure(1500, "ms", "firmware/lib/nodeconfig.py default ack_wait_ms"),
+        "link_timeout_ms": Figure(8000, "ms", "firmware/lib/nodeconfig.py default link_timeout_ms"),
+        "link_fail_fraction": Figure(
+            0.05,
+            "1",
+            "assumption: 1 wake in 20 finds the AP, bridge or gateway unreachable (rural power and link "
+            "outages); read the real share from the nodes' fail streaks and RSSI health channel",
+        ),
+        "espnow_absent_mc": Figure(
+            12.1, "mC", "glenn20: ESP-NOW send to an absent peer (MAC retries) 15.4 mC minus 3.3 mC boot"
+        ),
+        "lora_ack_turnaround_ms": Figure(
+            25, "ms", "micropython-lib lora/examples/reliable_delivery: the receiver acks 25 ms after RX"
+        ),
+        "lora_ack_bytes": Figure(
+            11, "B", "firmware/lib/linkproto.py ack: 1 type byte + up to 10 ASCII counter digits"
+        ),
+        "sx1262_rx_ma": Figure(
+            4.6,
+            "mA",
+            "SX1261/2 datasheet RX current, DC-DC, 125 kHz, Rx Boosted off (project reference: 4.6-5.3 mA, "
+            "unverified on a module)",
+        ),
+        "sx1276_rx_ma": Figure(
+            10.8,
+            "mA",
+            "SX1276 datasheet IDDR_L, LnaBoost off, 125 kHz (measured 10.8-12.6 mA: meshtastic #948)",
+        ),
+    }
+)
+LORA_RX_MA = {"sx1262": "sx1262_rx_ma", "sx1276": "sx1276_rx_ma"}
+ESPNOW_FRAME_OVERHEAD = 10  # serialframe MSG_FRAME: type 1 + MAC 6 + RSSI 1 + CRC 2 around the frame
+ESPNOW_ACK_DOWN_BYTES = 20  # MSG_DOWN: type 1 + MAC 6 + ack (<= 11) + CRC 2
 
 LORA_TX_MA = {
     ("sx1262", 14): "sx1262_tx_14dbm_ma",
@@ -147,6 +228,50 @@ def radio_mc(
     raise ValueError(f"uplink must be one of {UPLINKS}")
 
 
+def ack_wait_mc(
+    uplink: str, frames: int = 1, payload: int = FULL_READING_BYTES, sf: int = 9, radio: str = "sx1262"
+) -> float:
+    """Charge of waiting for the gateway's durable acks of ``frames`` frames, receiver on.
+
+    Wi-Fi: the gateway's commit plus the ack's trip through the broker (one round trip) per frame,
+    radio listening. ESP-NOW: the frame and the ack cross the bridge's UART (8N1) and the gateway
+    commits, radio listening. LoRa: the receive window stays open for the gateway's turnaround,
+    its commit and the ack's time on air, radio RX plus the MCU idling."""
+    if uplink == "wifi":
+        wait_ms = frames * (fig("gateway_ack_ms") + fig("mqtt_rtt_ms"))
+        return wait_ms * fig("wifi_rx_ma") / 1000
+    if uplink == "espnow":
+        uart_bytes = payload + ESPNOW_FRAME_OVERHEAD + ESPNOW_ACK_DOWN_BYTES
+        wait_ms = frames * (uart_bytes * 10 / fig("bridge_baud") * 1000 + fig("gateway_ack_ms"))
+        return wait_ms * fig("wifi_rx_ma") / 1000
+    if uplink == "lora":
+        ack_toa = lora_time_on_air_ms(int(fig("lora_ack_bytes")), sf)
+        window_ms = frames * (fig("lora_ack_turnaround_ms") + fig("gateway_ack_ms") + ack_toa)
+        return window_ms * (fig(LORA_RX_MA[radio]) + fig("mcu_idle_ma")) / 1000
+    raise ValueError(f"uplink must be one of {UPLINKS}")
+
+
+def mqtt_round_trips_mc(frames: int = 1) -> float:
+    """Wi-Fi only: the QoS 1 round trips glenn20's QoS 0 measurement did not include."""
+    trips = fig("mqtt_subscribes") + frames  # SUBACKs + one PUBACK per frame
+    return trips * fig("mqtt_rtt_ms") * fig("wifi_session_ma") / 1000
+
+
+def failed_attempt_mc(uplink: str, radio: str = "sx1262") -> float:
+    """Charge of one wake whose link fails: what the firmware spends before giving up.
+
+    Wi-Fi: association never completes, the node tries for ``link_timeout_ms``. ESP-NOW: the bridge
+    is absent, the MAC retries (glenn20). LoRa: no ack comes, the receive window stays open for
+    ``ack_wait_ms``."""
+    if uplink == "wifi":
+        return fig("link_timeout_ms") * fig("wifi_connect_ma") / 1000
+    if uplink == "espnow":
+        return fig("espnow_absent_mc")
+    if uplink == "lora":
+        return fig("ack_wait_ms") * (fig(LORA_RX_MA[radio]) + fig("mcu_idle_ma")) / 1000
+    raise ValueError(f"uplink must be one of {UPLINKS}")
+
+
 def budget(
     uplink: str,
     interval_s: int,
@@ -162,8 +287,14 @@ def budget(
     rain_mm_per_year: float = 0.0,
     rain_mm_per_tip: float = 0.2794,
     payload: int = FULL_READING_BYTES,
+    link_fail_fraction: float | None = None,
+    firmware_terms: bool = True,
 ) -> Budget:
-    """Charge per cycle and battery life for one node configuration."""
+    """Charge per cycle and battery life for one node configuration.
+
+    ``firmware_terms`` adds what the firmware does around the send (ack wait, MQTT round trips,
+    failed attempts, LoRa receive window); False gives the first, send-only model for comparison.
+    ``link_fail_fraction`` defaults to the cited assumption (``FIGURES``)."""
     if interval_s < 60:
         raise ValueError("interval must be at least 60 s")
     if send_every < 1 or probe_every < 1:
@@ -174,6 +305,18 @@ def budget(
     if "probe" in sensors:
         parts["rs485_probe"] = fig("probe_mc") / probe_every
     parts["radio"] = radio_mc(uplink, send_every, payload, wifi_mode, sf, radio, tx_dbm) / send_every
+    fail = fig("link_fail_fraction") if link_fail_fraction is None else link_fail_fraction
+    if not 0.0 <= fail <= 1.0:
+        raise ValueError("link_fail_fraction must be between 0 and 1")
+    if firmware_terms:
+        if uplink != "lora":  # a failed Wi-Fi/ESP-NOW wake spends ``failed_links`` instead of a session;
+            parts["radio"] *= 1.0 - fail  # a LoRa node transmits anyway and then listens in vain
+        ok_share = (1.0 - fail) / send_every  # sessions that reach the gateway, per wake
+        wait_key = "lora_rx_window" if uplink == "lora" else "ack_wait"
+        parts[wait_key] = ack_wait_mc(uplink, send_every, payload, sf, radio) * ok_share
+        if uplink == "wifi":
+            parts["mqtt_round_trips"] = mqtt_round_trips_mc(send_every) * ok_share
+        parts["failed_links"] = failed_attempt_mc(uplink, radio) * fail / send_every
     cycle = sum(parts.values())
     cycles_per_day = 86400 / interval_s
     cap = fig("battery_mah") if battery_mah is None else battery_mah
@@ -189,9 +332,12 @@ def budget(
         f"sleep {sleep_c:.2f} C, self-discharge {self_c:.2f} C"
         + (f", rain tips {rain_c:.2f} C" if rain_c else "")
     ]
+    if firmware_terms:
+        notes.append(f"failed links: {fail:.0%} of send attempts (assumption unless given)")
     if uplink == "lora":
         toa = lora_time_on_air_ms(payload, sf)
         notes.append(f"LoRa {radio} {tx_dbm} dBm SF{sf}/125 kHz, {payload} B: {toa:.1f} ms on air")
+        notes.append("no LoRa firmware exists: modelled only (Wi-Fi and ESP-NOW have firmware)")
     return Budget(uplink, interval_s, cycle, parts, daily, usable / daily, notes)
 
 

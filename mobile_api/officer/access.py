@@ -38,6 +38,7 @@ class Scope:
     detail_farm_ids: set[int]
     farms: list[Farm]  # every farm in the officer's communes (fields and nodes loaded)
     areas: dict[int, str]  # commune id -> name
+    area_rows: tuple[AdminArea, ...] = ()  # the communes themselves (codes for the boundary layer)
 
     def detail(self, farm_id: int) -> bool:
         return farm_id in self.detail_farm_ids
@@ -54,8 +55,9 @@ def scope(session: Session) -> Scope:
     aq = select(AdminArea)
     if areas is not None:
         aq = aq.where(AdminArea.id.in_(areas))
-    names = {a.id: a.name for a in session.scalars(aq)}
-    return Scope(areas, detail & {f.id for f in farms}, farms, names)
+    rows = tuple(session.scalars(aq))
+    names = {a.id: a.name for a in rows}
+    return Scope(areas, detail & {f.id for f in farms}, farms, names, rows)
 
 
 def commune_name(s: Scope, farm: Farm) -> str:

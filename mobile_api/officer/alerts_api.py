@@ -1,8 +1,12 @@
-"""Area alerts: an officer warns the farmers of every field inside a circle; farmers read them.
+"""Area alerts: an officer previews who an alert will reach, sends it, follows its deliveries and
+may withdraw it; farmers read current alerts on their home screen (and in their inbox,
+``mobile_api.notify_api``).
 
-``GET /api/v1/alerts`` is for the farmer app (its home screen): the signed-in user's alerts
-(policy-visible farms). What an alert says is stored as a key with parameters and worded here
-(``server.officer.alerts``).
+Who is reached is decided once (``server.officer.alerts.people_reached``: the owners of the farms
+whose fields lie in the circle) and how (``server.notify.outbox.plan``: inbox always, then each
+person's channels, quiet hours and what this server has set up), for the preview and the send
+alike, so the preview is what happens. What an alert says is stored as a key with parameters and
+worded here (``server.officer.alerts``).
 """
 
 from __future__ import annotations
@@ -12,13 +16,18 @@ from typing import Any
 
 from flask import Blueprint, Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from common.language import LANGS
 from mobile_api.officer import access
 from server.advisory.disease import vocabulary
 from server.auth import current_user
 from server.auth.policy import visible_farm_ids
+from server.auth.roles import Role
+from server.auth.writes import writes
 from server.errors import problem
+from server.notify import outbox
+from server.notify.models import Withdrawal
 from server.officer import alerts
 from server.officer.models import AlertField, AreaAlert
 from server.openapi import doc
@@ -29,6 +38,11 @@ from server.validation import json_body
 bp = Blueprint("officer_alerts", __name__)
 SEVERITIES = ("info", "warning", "urgent")
 MAX_RADIUS_M = 20_000
+CIRCLE = {
+    "lat": "number: centre, degrees",
+    "lon": "number: centre, degrees",
+    "radius_m": "number: metres (≤ 20000)",
+}
 distance_m = alerts.distance_m  # its former home; the domain function lives in server.officer.alerts
 
 
@@ -52,11 +66,7 @@ def alert_json(a: AreaAlert, fields: int | None = None) -> dict[str, Any]:
     return out | ({"fields_reached": fields} if fields is not None else {})
 
 
-@bp.post("/api/v1/officer/alerts")
-@access.officer_only
-@doc("Send an area alert to the farmers of the fields inside a circle (officer)", tag="officer")
-def send_alert() -> Response | tuple[dict[str, Any], int]:
-    body = json_body()
+def _circle(body: dict[str, Any]) -> tuple[float, float, float, int] | Response:
     try:
         lat, lon, radius = float(body["lat"]), float(body["lon"]), float(body.get("radius_m", 1000))
         days = int(body.get("days_valid", 7))
@@ -64,13 +74,70 @@ def send_alert() -> Response | tuple[dict[str, Any], int]:
         return problem(422, "Invalid alert", "lat, lon (numbers), radius_m, days_valid")
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):  # also refuses NaN (every comparison is false)
         return problem(422, "Invalid alert", "lat must be within -90..90 and lon within -180..180")
-    message = str(body.get("message_vi") or "").strip()
-    if not message or not 0 < radius <= MAX_RADIUS_M or not 1 <= days <= 60:
-        return problem(422, "Invalid alert", f"message_vi required; 0 < radius_m ≤ {MAX_RADIUS_M}; 1-60 days")
+    if not 0 < radius <= MAX_RADIUS_M or not 1 <= days <= 60:
+        return problem(422, "Invalid alert", f"0 < radius_m ≤ {MAX_RADIUS_M}; 1-60 days")
+    return lat, lon, radius, days
+
+
+def _reach(db: Session, lat: float, lon: float, radius: float, now: int) -> dict[str, Any]:
+    """Fields in the circle, the people they belong to and how each will be told."""
+    s = access.scope(db)  # every farm in the officer's communes is warned, shared or not
+    fields = [fl for f in s.farms for fl in f.fields]
+    hit = alerts.fields_in_circle(fields, lat, lon, radius)
+    people, unowned = alerts.people_reached(fields, hit)
+    recipients = outbox.plan(db, services().settings, people, now)
+    return {"hit": hit, "unowned": unowned, "recipients": recipients}
+
+
+def _preview_json(reach: dict[str, Any]) -> dict[str, Any]:
+    return {"fields_reached": len(reach["hit"]), "farms_without_account": reach["unowned"]} | outbox.summary(
+        reach["recipients"]
+    )
+
+
+@bp.post("/api/v1/officer/alerts/preview")
+@writes(Role.OFFICER, Role.ADMIN, audit=False)  # a question, nothing changes
+@access.officer_only
+@doc(
+    "Who an area alert would reach, by channel, before it is sent (officer)",
+    tag="officer",
+    body=CIRCLE,
+)
+def preview_alert() -> Response | dict[str, Any]:
+    circle = _circle(json_body())
+    if isinstance(circle, Response):
+        return circle
+    lat, lon, radius, _ = circle
+    with services().db.session() as db:
+        return _preview_json(_reach(db, lat, lon, radius, int(time.time())))
+
+
+@bp.post("/api/v1/officer/alerts")
+@writes(Role.OFFICER, Role.ADMIN)  # the handler scopes communes / the sender
+@access.officer_only
+@doc(
+    "Send an area alert to the farmers of the fields inside a circle (officer)",
+    tag="officer",
+    body=CIRCLE
+    | {
+        "days_valid": "integer: 1-60",
+        "severity": "info | warning | urgent",
+        "kind": "string: a disease key or classifier label, or other",
+        "message_vi": "string: the officer's words in Vietnamese (required)",
+        "message_en": "string: in English (optional)",
+    },
+)
+def send_alert() -> Response | tuple[dict[str, Any], int]:
+    body = json_body()
+    circle = _circle(body)
+    if isinstance(circle, Response):
+        return circle
+    lat, lon, radius, days = circle
+    if not str(body.get("message_vi") or "").strip():
+        return problem(422, "Invalid alert", "message_vi required")
     user, now = current_user(), int(time.time())
     with services().db.session() as db:
-        s = access.scope(db)  # every farm in the officer's communes is warned, shared or not
-        hit = alerts.fields_in_circle((fl for f in s.farms for fl in f.fields), lat, lon, radius)
+        reach = _reach(db, lat, lon, radius, now)
         kind = str(body.get("kind") or "other")[:40]
         own = {lang: str(body.get(f"message_{lang}") or "").strip()[:1000] for lang in LANGS}
         key, params = alerts.message_for(kind, own)
@@ -88,23 +155,57 @@ def send_alert() -> Response | tuple[dict[str, Any], int]:
         )
         db.add(alert)
         db.flush()
-        db.add_all([AlertField(alert_id=alert.id, field_id=fid) for fid in hit])
-        return alert_json(alert, len(hit)), 201
+        db.add_all([AlertField(alert_id=alert.id, field_id=fid) for fid in reach["hit"]])
+        outbox.enqueue(db, alert.id, reach["recipients"], now)
+        out = alert_json(alert, len(reach["hit"])) | _preview_json(reach)
+        return out | {"delivery": outbox.counts(db, [alert.id])[alert.id], "withdrawn_at": None}, 201
 
 
 @bp.get("/api/v1/officer/alerts")
 @access.officer_only
-@doc("Area alerts this officer has sent", tag="officer")
+@doc("Area alerts this officer has sent, with delivery counts per channel and state", tag="officer")
 def officer_alerts() -> dict[str, Any]:
     user = current_user()
     with services().db.session() as db:
-        rows = db.scalars(
+        rows = list(db.scalars(
             select(AreaAlert)
             .where(AreaAlert.created_by == (user.id if user else -1))
             .order_by(AreaAlert.id.desc())
             .limit(100)
-        )
-        return {"alerts": [alert_json(a) for a in rows]}
+        ))  # fmt: skip
+        ids = [a.id for a in rows]
+        delivery = outbox.counts(db, ids)
+        taken = {w.alert_id: w.at for w in db.scalars(select(Withdrawal).where(Withdrawal.alert_id.in_(ids)))}
+        return {
+            "alerts": [
+                alert_json(a) | {"delivery": delivery[a.id], "withdrawn_at": taken.get(a.id)} for a in rows
+            ]
+        }
+
+
+@bp.post("/api/v1/officer/alerts/<int:alert_id>/withdraw")
+@writes(Role.OFFICER, Role.ADMIN)  # the handler scopes communes / the sender
+@access.officer_only
+@doc("Withdraw an alert: marked withdrawn in every inbox, deliveries not yet sent cancelled", tag="officer")
+def withdraw_alert(alert_id: int) -> Response | dict[str, Any]:
+    user, now = current_user(), int(time.time())
+    with services().db.session() as db:
+        alert = db.get(AreaAlert, alert_id)
+        if alert is None or alert.created_by != (user.id if user else -1):
+            return problem(404, "No such alert", "only the officer who sent an alert can withdraw it")
+        done = db.get(Withdrawal, alert_id)
+        cancelled = 0
+        if done is None:
+            done = Withdrawal(alert_id=alert_id, by=user.id if user else None, at=now)
+            db.add(done)
+            cancelled = outbox.withdraw(db, alert_id, now)
+            alert.expires_at = min(alert.expires_at, now)  # gone from the farmers' home screens too
+        db.flush()
+        return alert_json(alert) | {
+            "withdrawn_at": done.at,
+            "cancelled": cancelled,
+            "delivery": outbox.counts(db, [alert_id])[alert_id],
+        }
 
 
 @bp.get("/api/v1/alerts")

@@ -46,6 +46,8 @@ def rows(since: int = 0) -> list[dict[str, Any]]:
             d = db.get(model, dec.diagnosis_id)
             if d is None or not s.detail(fields.get(d.field_id, -1)) or not dec.label:
                 continue
+            if review.is_outcome(dec.label):  # another crop, not a plant, can't tell: no class to learn
+                continue
             if d.review_status not in review.REVIEWED_STATES:  # disputed or reopened: not settled yet
                 continue
             for digest in d.photos:

@@ -1,7 +1,9 @@
-"""Outbreak view: density of confirmed and suspected cases over the last N days.
+"""Outbreak view: density of affected farms (confirmed and suspected) over the last N days.
 
-Cases from farms that shared their data are drawn as points and feed the density grid; cases from
-the others are only counted per commune (policy: aggregates only).
+Cases from farms that shared their data are drawn as points and feed the density grid, one farm
+counting once however many photos it sent (``server.officer.density.one_per_farm``); cases from
+the others are only counted per commune (policy: aggregates only). Every label carries its names
+from the one disease vocabulary, so the map never shows a raw classifier code.
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ from typing import Any
 from flask import Blueprint, request
 
 from mobile_api.officer import access, filters
+from server.advisory.disease import vocabulary
 from server.officer import cases
-from server.officer.density import Case, grid
+from server.officer.density import LEVELS, Case, grid, one_per_farm
 from server.openapi import doc
 from server.services import services
 
@@ -42,7 +45,7 @@ def outbreak() -> dict[str, Any]:
         ]
     shared = [c for c in found if s.detail(farm_of[c.field_id])]
     hidden = Counter(commune_of[c.field_id] for c in found if not s.detail(farm_of[c.field_id]))
-    cells = grid([Case(c.lat, c.lon, c.status, c.label) for c in shared])
+    cells = grid(one_per_farm([(c.farm_id, Case(c.lat, c.lon, c.status, c.label)) for c in shared]))
     return {
         "since": flt.since,
         "until": flt.until,
@@ -55,11 +58,15 @@ def outbreak() -> dict[str, Any]:
                 "lon": c.lon,
                 "status": c.status,
                 "label": c.label,
+                "name": vocabulary.label_name(c.label),
                 "created_at": c.created_at,
             }
             for c in shared
         ],
         "totals": dict(Counter(c.status for c in found)),
         "labels": dict(Counter(c.label for c in found)),
+        "label_names": {lb: vocabulary.label_name(lb) for lb in {c.label for c in found}},
+        "farms": len({c.farm_id for c in shared}),
+        "levels": list(LEVELS),
         "not_shared_by_commune": dict(hidden),
     }

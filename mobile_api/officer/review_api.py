@@ -1,8 +1,12 @@
-"""Review desk: diagnoses the model abstained on or the farmer disputed; confirm, correct, ask again.
+"""Review desk: diagnoses the model abstained on or the farmer disputed, and an audit sample of its
+confident answers (``review_sample_rate`` in settings); confirm, correct, ask again.
 
 The decision is a move of the one review state machine (``server.farm.review``): it is written on
 the farmer's diagnosis (which the farmer app shows) and kept as a ``ReviewDecision`` (the training
-export reads those). The desk shows the classifier's own best guesses (its ``top3``).
+export reads those). The desk shows the classifier's own best guesses (its ``top3``). A correction
+may name any class of any crop or one of the outcomes (another crop, not a plant, can't tell);
+how often officers agree with the model, per class, is at ``/api/v1/officer/agreement``
+(the model card reads it).
 """
 
 from __future__ import annotations
@@ -13,12 +17,14 @@ from typing import Any
 from flask import Blueprint, Response
 from sqlalchemy import Text, cast, select
 
-from mobile_api.officer import access, context
+from mobile_api.officer import access, context, pages
 from server.advisory.disease import vocabulary
 from server.auth import current_user
+from server.auth.roles import Role
+from server.auth.writes import writes
 from server.errors import problem
 from server.farm import diagnosis, review
-from server.officer import cases
+from server.officer import agreement, cases
 from server.openapi import doc
 from server.registry.models import Field
 from server.services import services
@@ -34,6 +40,7 @@ def _item(
     return {
         "id": d.id,
         "status": review.status(d),
+        "sampled": review.status(d) == "not_needed",  # a confident answer from the audit sample
         "created_at": d.created_at,
         "crop": d.crop,
         "model": {
@@ -68,11 +75,16 @@ def _item(
 
 @bp.get("/api/v1/officer/reviews")
 @access.officer_only
-@doc("Review desk: diagnoses the model abstained on or the farmer disputed", tag="officer")
+@doc(
+    "Review desk: diagnoses the model abstained on or the farmer disputed, and a sample of its "
+    "confident answers",
+    tag="officer",
+)
 def queue() -> Response | dict[str, Any]:
     model = cases.diagnosis_model()
+    rate = pages.review_sample_rate()
     if model is None:
-        return {"items": [], "not_shared": 0, "labels": cases.labels()}
+        return {"items": [], "not_shared": 0, "labels": cases.labels(), "outcomes": list(review.OUTCOMES)}
     svc, now = services(), int(time.time())
     with svc.db.session() as db:
         s = access.scope(db)
@@ -82,6 +94,13 @@ def queue() -> Response | dict[str, Any]:
             .where(model.field_id.in_(fields), model.review_status.in_(cases.QUEUE_STATES))
             .order_by(model.created_at)
         ).all()
+        if rate > 0:
+            confident = db.scalars(
+                select(model).where(model.field_id.in_(fields), model.review_status == "not_needed")
+            )
+            rows = sorted(
+                [*rows, *(d for d in confident if review.sampled(d.id, rate))], key=lambda d: d.created_at
+            )
         shown = [d for d in rows if s.detail(fields[d.field_id].farm_id)]
         weather: dict[int, dict[str, Any]] = {}
         disputes = review.dispute_notes(db, [d.id for d in shown if d.review_status == "disputed"])
@@ -92,10 +111,36 @@ def queue() -> Response | dict[str, Any]:
                 weather[fl.id] = context.last_day(svc.store, fl, now)
             commune = access.commune_name(s, fl.farm)
             items.append(_item(d, fl, commune, weather[fl.id], disputes.get(d.id)))
-        return {"items": items, "not_shared": len(rows) - len(shown), "labels": cases.labels()}
+        return {
+            "items": items,
+            "not_shared": len(rows) - len(shown),
+            "labels": cases.labels(),
+            "outcomes": list(review.OUTCOMES),
+            "crops": {lb.crop: vocabulary.crop_names(lb.crop) for lb in vocabulary.labels().values()},
+            "sample_rate": rate,
+        }
+
+
+@bp.get("/api/v1/officer/agreement")
+@access.officer_only
+@doc(
+    "Officer/model agreement per classifier class, from the review desk's decisions (for the model card)",
+    tag="officer",
+)
+def agreement_view() -> dict[str, Any]:
+    model = cases.diagnosis_model()
+    with services().db.session() as db:
+        s = access.scope(db)
+        fields = [fl.id for f in s.farms for fl in f.fields]
+        ids: list[int] = (
+            list(db.scalars(select(model.id).where(model.field_id.in_(fields)))) if model is not None else []
+        )
+        rows = agreement.for_diagnoses(db, ids)
+    return agreement.document(rows, pages.review_sample_rate(), int(time.time()))
 
 
 @bp.post("/api/v1/officer/reviews/<int:diag_id>")
+@writes(Role.OFFICER, Role.ADMIN, target="diagnosis")
 @access.officer_only
 @doc("Confirm, correct or ask for more photos on a diagnosis", tag="officer")
 def decide(diag_id: int) -> Response | dict[str, Any]:

@@ -12,7 +12,9 @@ from mobile_api.officer.pages import add_headers
 from mobile_api.technician import (
     calibration_api,
     config_api,
+    device_api,
     files_api,
+    firmware_api,
     fleet_api,
     pages,
     provision_api,
@@ -27,7 +29,9 @@ for child in (
     calibration_api.bp,
     recompute_api.bp,
     config_api.bp,
+    device_api.bp,
     fleet_api.bp,
+    firmware_api.bp,
 ):
     bp.register_blueprint(child)
 bp.after_request(add_headers)

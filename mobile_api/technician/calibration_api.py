@@ -12,16 +12,17 @@ from sqlalchemy import select
 
 from mobile_api.technician import access
 from server.auth import current_user
+from server.auth.roles import Role
+from server.auth.writes import writes
 from server.errors import problem
 from server.openapi import doc
 from server.services import services
-from server.technician import calibration, configs
+from server.technician import calibration, configs, readings
 from server.technician.models import ProbeCalibration
 from server.validation import json_body
 
 bp = Blueprint("tech_calibration", __name__)
 MAX_HOURS = 24 * 90
-RAW_WINDOW_S = 6 * 3600  # the latest raw reading within this window counts as "now"
 
 
 def cal_json(c: ProbeCalibration) -> dict[str, Any]:
@@ -37,20 +38,24 @@ def cal_json(c: ProbeCalibration) -> dict[str, Any]:
 
 @bp.get("/api/v1/tech/nodes/<int:node_id>/raw")
 @access.tech_only
-@doc("The node's latest raw soil-probe reading (for calibration)", tag="technician")
+@doc("The node's latest raw soil-probe reading and when it was sent (for calibration)", tag="technician")
 def raw_now(node_id: int) -> Response | dict[str, Any]:
-    svc = services()
+    """The newest ``soil_raw`` the node sent, with its time and age, and when the node was last heard
+    at all: "no raw value" then says whether the node is silent or does not send the raw channel."""
+    svc, now = services(), int(time.time())
     with svc.db.session() as db:
         if access.node_for_read(db, node_id) is None:
-            return problem(404, "Unknown node")
-    end = int(time.time())
-    raw = [p for p in svc.store.series(node_id, "soil_raw", end - RAW_WINDOW_S, end) if p.value is not None]
-    vwc = [p for p in svc.store.series(node_id, "soil_vwc", end - RAW_WINDOW_S, end) if p.value is not None]
+            return problem(404, "Unknown node", code="unknown_node")
+    raw = readings.last_value(svc.store, node_id, "soil_raw", now)
+    vwc = readings.last_value(svc.store, node_id, "soil_vwc", now)
+    heard = svc.store.latest([node_id]).get(node_id)
     return {
         "node_id": node_id,
-        "raw_mv": raw[-1].value if raw else None,
-        "time": raw[-1].time_s if raw else None,
-        "soil_vwc": vwc[-1].value if vwc else None,
+        "raw_mv": raw.value if raw else None,
+        "time": raw.time_s if raw else None,
+        "age_s": now - raw.time_s if raw else None,
+        "soil_vwc": vwc.value if vwc and raw and vwc.time_s == raw.time_s else None,
+        "last_seen": heard.time_s if heard else None,
     }
 
 
@@ -77,14 +82,15 @@ def _points(body: dict[str, Any]) -> list[calibration.Point]:
         if isinstance(exc, calibration.CalibrationError):
             raise
         raise calibration.CalibrationError(
-            "dry_mv and wet_mv are required numbers; points need raw_mv"
+            "dry_mv and wet_mv are required numbers; points need raw_mv", "cal_numbers"
         ) from exc
     if not all(math.isfinite(p.raw_mv) and math.isfinite(p.vwc) for p in pts):  # "inf" parses
-        raise calibration.CalibrationError("calibration points must be finite numbers")
+        raise calibration.CalibrationError("calibration points must be finite numbers", "cal_numbers")
     return pts
 
 
 @bp.post("/api/v1/tech/nodes/<int:node_id>/calibrations")
+@writes(Role.TECHNICIAN, Role.ADMIN, target="node")
 @access.tech_only
 @doc("Save a new calibration version for a soil-moisture probe", tag="technician")
 def create(node_id: int) -> Response | tuple[dict[str, Any], int]:
@@ -93,13 +99,13 @@ def create(node_id: int) -> Response | tuple[dict[str, Any], int]:
         pts = _points(body)
         coeffs = calibration.fit(pts)
     except calibration.CalibrationError as exc:
-        return problem(422, "Calibration refused", str(exc))
+        return problem(422, "Calibration refused", str(exc), code=exc.code, params=exc.params)
     user = current_user()
     try:
         with services().db.session() as db:
             node = access.node_for_write(db, node_id)
             if node is None:
-                return problem(404, "Unknown node")
+                return problem(404, "Unknown node", code="unknown_node")
             last = (
                 db.scalar(
                     select(ProbeCalibration.version)
@@ -124,7 +130,8 @@ def create(node_id: int) -> Response | tuple[dict[str, Any], int]:
             cfg = configs.push(db, node, {"soil_cal": coeffs}, user.id if user else None)
             return cal_json(row) | {"config_version": cfg.version}, 201
     except configs.ConfigInvalid as exc:
-        return problem(422, "Calibration refused by the node config schema", str(exc))
+        return problem(422, "Calibration refused by the node config schema", str(exc), code=exc.code,
+                       params=exc.params)  # fmt: skip
 
 
 @bp.get("/api/v1/tech/nodes/<int:node_id>/calibrations")
@@ -133,7 +140,7 @@ def create(node_id: int) -> Response | tuple[dict[str, Any], int]:
 def history(node_id: int) -> Response | dict[str, Any]:
     with services().db.session() as db:
         if access.node_for_read(db, node_id) is None:
-            return problem(404, "Unknown node")
+            return problem(404, "Unknown node", code="unknown_node")
         rows = db.scalars(
             select(ProbeCalibration)
             .where(ProbeCalibration.node_id == node_id)

@@ -1,5 +1,6 @@
-"""Files a technician takes to the field: the node's printable QR label (SVG) and, for the firmware's
-``farm node deploy PORT --config-dir DIR``, its signed ``config.json`` and ``secrets.json``."""
+"""Files a technician takes to the field: the node's printable QR label (SVG) and its signed
+``config.json`` (no secret in it). The node's key is never a download (issue 18): the browser writes
+it straight to the device over Web Serial (``device_api``)."""
 
 from __future__ import annotations
 
@@ -27,30 +28,13 @@ def label(node_id: int) -> Response:
     with services().db.session() as db:
         node = access.node_for_read(db, node_id)
         if node is None:
-            return problem(404, "Unknown node")
+            return problem(404, "Unknown node", code="unknown_node")
         text = json.dumps({"rs_node": node.id, "kind": node.kind}, separators=(",", ":"))
     img = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=12, border=2)
     buf = io.BytesIO()
     img.save(buf)
     return Response(
         buf.getvalue(), mimetype="image/svg+xml", headers={"Cache-Control": "private, max-age=3600"}
-    )
-
-
-@bp.get("/api/v1/tech/nodes/<int:node_id>/secrets.json")
-@access.tech_only
-@doc("The node's secrets.json for flashing (key; technician only)", tag="technician")
-def secrets_file(node_id: int) -> Response:
-    """For ``farm node deploy``: the node key (only to technicians who maintain the node)."""
-    with services().db.session() as db:
-        node = access.node_for_write(db, node_id)
-        if node is None:
-            return problem(404, "Unknown node")
-        body = {"node_id": node.id, "node_key": node.key_hex, "wifi_psk": "", "mqtt_password": ""}
-    return Response(
-        json.dumps(body, indent=1),
-        mimetype="application/json",
-        headers={"Content-Disposition": "attachment; filename=secrets.json", "Cache-Control": "no-store"},
     )
 
 
@@ -61,14 +45,14 @@ def blob(node_id: int) -> Response:
     """The latest signed config blob, as ``farm node deploy`` expects it in --config-dir."""
     with services().db.session() as db:
         if access.node_for_write(db, node_id) is None:
-            return problem(404, "Unknown node")
+            return problem(404, "Unknown node", code="unknown_node")
         row = db.scalar(
             select(NodeConfigVersion)
             .where(NodeConfigVersion.node_id == node_id)
             .order_by(NodeConfigVersion.version.desc())
         )
         if row is None or row.blob is None:
-            return problem(404, "No signed config yet")
+            return problem(404, "No signed config yet", code="no_signed_config")
         data = row.blob
     return Response(
         data,

@@ -13,7 +13,7 @@ from mobile_api.technician import access
 from server.openapi import doc
 from server.registry.models import Node
 from server.services import services
-from server.technician import configs, fleet, gateway_health
+from server.technician import configs, fleet, gateway_health, readings
 from server.timeseries.base import FrameRecord, TimeSeriesStore
 
 bp = Blueprint("tech_fleet", __name__)
@@ -22,7 +22,7 @@ LOSS_WINDOW_S = 86400
 
 
 def _health(
-    store: TimeSeriesStore, node: Node, rec: FrameRecord | None, interval: int, now: int
+    store: TimeSeriesStore, node: Node, rec: FrameRecord | None, interval: int, now: int, reported: int | None
 ) -> fleet.NodeHealth:
     if rec is None:
         return fleet.NodeHealth(age_s=None, config_pending=True)
@@ -32,7 +32,6 @@ def _health(
         if p.value is not None
     ]
     received = sum(1 for t, _ in batt if t > now - LOSS_WINDOW_S)
-    reported = rec.values.get("config_version")
     return fleet.NodeHealth(
         age_s=now - rec.time_s,
         battery_v=rec.values.get("battery"),
@@ -53,10 +52,14 @@ def node_health(db: Any, store: TimeSeriesStore, nodes: list[Node], now: int) ->
     for n in nodes:
         rec = latest.get(n.id)
         interval = int(configs.latest_body(db, n).get("interval_s") or 900)
-        h = _health(store, n, rec, interval, now)
+        # the version the node acknowledged, from whichever recent frame carried it (not only the
+        # newest), else the newest it was once seen running
+        reported = readings.acknowledged_version(store, n.id, now, readings.FLEET_LOOKBACK_S) if rec else None
+        if rec is not None and reported is None:
+            reported = configs.last_acknowledged(db, n.id)
+        h = _health(store, n, rec, interval, now, reported)
         gw = pushed.get(n.id)
         h.loss = gateway_health.loss(gw) if gateway_health.loss(gw) is not None else h.loss
-        reported = rec.values.get("config_version") if rec else None
         if rec is not None:
             configs.mark_applied(db, n.id, reported, rec.time_s)
         out.append(

@@ -14,6 +14,8 @@ from flask import Blueprint, Response
 
 from mobile_api.technician import access
 from server.auth import current_user
+from server.auth.roles import Role
+from server.auth.writes import writes
 from server.errors import problem
 from server.openapi import doc
 from server.registry.geo import centroid
@@ -24,6 +26,14 @@ from server.validation import INT64, json_body
 
 bp = Blueprint("tech_provision", __name__)
 KINDS = ("soil", "weather")
+
+
+class BadNode(ValueError):
+    """A registration the server refuses; ``code`` names the rule for the app's i18n (``err_<code>``)."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def node_json(n: Node) -> dict[str, Any]:
@@ -74,30 +84,33 @@ def _parse(body: dict[str, Any]) -> dict[str, Any]:
             "name": str(body.get("name") or "")[:100],
         }
     except (KeyError, TypeError, ValueError) as exc:
-        raise ValueError("node_id, gateway_id, field_id, lat, lon are required numbers") from exc
+        raise BadNode("node_id, gateway_id, field_id, lat, lon are required numbers", "node_numbers") from exc
     if not all(1 <= out[k] <= INT64 for k in ("gateway_id", "field_id")):  # beyond 64 bits: 500
-        raise ValueError("gateway_id and field_id must be ids")
+        raise BadNode("gateway_id and field_id must be ids", "node_numbers")
     if not 1 <= out["id"] <= 0xFFFFFFFF or out["kind"] not in KINDS or not 5 <= out["probe_depth_cm"] <= 120:
-        raise ValueError("node_id 1..4294967295, kind soil|weather, probe depth 5-120 cm")
+        raise BadNode("node_id 1..4294967295, kind soil|weather, probe depth 5-120 cm", "node_ranges")
     if not (8 <= out["lat"] <= 24 and 102 <= out["lon"] <= 110):
-        raise ValueError("the position is not in Vietnam: check the GPS fix or the typed numbers")
+        raise BadNode("the position is not in Vietnam: check the GPS fix or the typed numbers",
+                      "node_position")  # fmt: skip
     if any(s not in configs.SENSOR_CHOICES for s in out["sensors"]):
-        raise ValueError(f"sensors must be among {list(configs.SENSOR_CHOICES)}")
+        raise BadNode(f"sensors must be among {list(configs.SENSOR_CHOICES)}", "node_sensors")
     return out
 
 
 @bp.post("/api/v1/tech/nodes")
+@writes(Role.TECHNICIAN, Role.ADMIN)  # the handler checks the gateway and field it names
 @access.tech_only
 @doc("Register a node: bind it to a field and position, generate its key and config", tag="technician")
 def register() -> Response | tuple[dict[str, Any], int]:
     try:
         spec = _parse(json_body())
-    except ValueError as exc:
-        return problem(422, "Invalid node", str(exc))
+    except BadNode as exc:
+        return problem(422, "Invalid node", str(exc), code=exc.code)
     try:
+        configs.check_form({"interval_s": spec["interval_s"]})  # the config form's rule, worded the same
         return _create(spec)
-    except configs.ConfigInvalid as exc:  # raised inside the transaction: nothing was stored
-        return problem(422, "Invalid node config", str(exc))
+    except configs.ConfigInvalid as exc:  # raised before or inside the transaction: nothing was stored
+        return problem(422, "Invalid node config", str(exc), code=exc.code, params=exc.params)
 
 
 def _create(spec: dict[str, Any]) -> Response | tuple[dict[str, Any], int]:
@@ -110,9 +123,9 @@ def _create(spec: dict[str, Any]) -> Response | tuple[dict[str, Any], int]:
                 return node_json(mine), 200  # a replay from the offline queue
             return problem(409, "Node id already registered", code="node_exists")
         if spec["gateway_id"] not in {g.id for g in access.gateways(db)}:
-            return problem(404, "Unknown gateway")
+            return problem(404, "Unknown gateway", code="unknown_gateway")
         if spec["field_id"] not in {f.id for f in access.install_fields(db)}:
-            return problem(404, "Unknown field")
+            return problem(404, "Unknown field", code="unknown_field")
         interval = spec.pop("interval_s")
         node = Node(
             **spec | {"name": spec["name"] or str(spec["id"])},

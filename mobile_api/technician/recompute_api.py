@@ -34,7 +34,7 @@ def recompute(node_id: int) -> Response | dict[str, Any]:
     svc = services()
     with svc.db.session() as db:
         if access.node_for_read(db, node_id) is None:
-            return problem(404, "Unknown node")
+            return problem(404, "Unknown node", code="unknown_node")
         q = select(ProbeCalibration).where(ProbeCalibration.node_id == node_id)
         version = id_arg("version")
         q = (
@@ -44,7 +44,7 @@ def recompute(node_id: int) -> Response | dict[str, Any]:
         )
         cal = db.scalars(q).first()
         if cal is None:
-            return problem(404, "No such calibration")
+            return problem(404, "No such calibration", code="no_calibration_version")
         coeffs, used = dict(cal.coefficients), cal.version
     end = int(time.time())
     raw = [(p.time_s, p.value) for p in svc.store.series(node_id, "soil_raw", end - hours * 3600, end)]

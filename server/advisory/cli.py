@@ -4,7 +4,9 @@
 sub-command sets and turns an :class:`AdvisoryInputError` into one line on stderr and exit status 2.
 ``python -m server.advisory.cli advise et0 ...`` works on its own through ``main(argv)``.
 Values are checked twice on purpose: each number at parse time against its physical range, then the
-combinations (Tmax >= Tmin, one humidity input, Rs below the day's Ra) before anything is computed.
+combinations (Tmin not above Tmax, one humidity input, Rs below the clear-sky maximum) before
+anything is computed. The ranges and the physical combinations come from
+``server.advisory.plausibility``, the one place the HTTP API uses too.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 
 from common.language import LANGS, format_number
-from server.advisory import meteo, solar
+from server.advisory import meteo, plausibility
 from server.advisory.cli_files import add_file_commands
 from server.advisory.errors import AdvisoryInputError
 from server.advisory.et0 import DailyWeather, Et0Method, Et0Result, Site, daily_et0
@@ -40,6 +42,12 @@ def _bounded(low: float, high: float, unit: str) -> Callable[[str], float]:
     return parse
 
 
+def _limit(name: str) -> Callable[[str], float]:
+    """argparse type for an input with a physical range in ``plausibility.LIMITS``."""
+    limit = plausibility.LIMITS[name]
+    return _bounded(limit.low, limit.high, limit.unit)
+
+
 def iso_date(text: str) -> date:
     """argparse type: a calendar day ``YYYY-MM-DD`` between 1900 and 2100."""
     try:
@@ -59,59 +67,57 @@ def _add_et0(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "are estimated by the FAO-56 rules and listed as estimated.",
     )
     p.add_argument("--date", required=True, type=iso_date, help="day, YYYY-MM-DD (required)")
-    p.add_argument(
-        "--lat", required=True, type=_bounded(-90, 90, "degrees"), help="latitude, degrees, N > 0 (required)"
-    )
+    p.add_argument("--lat", required=True, type=_limit("lat_deg"), help="latitude, degrees, N > 0 (required)")
     p.add_argument(
         "--elevation",
         required=True,
-        type=_bounded(-450, 9000, "m"),
+        type=_limit("elevation_m"),
         help="elevation above sea level, m (required)",
     )
     p.add_argument(
-        "--tmax", required=True, type=_bounded(-60, 60, "°C"), help="maximum air temperature, °C (required)"
+        "--tmax", required=True, type=_limit("tmax_c"), help="maximum air temperature, °C (required)"
     )
     p.add_argument(
-        "--tmin", required=True, type=_bounded(-60, 60, "°C"), help="minimum air temperature, °C (required)"
+        "--tmin", required=True, type=_limit("tmin_c"), help="minimum air temperature, °C (required)"
     )
     p.add_argument(
         "--rh-max",
-        type=_bounded(0, 100, "%"),
+        type=_limit("rh_max"),
         help="maximum relative humidity, %%, 0-100 (default: none; humidity then from --ea or Tmin)",
     )
     p.add_argument(
         "--rh-min",
-        type=_bounded(0, 100, "%"),
+        type=_limit("rh_min"),
         help="minimum relative humidity, %%, 0-100; needs --rh-max (default: none)",
     )
     p.add_argument(
         "--ea",
-        type=_bounded(0, 10, "kPa"),
+        type=_limit("ea_kpa"),
         help="actual vapour pressure, kPa, instead of humidity (default: none; from RH or Tmin)",
     )
     p.add_argument(
         "--wind",
-        type=_bounded(0, 60, "m/s"),
+        type=_limit("wind_m_s"),
         help="mean wind speed, m/s (default: none; 2 m/s is assumed, FAO-56)",
     )
     p.add_argument(
         "--wind-height",
-        type=_bounded(0.5, 100, "m"),
+        type=_limit("wind_height_m"),
         help="anemometer height above ground, m; needs --wind (default: 2)",
     )
     p.add_argument(
         "--sunshine",
-        type=_bounded(0, 24, "h"),
+        type=_limit("sunshine_h"),
         help="actual sunshine duration, hours (default: none; radiation then from --rs or temperatures)",
     )
     p.add_argument(
         "--rs",
-        type=_bounded(0, 50, "MJ/m2/day"),
+        type=_limit("rs_mj_m2"),
         help="measured solar radiation, MJ/m2/day (default: none; from sunshine or temperatures)",
     )
     p.add_argument(
         "--soil-heat-flux",
-        type=_bounded(-10, 10, "MJ/m2/day"),
+        type=_limit("soil_heat_flux_mj_m2"),
         default=0.0,
         help="soil heat flux G, MJ/m2/day; 0 for a day, FAO-56 Eq. 42 (default: %(default)s)",
     )
@@ -134,14 +140,23 @@ def _add_et0(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def _validate_et0(args: argparse.Namespace) -> None:
     """Combinations of arguments that no single argument type can see; each names the options."""
-    if args.tmax < args.tmin:
-        raise AdvisoryInputError(f"--tmax must be >= --tmin (got --tmax {args.tmax:g} --tmin {args.tmin:g})")
+    plausibility.check_day(
+        args.date,
+        args.lat,
+        args.elevation,
+        {
+            "tmax_c": args.tmax,
+            "tmin_c": args.tmin,
+            "rh_max": args.rh_max,
+            "rh_min": args.rh_min,
+            "wind_m_s": args.wind,
+            "rs_mj_m2": args.rs,
+        },
+    )
     if args.ea is not None and (args.rh_max is not None or args.rh_min is not None):
         raise AdvisoryInputError("--ea conflicts with --rh-max/--rh-min: give one humidity input")
     if args.rh_min is not None and args.rh_max is None:
         raise AdvisoryInputError("--rh-min needs --rh-max (FAO-56 Eq. 17); RHmax alone is allowed (Eq. 18)")
-    if args.rh_max is not None and args.rh_min is not None and args.rh_max < args.rh_min:
-        raise AdvisoryInputError("--rh-max must be >= --rh-min")
     if args.sunshine is not None and args.rs is not None:
         raise AdvisoryInputError("--sunshine conflicts with --rs: give one radiation input")
     if args.wind_height is not None and args.wind is None:
@@ -151,13 +166,6 @@ def _validate_et0(args: argparse.Namespace) -> None:
         raise AdvisoryInputError(
             f"--ea {args.ea:g} kPa is above the saturation vapour pressure at --tmax ({es_max:.3f} kPa)"
         )
-    if args.rs is not None:
-        ra = solar.extraterrestrial_radiation(args.lat, args.date.timetuple().tm_yday)
-        if args.rs > ra:
-            raise AdvisoryInputError(
-                f"--rs {args.rs:g} MJ/m2/day is above the radiation outside the atmosphere "
-                f"(Ra {ra:.2f}) at latitude {args.lat:g} on {args.date.isoformat()}"
-            )
 
 
 def _et0_table(result: Et0Result, args: argparse.Namespace) -> str:

@@ -37,6 +37,7 @@ from server.advisory.errors import AdvisoryInputError
 from server.advisory.et0 import DailyWeather, Site, daily_et0
 from server.advisory.i18n import LANGS, Text
 from server.advisory.irrigation import DailyWater, FieldSpec, IrrigationAdvice, advise_irrigation
+from server.advisory.plausibility import LIMITS
 from server.advisory.weather import HourlyRecord
 
 
@@ -155,16 +156,13 @@ class Doc:
         return value
 
 
-# Daily weather keys of the input file -> (DailyWeather field, low, high, unit).
+# Daily weather keys of the file -> (DailyWeather field, low, high, unit), ranges from plausibility.
+_KEYS = {"rh_max": "rh_max", "rh_min": "rh_min", "rh_mean": "rh_mean", "ea": "ea_kpa", "wind": "wind_m_s"}
 WEATHER_KEYS: dict[str, tuple[str, float, float, str]] = {
-    "rh_max": ("rh_max", 0, 100, "%"),
-    "rh_min": ("rh_min", 0, 100, "%"),
-    "rh_mean": ("rh_mean", 0, 100, "%"),
-    "ea": ("ea_kpa", 0, 10, "kPa"),
-    "wind": ("wind_m_s", 0, 60, "m/s"),
-    "sunshine": ("sunshine_h", 0, 24, "h"),
-    "rs": ("rs_mj_m2", 0, 50, "MJ/m2/day"),
+    key: (name, LIMITS[name].low, LIMITS[name].high, LIMITS[name].unit)
+    for key, name in {**_KEYS, "sunshine": "sunshine_h", "rs": "rs_mj_m2"}.items()
 }
+_U2, _RH_MIN = ("wind", *WEATHER_KEYS["wind"][1:]), ("rh_min", *WEATHER_KEYS["rh_min"][1:])
 
 
 def _weather(day: date, doc: Doc) -> DailyWeather:
@@ -202,8 +200,8 @@ def _daily_water(doc: Doc, site: Site) -> DailyWater:
         doc.number("rain_mm", 0, 1000, "mm"),
         doc.number("irrigation_mm", 0, 1000, "mm") or 0.0,
         estimated,
-        doc.number("wind", 0, 60, "m/s"),
-        doc.number("rh_min", 0, 100, "%"),
+        doc.number(*_U2),
+        doc.number(*_RH_MIN),
     )
 
 
@@ -246,10 +244,10 @@ def _irrigation_advice(doc: Doc, day: date) -> IrrigationAdvice:
     )
     spec = _field_spec(doc.child("field"))
     history = [_daily_water(row, site) for row in doc.children("days")]
-    today_et0 = None
-    if doc.get("today"):
-        today_et0, _ = _et0(doc.child("today"), day, site)
-    sensor = None
+    today_et0 = today_wind = today_rh_min = sensor = None
+    if doc.get("today"):  # today's wind and RHmin adjust today's Kc (FAO-56 Eq. 62) like past days'
+        t = doc.child("today")
+        today_et0, today_wind, today_rh_min = _et0(t, day, site)[0], t.number(*_U2), t.number(*_RH_MIN)
     if doc.get("sensor"):
         s = doc.child("sensor")
         sensor = wb.SoilMoistureReading(
@@ -262,6 +260,8 @@ def _irrigation_advice(doc: Doc, day: date) -> IrrigationAdvice:
         today_et0_mm=today_et0,
         sensor=sensor,
         forecast_rain_mm=doc.number("forecast_rain_mm", 0, 1000, "mm"),
+        today_u2_m_s=today_wind,
+        today_rh_min_pct=today_rh_min,
     )
 
 

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
 
 from common.timezone import UTC_OFFSET_H
-from server.advisory import meteo, solar
+from server.advisory import meteo, plausibility, solar
 from server.advisory.errors import AdvisoryInputError
 
 #: Wind speed assumed when none is measured: FAO-56 Ch. 3 "missing wind speed data" (2 m/s global average).
@@ -117,24 +117,12 @@ def _check_range(name: str, value: float | None, low: float, high: float) -> Non
 
 
 def validate_daily(weather: DailyWeather, site: Site) -> None:
-    """Reject physically impossible inputs instead of computing a confident wrong number."""
-    _check_range("lat_deg", site.lat_deg, -90.0, 90.0)
-    _check_range("elevation_m", site.elevation_m, -450.0, 9000.0)
-    _check_range("tmax_c", weather.tmax_c, -60.0, 60.0)
-    _check_range("tmin_c", weather.tmin_c, -60.0, 60.0)
-    if weather.tmax_c < weather.tmin_c:
-        raise AdvisoryInputError("tmax_c must be >= tmin_c")
-    for name in ("rh_max", "rh_min", "rh_mean"):
-        _check_range(name, getattr(weather, name), 0.0, 100.0)
-    if weather.rh_max is not None and weather.rh_min is not None and weather.rh_max < weather.rh_min:
-        raise AdvisoryInputError("rh_max must be >= rh_min")
-    _check_range("ea_kpa", weather.ea_kpa, 0.0, 10.0)
-    _check_range("tdew_c", weather.tdew_c, -60.0, 40.0)
-    _check_range("wind_m_s", weather.wind_m_s, 0.0, 60.0)
-    _check_range("wind_height_m", weather.wind_height_m, 0.5, 100.0)
-    _check_range("sunshine_h", weather.sunshine_h, 0.0, 24.0)
-    _check_range("rs_mj_m2", weather.rs_mj_m2, 0.0, 50.0)
-    _check_range("soil_heat_flux_mj_m2", weather.soil_heat_flux_mj_m2, -10.0, 10.0)
+    """Reject physically impossible inputs instead of computing a confident wrong number.
+
+    The limits and their wording live in ``server.advisory.plausibility`` (shared with the HTTP
+    API); this names the fields of a ``DailyWeather``."""
+    values = {name: getattr(weather, name) for name in plausibility.LIMITS if hasattr(weather, name)}
+    plausibility.check_day(weather.day, site.lat_deg, site.elevation_m, values)
 
 
 def penman_monteith_daily(

@@ -96,6 +96,12 @@ class IrrigationAdvice:
     flags: tuple[str, ...] = ()
 
 
+def _recent_mean(values: Sequence[float | None]) -> float | None:
+    """Mean of the known values among the last 7 (the ET0 fallback's window), None if none."""
+    known = [v for v in values[-7:] if v is not None]
+    return sum(known) / len(known) if known else None
+
+
 def _lower(conf: Confidence, to: Confidence) -> Confidence:
     order = [Confidence.HIGH, Confidence.MEDIUM, Confidence.LOW]
     return order[max(order.index(conf), order.index(to))]
@@ -110,12 +116,16 @@ def advise_irrigation(
     sensor: wb.SoilMoistureReading | None = None,
     forecast_rain_mm: float | None = None,
     initial_depletion_mm: float = 0.0,
+    today_u2_m_s: float | None = None,
+    today_rh_min_pct: float | None = None,
 ) -> IrrigationAdvice:
     """Advice for ``today`` from the history of earlier days (any order; days after ``today`` ignored).
 
     ``initial_depletion_mm`` is Dr at the start of the history (0 = field capacity, e.g. after
     the pre-planting irrigation). ``today_et0_mm`` is today's forecast ET0; without it the mean
-    of the last known days is used and reported.
+    of the last known days is used and reported. Today's Kc mid/end get the same FAO-56 Eq. 62
+    climate adjustment as the history days, from ``today_u2_m_s``/``today_rh_min_pct`` (forecast)
+    or else the mean of the last 7 days that have them.
     """
     crop = kc_mod.get_crop(spec.crop_key)
     if crop.paddy:
@@ -198,7 +208,11 @@ def advise_irrigation(
     if et0_today is None:
         return _insufficient(spec, today, "no ET0 for today or recent days", ("no_et0",))
     dap = kc_mod.days_after_planting(spec.planting_date, today)
-    kc_today = kc_mod.kc_on_day(crop, dap)
+    u2_today = today_u2_m_s if today_u2_m_s is not None else _recent_mean([d.u2_m_s for d in days])
+    rh_today = today_rh_min_pct
+    if rh_today is None:
+        rh_today = _recent_mean([d.rh_min_pct for d in days])
+    kc_today = kc_mod.kc_on_day(crop, dap, u2_m_s=u2_today, rh_min_pct=rh_today)
     etc_today = kc_today.kc * et0_today
     p_today = wb.adjusted_depletion_fraction(crop.p, etc_today)
     raw = wb.readily_available_water(taw, p_today)

@@ -50,6 +50,9 @@ class Crop:
     perennial: bool
     source: str
     note: str
+    #: Perennials only: the crop whose annual cycle follows this one (banana 1st year -> the
+    #: 2nd-year ratoon; citrus -> citrus). FAO-56 Table 11 gives the stages of one year's cycle.
+    continues_as: str | None = None
 
     @property
     def has_kc(self) -> bool:
@@ -82,6 +85,7 @@ def _crop_from_json(key: str, row: dict[str, Any]) -> Crop:
         perennial=bool(row.get("perennial", False)),
         source=kc["source"] if kc else "",
         note=row.get("note", ""),
+        continues_as=row.get("continues_as", key if row.get("perennial") else None),
     )
 
 
@@ -110,10 +114,39 @@ def get_crop(name: str) -> Crop:
     raise UnknownCrop(f"unknown crop {name!r}; known: {', '.join(sorted(crops()))}")
 
 
+@dataclass(frozen=True)
+class CyclePosition:
+    """Where a day falls for a crop: the crop row of that cycle, the day in it, the cycle's year."""
+
+    crop: Crop
+    day_in_cycle: int
+    year: int
+
+
+def cycle_position(crop: Crop, days_after_planting: int) -> CyclePosition:
+    """The cycle a day of a perennial belongs to; annual crops have one cycle (year 1).
+
+    Why: an orchard does not "end" after its first FAO-56 cycle. FAO-56 Table 11 gives a perennial's
+    stages for one year of phenology (citrus 365 d; banana 1st year 390 d, then the 2nd-year ratoon
+    cycle of 365 d), so after a cycle the crop continues with ``continues_as`` from its initial stage.
+    """
+    current, day, year = crop, days_after_planting, 1
+    while current.perennial and day >= current.season_days > 0:
+        day -= current.season_days
+        current = _crop_table()[current.continues_as or current.key]
+        year += 1
+        if year > 200:  # centuries-old orchards are not in this project; keep the loop bounded
+            break
+    return CyclePosition(current, day, year)
+
+
 def growth_stage(crop: Crop, days_after_planting: int) -> Stage:
-    """Stage on a day counted from planting (day 0)."""
+    """Stage on a day counted from planting (day 0); perennials start a new cycle instead of ending."""
     if days_after_planting < 0:
         return Stage.NOT_PLANTED
+    if crop.perennial:
+        position = cycle_position(crop, days_after_planting)
+        crop, days_after_planting = position.crop, position.day_in_cycle
     ini, dev, mid, late = crop.stage_days
     bounds = ((ini, Stage.INITIAL), (ini + dev, Stage.DEVELOPMENT), (ini + dev + mid, Stage.MID))
     for end, stage in bounds:
@@ -157,6 +190,9 @@ def kc_on_day(
     """Kc for a day of the season (FAO-56 Eq. 66 ramps), climate-adjusted when u2 and RHmin are given."""
     if not crop.has_kc:
         raise ValueError(f"{crop.key}: no sourced Kc ({crop.note})")
+    if crop.perennial and days_after_planting >= 0:
+        position = cycle_position(crop, days_after_planting)
+        crop, days_after_planting = position.crop, position.day_in_cycle
     assert crop.kc_ini is not None and crop.kc_mid is not None and crop.kc_end is not None
     kc_mid, kc_end = crop.kc_mid, crop.kc_end
     adjusted = u2_m_s is not None and rh_min_pct is not None and crop.h_max_m is not None

@@ -3,16 +3,18 @@
 * PUC: the growing-area code (mã số vùng trồng) issued by the Plant Protection Department,
   or the farm's internal area code before one is issued; letters, digits, '.' and '-'.
 * YYYYMMDD: harvest date, so a packer reads the date off the label without a look-up.
-* SERIAL: 10 characters 0-9/A-Z drawn from the operating system's CSPRNG (36^10 ≈ 2^51.7). The
-  code is the key to the public traceability page and PDF, so it must not be guessable from the
-  area and the date; a per-day counter (the former 3-digit SEQ) or the app's former 24 random
-  bits (``RS<yymmdd>-<hex6>``, 16.7 million per day) could be walked by a script.
+* SERIAL: 13 characters 0-9/A-Z drawn from the operating system's CSPRNG (36^13 ≈ 2^67.2, at
+  least the 64 random bits issue 16 asks for). The code is the key to the public traceability
+  page and PDF, so it must not be guessable from the area and the date; a per-day counter (the
+  former 3-digit SEQ), the app's former 24 random bits (``RS<yymmdd>-<hex6>``: one day's codes
+  swept in about 7 h at 665 lookups/s) or the former 10-character serial (51.7 bits) leave far
+  less margin. Public lookups are also throttled (``mobile_api/lots_api.py``).
 * C: check character, ISO/IEC 7064 MOD 37-36 (hybrid system, one character 0-9/A-Z) over the
   letters and digits of PUC, date and serial, so a mistyped code is caught on the label scan.
 
-Example: ``VN-VP-0142-20260315-7K3M9Q2XWD-C``. Codes already printed stay readable:
-``lookup_form`` also accepts the app's former ``RS<yymmdd>-<hex6>`` codes and documented codes
-with a 3-digit sequence.
+Example: ``VN-VP-0142-20260315-7K3M9Q2XWDH4P-C``. Codes already printed stay readable:
+``lookup_form`` also accepts the app's former ``RS<yymmdd>-<hex6>`` codes, codes with the former
+10-character serial and documented codes with a 3-digit sequence.
 """
 
 from __future__ import annotations
@@ -24,12 +26,12 @@ from dataclasses import dataclass
 from datetime import date
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-SERIAL_LENGTH = 10
+SERIAL_LENGTH = 13
 FALLBACK_PUC = "RS"  # the app's own prefix while a field has no growing-area code yet
-MAX_LENGTH = 64  # 40 (PUC column) + date, serial, check and separators; the lot table's code column
+MAX_LENGTH = 80  # 40 (PUC column) + 8 + 13 + 1 + 3 separators = 65; the lot table's code column (0009)
 _PUC = re.compile(r"^[A-Z0-9](?:[A-Z0-9.\-]{0,38}[A-Z0-9])?$")
-_SERIAL = re.compile(r"^[0-9A-Z]{3,10}$")
-_CODE = re.compile(r"^(?P<puc>.+)-(?P<date>\d{8})-(?P<serial>[0-9A-Z]{3,10})-(?P<check>[0-9A-Z])$")
+_SERIAL = re.compile(r"^[0-9A-Z]{3,13}$")
+_CODE = re.compile(r"^(?P<puc>.+)-(?P<date>\d{8})-(?P<serial>[0-9A-Z]{3,13})-(?P<check>[0-9A-Z])$")
 _LEGACY = re.compile(r"^RS\d{6}-[0-9A-F]{6}$")  # issued by the app before this scheme
 
 
@@ -59,12 +61,12 @@ class LotCode:
 
 
 def make_lot_code(puc: str, harvest_date: date, serial: str) -> LotCode:
-    """Build a lot code; raises ValueError on a malformed PUC or serial (3-10 of 0-9/A-Z)."""
+    """Build a lot code; raises ValueError on a malformed PUC or serial (3-13 of 0-9/A-Z)."""
     puc, serial = puc.strip().upper(), serial.strip().upper()
     if not _PUC.match(puc):
         raise ValueError(f"malformed growing-area code {puc!r}")
     if not _SERIAL.match(serial):
-        raise ValueError("serial must be 3-10 of 0-9/A-Z")
+        raise ValueError("serial must be 3-13 of 0-9/A-Z")
     payload = f"{puc}{harvest_date:%Y%m%d}{serial}"
     return LotCode(puc, harvest_date, serial, check_character(payload))
 

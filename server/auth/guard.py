@@ -3,7 +3,8 @@
 ``install(app)`` resolves the caller once per request (session cookie or ``Authorization:
 Bearer rs_…`` API token) into ``g.user``, then refuses any ``/api/`` endpoint not marked
 ``@public`` unless someone is signed in, checks CSRF on state-changing cookie requests and the
-token's scopes. What a signed-in user may *see* is decided by server/auth/policy.py.
+token's scopes. What a signed-in user may *see* is decided by server/auth/policy.py; what they may
+*change*, by each write route's declaration, enforced here for every write (server/auth/writes.py).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any, TypeVar
 from flask import Flask, Response, current_app, g, request
 
 from server.audit import audit_actor
+from server.auth import writes
 from server.auth.roles import CurrentUser, Role
 from server.auth.sessions import CSRF_HEADER, SESSION_COOKIE, load_session
 from server.auth.tokens import TOKEN_PREFIX, lookup_token
@@ -68,10 +70,12 @@ def roles_required(*roles: Role) -> Callable[[F], F]:
 
 def _identify() -> tuple[CurrentUser, str | None] | None:
     """(user, csrf token of the session or None for tokens)."""
-    header = request.headers.get("Authorization", "")
+    scheme, _, credentials = request.headers.get("Authorization", "").strip().partition(" ")
+    credentials = credentials.strip()
     with services().db.session() as session:
-        if header.startswith("Bearer " + TOKEN_PREFIX):
-            found = lookup_token(session, header[7:].strip())
+        # The scheme is case-insensitive (RFC 9110 §11.1): ``bearer rs_…`` is the same token.
+        if scheme.lower() == "bearer" and credentials.startswith(TOKEN_PREFIX):
+            found = lookup_token(session, credentials)
             if found is None:
                 return None
             user, token = found
@@ -97,10 +101,18 @@ def _gate() -> Response | None:
     if found is not None:
         g.user = found[0]
         audit_actor.set(g.user.id)
-    view = current_app.view_functions.get(request.endpoint)
+    refused = _authenticate(found is not None, csrf)
+    if refused is not None or request.method in SAFE_METHODS:
+        return refused
+    return writes.authorize(request.endpoint)  # who may make this write: server/auth/writes.py
+
+
+def _authenticate(signed_in: bool, csrf: str | None) -> Response | None:
+    """/api/ endpoints need a user (unless ``@public``); their writes a write scope or the CSRF echo."""
+    view = current_app.view_functions.get(request.endpoint or "")
     if not request.path.startswith("/api/") or getattr(view, "_public", False):
         return None
-    if found is None:
+    if not signed_in:
         return problem(401, "Sign-in required", "Sign in at POST /api/v1/auth/login or send an API token.")
     if request.method in SAFE_METHODS:
         return None
@@ -114,3 +126,4 @@ def _gate() -> Response | None:
 
 def install(app: Flask) -> None:
     app.before_request(_gate)
+    writes.install(app)

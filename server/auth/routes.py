@@ -23,6 +23,7 @@ from server.auth.sessions import (
     set_cookies,
 )
 from server.auth.tokens import issue_token, revoke_token, token_view
+from server.auth.writes import EVERYONE, writes
 from server.errors import problem
 from server.openapi import doc
 from server.services import services
@@ -36,6 +37,7 @@ def _secure() -> bool:
 
 
 @bp.post("/login")
+@writes(anonymous=True, audit=False)  # attempts are counted by the rate limiter
 @public
 @doc("Sign in with phone and password", body={"phone": "string", "password": "string"}, tag="auth")
 def login() -> Response:
@@ -88,6 +90,7 @@ def _me(session: Session, user: CurrentUser, csrf: str | None) -> dict[str, Any]
 
 
 @bp.post("/logout")
+@writes(*EVERYONE, target="own_account")
 @doc("End this session", tag="auth")
 def logout() -> Response:
     with services().db.session() as session:
@@ -117,6 +120,7 @@ def list_tokens() -> dict[str, Any]:
 
 
 @bp.post("/tokens")
+@writes(*EVERYONE, target="own_account")
 @doc("Create an API token (shown once)", body={"name": "string", "scopes": "array"}, tag="auth")
 def create_token() -> Response | tuple[Response, int]:
     user = current_user()
@@ -136,6 +140,7 @@ def create_token() -> Response | tuple[Response, int]:
 
 
 @bp.delete("/tokens/<int:token_id>")
+@writes(*EVERYONE, target="own_account")  # the handler looks up the caller's tokens only
 @doc("Revoke an API token", tag="auth")
 def delete_token(token_id: int) -> Response | tuple[str, int]:
     user = current_user()

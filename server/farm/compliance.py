@@ -5,7 +5,10 @@ engine; this module turns its answers into what the app shows and, above all, in
 verdict ``judge_lot`` that every place asking "may this harvest be sold as a lot?" uses: the lot
 endpoint, the harvest screen, the public lot page and its JSON, the PDF lot report and the officer
 report. Verdicts are computed when read, never stored, so a lot that a later catalogue makes
-non-compliant is flagged the next time anyone looks at it.
+non-compliant is flagged the next time anyone looks at it. Each spray is judged by the Vietnamese
+list in force on its day and the verdict names the list in force on the harvest day
+(``catalogue.act_in_force``); ``server.farm.locks.recheck_open_lots`` re-judges open lots when a
+new list comes into force and records what changed.
 
 Pure: no Flask, no database; callers pass the diary as ``Application`` rows.
 """
@@ -44,11 +47,12 @@ REASON_KEYS: dict[str, tuple[str, ...]] = {
 
 
 def warnings_for(
-    actives: Iterable[str], market: str, crop: str = "", product: str | None = None
+    actives: Iterable[str], market: str, crop: str = "", product: str | None = None, on: date | None = None
 ) -> list[dict[str, str]]:
     """Codes the diary shows next to a spray: ``banned_vn``, ``not_approved`` (market),
-    ``unknown_active`` and ``unknown_product`` (no active ingredient known for the product)."""
-    entry = SprayEntry("check", "check", crop, local_today(), product, tuple(actives))
+    ``unknown_active`` and ``unknown_product`` (no active ingredient known for the product);
+    judged under the list in force ``on`` the spray's day (default today)."""
+    entry = SprayEntry("check", "check", crop, on or local_today(), product, tuple(actives))
     out: list[dict[str, str]] = []
     for f in check_entry(entry, market):
         code = WARNING_CODES.get(f.code)
@@ -61,23 +65,36 @@ def warnings_for(
             continue
         warning = {"code": code, "active": f.active}
         if code == "banned_vn":
-            warning["decision"] = catalogue.vietnam_status(f.active).decision or ""
+            warning["decision"] = catalogue.vietnam_status(f.active, entry.applied_on).decision or ""
         if code == "not_approved":
             warning["market"] = market
         out.append(warning)
     return out
 
 
-def catalogue_phi(actives: Sequence[str], crop: str, market: str) -> int | None:
-    """Longest catalogue PHI (days) for these actives on this crop and market; None if none listed."""
-    entry = SprayEntry("phi", "phi", crop, local_today(), None, tuple(actives))
-    return lock_rules.entry_phi(entry, market).phi_days
+def catalogue_phi(actives: Sequence[str], crop: str, market: str, product: str | None = None) -> int | None:
+    """Longest catalogue PHI (days) for these actives (and the product's own PHIs when ``product``
+    is given) on this crop and market; None if none listed."""
+    return _catalogue_phi(actives, crop, market, product)[0]
+
+
+def _catalogue_phi(
+    actives: Sequence[str], crop: str, market: str, product: str | None
+) -> tuple[int | None, str | None]:
+    entry = SprayEntry("phi", "phi", crop, local_today(), product, tuple(actives))
+    phi = lock_rules.entry_phi(entry, market)
+    return phi.phi_days, (phi.source if phi.phi_days is not None else None)
 
 
 def products(crop: str, market: str) -> list[dict[str, Any]]:
-    """Catalogue products, those labelled for ``crop`` first, each with its warnings."""
+    """Catalogue products, those labelled for ``crop`` first, each with its warnings and PHI.
+
+    ``phi_days`` is the catalogue's PHI for the field's crop and market (what the diary's spray
+    form pre-fills; None = none sourced, the farmer types the label's), ``phi_source`` where it
+    comes from, and ``phi_by_crop`` the same for every crop the product is labelled for."""
     rows = []
     for p in catalogue.products().values():
+        phi, phi_source = _catalogue_phi(p.actives, crop, market, p.product_id)
         rows.append(
             {
                 "id": p.product_id,
@@ -85,7 +102,9 @@ def products(crop: str, market: str) -> list[dict[str, Any]]:
                 "actives": list(p.actives),
                 "targets": list(p.targets),
                 "for_crop": crop in p.crops,
-                "phi_days": catalogue_phi(p.actives, crop, market),
+                "phi_days": phi,
+                "phi_source": phi_source,
+                "phi_by_crop": {c: catalogue_phi(p.actives, c, market, p.product_id) for c in p.crops},
                 "warnings": warnings_for(p.actives, market, crop),
             }
         )
@@ -188,6 +207,7 @@ class LotVerdict:
     reasons: tuple[Reason, ...]
     lock: HarvestLock
     catalogue_version: str
+    act: str | None = None  # the Vietnamese list in force on the harvest day
 
     @property
     def blocked_entries(self) -> frozenset[str]:
@@ -200,6 +220,7 @@ class LotVerdict:
             "reasons": [r.as_json() for r in self.reasons],
             "harvest": self.lock.as_json(),
             "catalogue_version": self.catalogue_version,
+            "act": self.act,
         }
 
 
@@ -208,7 +229,9 @@ def _rule_reason(code: str, active: str | None, a: Application, market: str) -> 
     if active:
         params["active"] = catalogue.active_name(active)
     if code == "banned_vn" and active:
-        params["decision"] = catalogue.vietnam_status(active).decision or ""
+        vn = catalogue.vietnam_status(active, a.applied_on)  # the law on the spray's day
+        params["decision"] = vn.decision or ""
+        params["act"] = vn.act or ""
     if code in ("not_approved", "rule"):
         params["market"] = market
     return Reason(code, a.entry_id, params)
@@ -217,6 +240,8 @@ def _rule_reason(code: str, active: str | None, a: Application, market: str) -> 
 def judge_lot(apps: Iterable[Application], crop: str, market: str, on: date) -> LotVerdict:
     """May a lot of ``crop`` for ``market`` be harvested on ``on`` given these recorded sprays?
 
+    Each spray is judged by the Vietnamese list in force on its own day (an active removed later
+    was legal before its last day of use); the verdict names the list in force on ``on``.
     Only sprays applied up to ``on`` count (a later one belongs to the next harvest). Refused when
     any of them holds an active banned or removed in Vietnam, one not approved for the market, an
     unknown product, or when a pre-harvest interval has not ended or is unknown: exactly the
@@ -251,7 +276,7 @@ def judge_lot(apps: Iterable[Application], crop: str, market: str, on: date) -> 
     allowed = decision.allowed and not reasons
     if not allowed and not reasons:  # never refuse without saying why
         reasons.append(Reason("rule", None, {"market": market}))
-    return LotVerdict(allowed, tuple(reasons), lock, catalogue.version())
+    return LotVerdict(allowed, tuple(reasons), lock, catalogue.version(), catalogue.act_in_force(on).act_id)
 
 
 def _day(iso: object) -> str:

@@ -1,18 +1,25 @@
 """A field's growing profile (market), harvest locks and lot verdicts, read from the diary: the one
 place that turns recorded sprays into "may this field or lot be harvested for its market" for
-every screen. Voided diary entries are left out here, once, so no caller can forget them."""
+every screen. Voided diary entries are left out here, once, so no caller can forget them.
+
+``recheck_open_lots`` is what a change of law triggers: when the act in force (or the catalogue
+version) differs from the one the last check recorded, every open lot is judged again and the
+verdict, with the one recorded before it, is stored in ``app_lot_law_check``."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from common.timezone import local_today
+from server.advisory.compliance import catalogue
 from server.farm import compliance
-from server.farm.models import DiaryEntry, FieldProfile, Lot
+from server.farm.models import DiaryEntry, FieldProfile, Lot, LotLawCheck
 from server.registry.models import Field
 
 
@@ -117,3 +124,73 @@ def lot_verdicts(db: Session, lots: Sequence[Lot]) -> dict[int, compliance.LotVe
 def lot_lock(lot: Lot, entries: Iterable[DiaryEntry]) -> compliance.HarvestLock:
     """The harvest lock on ``lot``'s harvest date (the PHI part of ``lot_verdict``)."""
     return lot_verdict(lot, entries).lock
+
+
+@dataclass(frozen=True)
+class Recheck:
+    """What ``recheck_open_lots`` did: the act and catalogue judged under, the lots judged (none
+    when nothing changed since the last check) and those whose verdict turned to refused."""
+
+    act: str
+    catalogue_version: str
+    open_from: date | None
+    checked: tuple[int, ...]
+    newly_refused: tuple[int, ...]
+    newly_allowed: tuple[int, ...]
+
+    @property
+    def ran(self) -> bool:
+        return self.open_from is not None
+
+
+def open_from(act: catalogue.LegalAct) -> date:
+    """First harvest day of an open lot under ``act``: the day the act it replaces came into force.
+
+    The project has no "sold" state for a lot, so a lot counts as open while its produce may still
+    be on sale when the list changes: made under the outgoing list or later. The first act of the
+    catalogue opens from its own day (nothing older is held)."""
+    known = catalogue.acts()
+    i = next(n for n, a in enumerate(known) if a.act_id == act.act_id)
+    return known[max(i - 1, 0)].in_force
+
+
+def recheck_open_lots(db: Session, today: date | None = None, now_s: int | None = None) -> Recheck:
+    """Re-judge the open lots when the law in force changed since the last recorded check.
+
+    Run by ``farm server recheck`` (and after deploying a new catalogue). A second run under the
+    same act and catalogue version does nothing. The caller commits."""
+    day = today or local_today()
+    act, version = catalogue.act_in_force(day), catalogue.version()
+    last = db.scalars(select(LotLawCheck).order_by(LotLawCheck.id.desc()).limit(1)).first()
+    if last is not None and (last.act, last.catalogue_version) == (act.act_id, version):
+        return Recheck(act.act_id, version, None, (), (), ())
+    start = open_from(act)
+    lots = list(db.scalars(select(Lot).where(Lot.harvest_date >= start).order_by(Lot.id)))
+    verdicts = lot_verdicts(db, lots)
+    before: dict[int, bool] = {}
+    ids = [lot.id for lot in lots]
+    for row in db.scalars(select(LotLawCheck).where(LotLawCheck.lot_id.in_(ids)).order_by(LotLawCheck.id)):
+        before[row.lot_id] = row.allowed  # the latest recorded verdict wins
+    stamp = int(time.time()) if now_s is None else now_s
+    refused, allowed = [], []
+    for lot in lots:
+        verdict = verdicts[lot.id]
+        was = before.get(lot.id)
+        codes = [r.code for r in verdict.reasons]
+        db.add(
+            LotLawCheck(
+                lot_id=lot.id,
+                act=act.act_id,
+                catalogue_version=version,
+                allowed=verdict.allowed,
+                was_allowed=was,
+                codes=codes,
+                checked_at=stamp,
+            )
+        )
+        if was is not False and not verdict.allowed:
+            refused.append(lot.id)
+        elif was is False and verdict.allowed:
+            allowed.append(lot.id)
+    db.flush()
+    return Recheck(act.act_id, version, start, tuple(ids), tuple(refused), tuple(allowed))

@@ -30,13 +30,18 @@ from server.db import Base
 
 
 class FieldProfile(Base):
-    """What the registry does not know yet: target market and soil texture. (The crop and planting
-    date are the registry's ``Planting``, server/registry/plantings.py: one season record.)"""
+    """What the registry does not know yet: target market, soil texture (``unknown`` when the farmer
+    does not know it), irrigation method and pump flow, and when the farmer confirmed them. (The
+    crop, dates and variety are the registry's ``Planting``, server/registry/plantings.py: one
+    season record; ``server/farm/season_profile.py`` reads and writes both as one profile.)"""
 
     __tablename__ = "app_field_profile"
     field_id: Mapped[int] = mapped_column(ForeignKey("field.id"), primary_key=True)
     market: Mapped[str] = mapped_column(String(8), default="VN")
     soil_texture: Mapped[str | None] = mapped_column(String(40))
+    irrigation_method: Mapped[str | None] = mapped_column(String(16))  # irrigation_plan.Method
+    pump_rate_m3h: Mapped[float | None] = mapped_column(Float)
+    confirmed_at: Mapped[int | None] = mapped_column(BigInteger)  # unix s; None: advice states assumptions
 
 
 class DiaryEntry(Audited, Base):
@@ -115,6 +120,23 @@ class Lot(Base):
     quantity_kg: Mapped[float | None] = mapped_column(Float)
     created_by: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class LotLawCheck(Base):
+    """One lot re-judged when a new Vietnamese pesticide list came into force (or the catalogue
+    changed): which act and catalogue version, the verdict then and the one recorded before it.
+    Written by ``server.farm.locks.recheck_open_lots``; the verdict itself is still computed when
+    read (``locks.lot_verdict``), this is the record that the change of law was looked at."""
+
+    __tablename__ = "app_lot_law_check"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("app_lot.id", ondelete="CASCADE"), index=True)
+    act: Mapped[str] = mapped_column(String(40))
+    catalogue_version: Mapped[str] = mapped_column(String(20))
+    allowed: Mapped[bool] = mapped_column(Boolean)
+    was_allowed: Mapped[bool | None] = mapped_column(Boolean)  # None: first check of this lot
+    codes: Mapped[list[str]] = mapped_column(JSON)
+    checked_at: Mapped[int] = mapped_column(BigInteger)
 
 
 APP_TABLES: list[Table] = [

@@ -20,6 +20,7 @@ export reads the officers' confirm/correct rows).
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +46,10 @@ TRANSITIONS: dict[str, dict[str, str]] = {
 QUEUE_STATES = ("pending", "disputed")  # what the review desk lists
 REVIEWED_STATES = ("confirmed", "corrected")  # an officer's word stands
 LEGACY_STATES = {"more_photos": "more_photos_requested"}  # stored before the state machine (0006 migrates)
+# What an officer may answer besides a classifier label: the photo shows a crop the classifier
+# does not know, something that is not a plant, or nothing anyone can judge. None is a disease case,
+# none is training data for a class, and "cant_tell" is no verdict on the model either.
+OUTCOMES = ("other_crop", "not_plant", "cant_tell")
 
 
 class ReviewError(ValueError):
@@ -68,6 +73,41 @@ def status(d: Diagnosis) -> str:
 def initial_status(abstained: bool) -> str:
     """A new diagnosis: the desk looks when the model abstained, nobody has to otherwise."""
     return "pending" if abstained else "not_needed"
+
+
+def sampled(diag_id: int, rate: float) -> bool:
+    """Whether a confident answer is in the audit sample that goes to the review desk too.
+
+    Deterministic (a hash of the diagnosis id, not a random draw) so every worker, every page
+    load and every test agrees on the same sample; ``rate`` is the share sampled, 0..1. Without
+    the sample the desk would only ever see the model's unsure answers and its confident
+    mistakes would feed the outbreak layer unchecked (issue 18)."""
+    if rate <= 0:
+        return False
+    digest = hashlib.sha256(f"review-sample:{diag_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64 < rate
+
+
+# One confident answer in ten goes to the review desk unless a deployment sets another rate
+# (``review_sample_rate`` in settings, or RUONGSO_REVIEW_SAMPLE_RATE; 0 turns the sample off).
+# A review-capacity choice of this project, not a statistical standard: at a few hundred photos a
+# season it gives each common class some dozens of checked confident answers.
+DEFAULT_SAMPLE_RATE = 0.1
+
+
+def sample_rate(setting: str | None) -> float:
+    """The configured share of confident answers to sample, 0..1; a bad or empty value gives the default."""
+    text = str(setting or "").strip()
+    try:
+        rate = float(text) if text else DEFAULT_SAMPLE_RATE
+    except ValueError:
+        return DEFAULT_SAMPLE_RATE
+    return rate if 0.0 <= rate <= 1.0 else DEFAULT_SAMPLE_RATE  # NaN fails both comparisons
+
+
+def is_outcome(label: str | None) -> bool:
+    """An officer's answer that is no classifier class (another crop, not a plant, can't tell)."""
+    return label in OUTCOMES
 
 
 def allowed(state: str, event: str) -> bool:
@@ -134,8 +174,10 @@ def decide(
     """An officer's decision: ``confirm`` the model, ``correct`` it to a label, ask ``more_photos``."""
     if event not in OFFICER_EVENTS:
         raise ReviewError("unknown_action", f"action must be one of {sorted(OFFICER_EVENTS)}")
-    if event == "correct" and vocabulary.label(label) is None:
-        raise ReviewError("unknown_label", "a correction must use one of the classifier's labels")
+    if event == "correct" and vocabulary.label(label) is None and not is_outcome(label):
+        raise ReviewError(
+            "unknown_label", f"a correction must use one of the classifier's labels or {list(OUTCOMES)}"
+        )
     if event == "confirm" and not d.label:
         raise ReviewError("nothing_to_confirm", "the model gave no label: correct it instead")
     if event == "more_photos" and not note:

@@ -29,7 +29,8 @@ from server.advisory.irrigation import (
     advise_awd,
     advise_irrigation,
 )
-from server.farm import fielddata, fieldday
+from server.advisory.irrigation_plan import IrrigationPlan, RainAhead, assumptions, plan
+from server.farm import fielddata, fieldday, season_profile
 from server.farm.compliance import HarvestLock
 from server.farm.models import FieldProfile
 from server.registry import plantings
@@ -37,9 +38,9 @@ from server.registry.geo import centroid
 from server.registry.models import Field, Node
 from server.timeseries.base import FrameRecord, TimeSeriesStore
 
-DEFAULT_SOIL = "clay_loam"  # the common paddy/vegetable soil of the Red River delta fringe
+DEFAULT_SOIL = season_profile.DEFAULT_SOIL  # the defaults' one home is the season profile
 PADDY_SATURATION = 0.50
-DEFAULT_DAYS_AFTER_PLANTING = 40
+DEFAULT_DAYS_AFTER_PLANTING = season_profile.DEFAULT_DAYS_AFTER_PLANTING
 HISTORY_DAYS = 14
 RISK_ORDER = {"none": 0, "low": 1, "unknown": 1, "moderate": 2, "high": 3}
 
@@ -67,15 +68,14 @@ def node_state(node_id: int, name: str, kind: str, rec: FrameRecord | None, now:
 
 def _irrigation(
     field: Field,
-    profile: FieldProfile | None,
+    used: season_profile.Used,
     season: plantings.Season,
     water: list[Any],
     latest: dict[str, float],
     today: date,
 ) -> IrrigationAdvice:
-    planting = season.planting_date or today - timedelta(days=DEFAULT_DAYS_AFTER_PLANTING)
-    soil = wb.soil_for_texture((profile and profile.soil_texture) or DEFAULT_SOIL)
-    spec = FieldSpec(str(field.id), field.area_m2, season.crop, planting, soil)
+    soil = wb.soil_for_texture(used.soil_texture)
+    spec = FieldSpec(str(field.id), field.area_m2, season.crop, used.planting_date, soil)
     theta = latest.get("soil_vwc")
     try:
         paddy = kc.get_crop(season.crop).paddy
@@ -89,6 +89,24 @@ def _irrigation(
     sensor = wb.SoilMoistureReading(theta, calibrated=True) if theta is not None else None
     today_row = next((w for w in water if w.day == today), None)
     return advise_irrigation(spec, water, today, sensor=sensor, today_et0_mm=today_row and today_row.et0_mm)
+
+
+def _plan(field: Field, used: season_profile.Used, crop: str, advice: IrrigationAdvice,
+          rain: RainAhead | None) -> IrrigationPlan:  # fmt: skip
+    """The advice as applications of the field's method (``server.advisory.irrigation_plan``)."""
+    try:
+        zr = kc.get_crop(crop).root_depth_min_m or 0.5
+    except KeyError:
+        zr = 0.5  # an unknown crop has no amount to split anyway (insufficient data)
+    return plan(
+        advice,
+        area_m2=field.area_m2,
+        method=used.method,
+        soil_texture=used.soil_texture,
+        root_depth_m=zr,
+        pump_rate_m3h=used.pump_rate_m3h,
+        rain=rain,
+    )
 
 
 def season_for(field: Field, day: date) -> plantings.Season:
@@ -164,9 +182,12 @@ def field_today(
     now: int,
     reads: StoreReads | None = None,
     season: plantings.Season | None = None,
+    rain: RainAhead | None = None,
 ) -> dict[str, Any]:
     """Today's advice for one field; pass one ``StoreReads`` for all fields of one request, and the
-    field's ``season`` when already read (``plantings.seasons`` for a farm); else it is read here."""
+    field's ``season`` when already read (``plantings.seasons`` for a farm); else it is read here.
+    ``rain``: the forecast rain of the next 24/48 h for the field, when a forecast is available —
+    the irrigation plan then holds water back before rain (``irrigation_plan.plan``)."""
     reads = reads or StoreReads(store)
     today = fielddata.local_today(now)
     season = season or season_for(field, today)
@@ -181,7 +202,15 @@ def field_today(
     days = fieldday.field_days(
         field.id, points, centroid(field.geometry)[0], season, fieldday.local_days(start, now), records
     )
-    irr = _irrigation(field, profile, season, [d.water() for d in days], latest, today)
+    used = season_profile.used_values(profile, season, today)
+    irr = _irrigation(field, used, season, [d.water() for d in days], latest, today)
+    irr_plan = _plan(field, used, season.crop, irr, rain)
+    assumed_text = assumptions(
+        planting_date=used.assumed_planting,
+        soil_texture=used.assumed_soil,
+        method=used.assumed_method,
+        pump_rate_missing=used.pump_rate_missing,
+    )
     since = (
         max(season.planting_date, today - timedelta(days=HISTORY_DAYS - 1)) if season.planting_date else None
     )
@@ -203,6 +232,8 @@ def field_today(
             "depth_mm": irr.depth_mm,
             "volume_m3": irr.volume_m3,
             "caveats": [text_json(c) for c in irr.caveats],
+            "flags": list(irr.flags),
+            "plan": irr_plan.as_json(),
         },
         "disease": [
             {"disease": r.disease_key, "level": r.level.value, "text": text_json(r.text)} for r in risks
@@ -222,6 +253,10 @@ def field_today(
         },
         "assumed": {
             "planting_date": season.assumed,
-            "soil": not (profile and profile.soil_texture),
+            "soil": used.assumed_soil is not None,
+            "method": used.assumed_method is not None,
+            "confirmed": bool(profile and profile.confirmed_at),
         },
+        # "Giả sử gieo trồng ngày …, đất thịt pha sét, tưới rãnh …" until the profile says otherwise
+        "assumptions": text_json(assumed_text) if assumed_text else None,
     }

@@ -11,6 +11,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, request
 from sqlalchemy import select
 
 from server.auth.sessions import digest
+from server.auth.writes import writes
 from server.errors import problem
 from server.ingest.backpressure import limit_concurrency
 from server.ingest.batch import BatchError, decompress, flag_out_of_range, parse_frames
@@ -26,11 +27,11 @@ bp = Blueprint("ingest", __name__, url_prefix="/api/v1/gateway")
 
 @bp.before_request
 def authenticate_gateway() -> Response | None:
-    header = request.headers.get("Authorization", "")
-    if not header.startswith("Bearer "):
+    scheme, _, token = request.headers.get("Authorization", "").strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():  # the scheme is case-insensitive (RFC 9110)
         return problem(401, "Gateway token required", "Send 'Authorization: Bearer <gateway token>'.")
     with services().db.session() as session:
-        gateway = session.scalar(select(Gateway).where(Gateway.token_hash == digest(header[7:].strip())))
+        gateway = session.scalar(select(Gateway).where(Gateway.token_hash == digest(token.strip())))
         if gateway is None:
             return problem(401, "Unknown or revoked gateway token")
         g.gateway_id = gateway.id
@@ -60,6 +61,7 @@ def gateway_config() -> Response:
 
 
 @bp.post("/frames")
+@writes(gateway=True, audit=False)  # every frame is kept by (node, counter); a row per batch would double it
 @limit_concurrency
 @doc("Upload a batch of verified frames; idempotent by (node, counter) (gateway token)", tag="gateway")
 def ingest_frames() -> Response | tuple[Response, int]:
@@ -118,6 +120,7 @@ def gateway_rules() -> Response:
 
 
 @bp.post("/health")
+@writes(gateway=True, audit=False)
 @doc("Push the gateway's fleet health (gateway token)", tag="gateway")
 def gateway_health() -> Response | tuple[str, int]:
     """Fleet health pushed by the gateway; the latest document per gateway is kept."""

@@ -35,6 +35,23 @@ def fields_in_circle(fields: Iterable[Field], lat: float, lon: float, radius_m: 
     return [f.id for f in fields if distance_m((lat, lon), centroid(f.geometry)) <= radius_m]
 
 
+def people_reached(fields: Iterable[Field], hit: Iterable[int]) -> tuple[dict[int, list[int]], int]:
+    """Who an alert reaches: the owner of each hit field's farm (user id → their hit fields), and
+    how many hit farms have no account in the app (nobody there can be told; the officer is told so).
+    ``fields`` must have their farm loaded."""
+    wanted = set(hit)
+    people: dict[int, list[int]] = {}
+    unowned: set[int] = set()
+    for f in fields:
+        if f.id not in wanted:
+            continue
+        if f.farm.owner_id is None:
+            unowned.add(f.farm_id)
+        else:
+            people.setdefault(f.farm.owner_id, []).append(f.id)
+    return people, len(unowned)
+
+
 def disease_key(kind: str) -> str | None:
     """The disease an alert's ``kind`` names (a disease key or a classifier label), if any."""
     if vocabulary.disease(kind) is not None:

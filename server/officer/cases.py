@@ -38,8 +38,8 @@ def final_label(d: Any) -> str | None:
 def case_status(d: Any) -> str | None:
     label = final_label(d)
     entry = vocabulary.label(label)
-    if not label or (entry is not None and entry.healthy):
-        return None
+    if not label or review.is_outcome(label) or (entry is not None and entry.healthy):
+        return None  # healthy, another crop, not a plant, or an officer could not tell
     return "confirmed" if d.review_status in REVIEWED_STATES else "suspected"
 
 
@@ -47,6 +47,7 @@ def case_status(d: Any) -> str | None:
 class CaseRow:
     id: int
     field_id: int
+    farm_id: int
     lat: float
     lon: float
     status: str
@@ -68,7 +69,8 @@ def cases(db: Session, fields: dict[int, Field], since: int, until: int) -> list
         if status is None:
             continue
         lat, lon = (d.lat, d.lon) if d.lat is not None else centroid(fields[d.field_id].geometry)
-        out.append(CaseRow(d.id, d.field_id, lat, lon, status, str(final_label(d)), d.created_at))
+        farm_id = fields[d.field_id].farm_id
+        out.append(CaseRow(d.id, d.field_id, farm_id, lat, lon, status, str(final_label(d)), d.created_at))
     return out
 
 
@@ -81,5 +83,5 @@ def labels() -> list[dict[str, str]]:
 
 
 def valid_label(name: str) -> bool:
-    """Corrections must use the classifier's labels (so they are training data)."""
-    return vocabulary.label(name) is not None
+    """Corrections use the classifier's labels (training data) or one of the review outcomes."""
+    return vocabulary.label(name) is not None or review.is_outcome(name)

@@ -11,7 +11,9 @@ from sqlalchemy import select
 
 from server.auth import current_user
 from server.auth import policy as pol
+from server.auth.roles import Role
 from server.auth.sessions import digest
+from server.auth.writes import writes
 from server.errors import problem
 from server.openapi import doc
 from server.pagination import page
@@ -55,6 +57,7 @@ def get_node(node_id: int) -> Response | dict[str, Any]:
 
 
 @bp.patch("/nodes/<int:node_id>")
+@writes(Role.TECHNICIAN, Role.ADMIN, target="node")
 @doc(
     "Move or recalibrate a node (bumps its config version)",
     tag="devices",
@@ -84,6 +87,7 @@ def patch_node(node_id: int) -> Response | dict[str, Any]:
 
 
 @bp.post("/gateways/<int:gateway_id>/token")
+@writes(Role.TECHNICIAN, Role.ADMIN, target="gateway")
 @doc("Issue a new gateway token; the old one stops working at once (shown once)", tag="devices")
 def rotate_gateway_token(gateway_id: int) -> Response | tuple[Response, int]:
     with services().db.session() as session:

@@ -14,6 +14,8 @@ from common.timezone import local_today
 from server.advisory.kc import get_crop
 from server.auth import current_user
 from server.auth import policy as pol
+from server.auth.roles import Role
+from server.auth.writes import writes
 from server.errors import problem
 from server.openapi import doc
 from server.registry.models import Field
@@ -38,6 +40,7 @@ def _dates(body: dict[str, Any]) -> dict[str, date | None]:
 
 
 @bp.post("/fields/<int:field_id>/plantings")
+@writes(Role.FARMER, Role.ADMIN, target="field")
 @doc("Record a planting on a field", tag="registry",
      body={"crop": "string", "variety": "string", "sown_on": "string", "transplanted_on": "string",
            "expected_harvest": "string"})  # fmt: skip

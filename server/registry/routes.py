@@ -11,6 +11,8 @@ from sqlalchemy import func, select
 from server.advisory.kc import get_crop
 from server.auth import current_user
 from server.auth import policy as pol
+from server.auth.roles import Role
+from server.auth.writes import writes
 from server.errors import problem
 from server.openapi import doc
 from server.pagination import page
@@ -44,6 +46,7 @@ def get_farm(farm_id: int) -> Response | dict[str, Any]:
 
 
 @bp.patch("/farms/<int:farm_id>")
+@writes(Role.FARMER, Role.ADMIN, target="farm")
 @doc(
     "Rename a farm or change consent to share with officers",
     tag="registry",
@@ -78,6 +81,7 @@ def get_field(field_id: int) -> Response | dict[str, Any]:
 
 
 @bp.post("/farms/<int:farm_id>/fields")
+@writes(Role.FARMER, Role.ADMIN, target="farm")
 @doc(
     "Add a field (GeoJSON polygon; area computed)",
     tag="registry",

@@ -27,7 +27,12 @@ RAW_MIN_MV, RAW_MAX_MV = 150, 2450  # ESP32 ADC at 11 dB is linear only in this 
 
 
 class CalibrationError(ValueError):
-    """Readings that cannot make a calibration; the message says which rule they broke."""
+    """Readings that cannot make a calibration; the message says which rule they broke in English,
+    ``code``/``params`` name it for the apps' i18n catalogues (``err_<code>``)."""
+
+    def __init__(self, message: str, code: str = "calibration_invalid", **params: Any) -> None:
+        super().__init__(message)
+        self.code, self.params = code, params
 
 
 @dataclass(frozen=True)
@@ -41,16 +46,21 @@ def gravimetric_vwc(wet_g: float, dry_g: float, bulk_density_g_cm3: float, tare_
     """θv = θg · ρb / ρw from a soil sample weighed fresh and after oven-drying (105 °C, 24 h)."""
     wet, dry = wet_g - tare_g, dry_g - tare_g
     if dry <= 0 or wet < dry:
-        raise CalibrationError("sample masses: need wet ≥ dry > 0 (after the container's tare)")
+        raise CalibrationError("sample masses: need wet ≥ dry > 0 (after the container's tare)", "cal_masses")
     if not 0.8 <= bulk_density_g_cm3 <= 2.0:
-        raise CalibrationError("bulk density must be between 0.8 and 2.0 g/cm³")
+        raise CalibrationError("bulk density must be between 0.8 and 2.0 g/cm³", "cal_bulk_density")
     return round((wet - dry) / dry * bulk_density_g_cm3, 4)
 
 
 def _check_raw(raw: float, what: str) -> None:
     if not RAW_MIN_MV <= raw <= RAW_MAX_MV:
         raise CalibrationError(
-            f"{what} reading {raw:g} mV is outside {RAW_MIN_MV}-{RAW_MAX_MV} mV: check the probe"
+            f"{what} reading {raw:g} mV is outside {RAW_MIN_MV}-{RAW_MAX_MV} mV: check the probe",
+            "cal_raw_range",
+            what=what,
+            mv=raw,
+            min=RAW_MIN_MV,
+            max=RAW_MAX_MV,
         )
 
 
@@ -59,16 +69,20 @@ def fit(points: Sequence[Point]) -> dict[str, Any]:
     dry = [p for p in points if p.source == "dry"]
     wet = [p for p in points if p.source == "wet"]
     if len(dry) != 1 or len(wet) != 1:
-        raise CalibrationError("need exactly one dry and one wet reading")
+        raise CalibrationError("need exactly one dry and one wet reading", "cal_dry_wet")
     for p in points:
         _check_raw(p.raw_mv, p.source)
         if not 0.0 <= p.vwc <= 0.6:
-            raise CalibrationError(f"water content {p.vwc:g} m³/m³ is outside 0-0.6")
+            raise CalibrationError(
+                f"water content {p.vwc:g} m³/m³ is outside 0-0.6", "cal_vwc_range", vwc=p.vwc
+            )
     d, w = dry[0], wet[0]
     if d.raw_mv - w.raw_mv < 100:
-        raise CalibrationError("the dry reading must be at least 100 mV above the wet one (probe inverted?)")
+        raise CalibrationError(
+            "the dry reading must be at least 100 mV above the wet one (probe inverted?)", "cal_dry_above_wet"
+        )
     if w.vwc <= d.vwc:
-        raise CalibrationError("the wet sample must hold more water than the dry one")
+        raise CalibrationError("the wet sample must hold more water than the dry one", "cal_wet_water")
     extra = [p for p in points if p.source not in ("dry", "wet")]
     if not extra:
         return {
@@ -81,9 +95,11 @@ def fit(points: Sequence[Point]) -> dict[str, Any]:
     ordered = sorted(points, key=lambda p: p.raw_mv)
     for a, b in pairwise(ordered):
         if b.raw_mv <= a.raw_mv:
-            raise CalibrationError("two readings have the same raw value")
+            raise CalibrationError("two readings have the same raw value", "cal_same_raw")
         if b.vwc > a.vwc:
-            raise CalibrationError("water content must fall as the raw reading rises (check the samples)")
+            raise CalibrationError(
+                "water content must fall as the raw reading rises (check the samples)", "cal_monotonic"
+            )
     return {"model": "piecewise", "points": [[int(p.raw_mv * 1000), p.vwc] for p in ordered]}
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from common.channels import ThresholdError, check_threshold
 from server.registry.models import Node
 from server.technician.models import NodeConfigVersion
 
@@ -20,8 +21,62 @@ TUNABLE = ("interval_s", "send_every", "thresholds", "soil_cal", "sensors", "low
 SENSOR_CHOICES = ("soil", "ds18b20", "sht3x", "sht4x", "probe", "rain", "wind", "battery")
 
 
+#: What the technician's config form edits (the rest of the body is set at provisioning).
+FORM_KEYS = ("interval_s", "send_every", "thresholds", "low_batt_v")
+
+
 class ConfigInvalid(ValueError):
-    pass
+    """A config the node would refuse; ``code``/``params`` name the rule for the apps' i18n."""
+
+    def __init__(self, message: str, code: str = "config_invalid", **params: Any) -> None:
+        super().__init__(message)
+        self.code, self.params = code, params
+
+
+def _defaults() -> dict[str, Any]:
+    from firmware.lib.nodeconfig import DEFAULTS
+
+    return dict(DEFAULTS)
+
+
+def effective(session: Session, node: Node) -> dict[str, Any]:
+    """What the node runs once it takes its newest version: the firmware defaults under the stored
+    body, for the keys the form edits. The form starts from this, never from blank defaults."""
+    body = _defaults() | latest_body(session, node)
+    return {k: body.get(k) for k in FORM_KEYS}
+
+
+def check_form(changes: dict[str, Any]) -> dict[str, Any]:
+    """The form's changes checked against the firmware's schema ranges (``nodeconfig.SCHEMA``) and the
+    channel catalogue's threshold rules, before anything is signed; raises ConfigInvalid."""
+    from firmware.lib.nodeconfig import SCHEMA
+
+    out: dict[str, Any] = {}
+    for key in ("interval_s", "send_every", "low_batt_v"):
+        if key not in changes:
+            continue
+        kind, lo, hi = SCHEMA[key]
+        value = changes[key]
+        ok = isinstance(value, int | float) and not isinstance(value, bool) and lo <= value <= hi
+        if not ok or (kind == "int" and value != int(value)):
+            what = "an integer" if kind == "int" else "a number"
+            message = f"{key} must be {what} in {lo}..{hi}"
+            raise ConfigInvalid(message, "config_range", key=key, min=lo, max=hi)
+        out[key] = int(value) if kind == "int" else float(value)
+    if "thresholds" in changes:
+        given = changes["thresholds"]
+        if not isinstance(given, dict):
+            raise ConfigInvalid("thresholds must be an object {channel: [low, high]}", "threshold_number")
+        out["thresholds"] = {}
+        for channel, pair in given.items():
+            if not isinstance(pair, list | tuple) or len(pair) != 2:
+                raise ConfigInvalid(f"thresholds.{channel} must be [low, high]", "threshold_number",
+                                    channel=channel)  # fmt: skip
+            try:
+                out["thresholds"][channel] = list(check_threshold(str(channel), pair[0], pair[1]))
+            except ThresholdError as exc:
+                raise ConfigInvalid(str(exc), exc.code, **exc.params) from None
+    return out
 
 
 def latest_body(session: Session, node: Node) -> dict[str, Any]:
@@ -73,6 +128,16 @@ def push(
     session.add(row)
     session.flush()
     return row
+
+
+def last_acknowledged(session: Session, node_id: int) -> int | None:
+    """The newest version the node was once seen running (``applied_at`` set by ``mark_applied``):
+    what the fleet list says when no recent frame carried the version."""
+    return session.scalar(
+        select(NodeConfigVersion.version)
+        .where(NodeConfigVersion.node_id == node_id, NodeConfigVersion.applied_at.is_not(None))
+        .order_by(NodeConfigVersion.version.desc())
+    )
 
 
 def mark_applied(session: Session, node_id: int, reported: float | None, seen_at: int) -> int | None:

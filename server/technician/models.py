@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db import Base
@@ -45,3 +55,37 @@ class NodeConfigVersion(Base):
 
 
 TECH_TABLES = [ProbeCalibration.__table__, NodeConfigVersion.__table__]
+
+
+class FirmwareBundle(Base):
+    """A firmware update bundle uploaded by a technician (``farm node bundle``), kept whole so the
+    gateways can fetch it; the manifest's fields are copied out for listing (issue 20)."""
+
+    __tablename__ = "tech_fw_bundle"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, unique=True)
+    board: Mapped[str] = mapped_column(String(16))
+    min_batt_v: Mapped[float] = mapped_column(Float)
+    size: Mapped[int] = mapped_column(Integer)
+    chunks: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)  # firmware.lib.fwbundle.to_file
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class FirmwareRollout(Base):
+    """A staged rollout: the pilot nodes get the bundle first, the rest once all pilots confirmed it;
+    a node that refuses or rolls back stops it (``technician.firmware``)."""
+
+    __tablename__ = "tech_fw_rollout"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bundle_id: Mapped[int] = mapped_column(ForeignKey("tech_fw_bundle.id"), index=True)
+    state: Mapped[str] = mapped_column(String(10))  # pilot | wide | done | stopped
+    pilot: Mapped[list[int]] = mapped_column(JSON)
+    nodes: Mapped[list[int]] = mapped_column(JSON)  # every node of the rollout, pilots included
+    reason: Mapped[str] = mapped_column(Text, default="")  # why it stopped (a node and its state)
+    created_by: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[int] = mapped_column(BigInteger)

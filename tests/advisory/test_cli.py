@@ -96,7 +96,7 @@ def test_et0_table_is_bilingual(capsys: pytest.CaptureFixture[str]) -> None:
     [
         (["--ea", "1.4", "--rh-max", "84"], "--ea conflicts"),
         (["--rh-min", "60"], "--rh-min needs --rh-max"),
-        (["--rh-max", "50", "--rh-min", "60"], "--rh-max must be >= --rh-min"),
+        (["--rh-max", "50", "--rh-min", "60"], "RHmin 60 % is above RHmax 50 %"),
         (["--sunshine", "5", "--rs", "20"], "--sunshine conflicts"),
         (["--wind-height", "10"], "--wind-height needs --wind"),
         (["--rh-max", "120"], "outside"),
@@ -129,7 +129,7 @@ def test_et0_tmax_below_tmin(capsys: pytest.CaptureFixture[str]) -> None:
         "25",
     ]
     assert exit_code(args) == 2
-    assert "--tmax must be >= --tmin" in capsys.readouterr().err
+    assert "Tmin 25 °C is above Tmax 20 °C" in capsys.readouterr().err
 
 
 def test_et0_bad_date(capsys: pytest.CaptureFixture[str]) -> None:

@@ -43,12 +43,12 @@ def test_et0_table_prints_the_answer_in_both_languages(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("extra", "needles"),
     [
-        (["--tmax", "20", "--tmin", "25"], ["--tmax must be >= --tmin"]),
+        (["--tmax", "20", "--tmin", "25"], ["Tmin 25 °C is above Tmax 20 °C"]),
         (["--tmax", "30", "--tmin", "20", "--rh-max", "120"], ["--rh-max", "outside"]),
         (["--tmax", "30", "--tmin", "20", "--wind", "nan"], ["--wind", "finite"]),
         (["--tmax", "inf", "--tmin", "20"], ["--tmax", "finite"]),
         (["--tmax", "30", "--tmin", "20", "--sunshine", "14"], ["exceeds daylength"]),
-        (["--tmax", "30", "--tmin", "20", "--rs", "45"], ["--rs", "Ra"]),
+        (["--tmax", "30", "--tmin", "20", "--rs", "45"], ["Rs 45", "clear-sky maximum"]),
         (["--tmax", "30", "--tmin", "20", "--ea", "5"], ["--ea", "saturation"]),
         (["--tmax", "30", "--tmin", "20", "--ea", "2", "--rh-max", "90"], ["--ea conflicts"]),
         (["--tmax", "30", "--tmin", "20", "--method", "penman"], ["invalid choice"]),
@@ -57,6 +57,37 @@ def test_et0_table_prints_the_answer_in_both_languages(tmp_path: Path) -> None:
 )
 def test_et0_bad_input_is_one_line_exit_2(tmp_path: Path, extra: list[str], needles: list[str]) -> None:
     one_line_error(farm("advise", "et0", *SITE, *extra, cwd=tmp_path), *needles)
+
+
+WINTER = ["--date", "2026-12-21", "--lat", "21", "--elevation", "10", "--tmax", "24", "--tmin", "14"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "needles"),
+    [
+        # below Ra (25.0) but above the clear-sky maximum Rso 18.77 + 10 %: accepted before issue 17
+        (["--rs", "22"], ["Rs 22", "clear-sky maximum", "FAO-56 Eq. 37"]),
+        (["--tmin", "26"], ["Tmin 26 °C is above Tmax 24 °C"]),
+        (["--rh-max", "100.5"], ["--rh-max", "outside"]),
+        (["--wind", "-1"], ["--wind", "outside"]),
+        (["--lat", "91"], ["--lat", "outside"]),
+    ],
+)
+def test_et0_refuses_impossible_weather(tmp_path: Path, extra: list[str], needles: list[str]) -> None:
+    """Issue 17: physically impossible weather is one line and exit 2, never an ET0."""
+    one_line_error(farm("advise", "et0", *WINTER, *extra, cwd=tmp_path), *needles)
+
+
+def test_et0_accepts_rs_at_the_clear_sky_maximum(tmp_path: Path) -> None:
+    data = ok_json(farm("advise", "et0", *WINTER, "--rs", "20.5", "--json", cwd=tmp_path))  # within 10 %
+    assert data["rso_mj_m2_day"] == pytest.approx(18.77, abs=0.01) and data["et0_mm"] > 0
+
+
+def test_irrigation_file_with_impossible_radiation_is_one_line_exit_2(tmp_path: Path) -> None:
+    days = [{"date": "2026-03-19", "tmax": 30, "tmin": 20, "rs": 45}]
+    path = _irrigation_file(tmp_path, days=days)
+    proc = farm("advise", "irrigation", "--input", str(path), "--date", "2026-03-20", cwd=tmp_path)
+    one_line_error(proc, "bad input file", "days[0]", "clear-sky maximum")
 
 
 def test_et0_bad_date_is_one_line_exit_2(tmp_path: Path) -> None:
@@ -89,7 +120,7 @@ def test_irrigation_advises_a_dry_tomato_field(tmp_path: Path) -> None:
         ({"site": {"lat": 21.3}, "field": None}, ["field must be a JSON object"]),
         ({"site": {"lat": 210, "elevation": 15}}, ["site.lat", "outside"]),
         ({"days": [{"date": "2026-03-19", "tmax": "hot", "tmin": 20}]}, ["days[0].tmax", "number"]),
-        ({"days": [{"date": "2026-03-19", "tmax": 20, "tmin": 30}]}, ["days[0]", "tmax"]),
+        ({"days": [{"date": "2026-03-19", "tmax": 20, "tmin": 30}]}, ["days[0]", "Tmin 30 °C is above"]),
         ({"days": [{"date": "19/03/2026", "tmax": 30, "tmin": 20}]}, ["days[0].date", "YYYY-MM-DD"]),
         ({"sensor": {"theta": 3}}, ["sensor.theta", "outside"]),
     ],

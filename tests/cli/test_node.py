@@ -84,3 +84,41 @@ def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
         os.close(write_end)
     assert proc.returncode == 141, proc.stderr
     assert proc.stderr == ""
+
+
+def _installed(printed: str, tool: str) -> str:
+    """The program a dry run names: an absolute path to the project's installed ``tool``."""
+    program = printed.split()[0]
+    assert Path(program).is_absolute() and Path(program).name.startswith(tool), printed
+    return program
+
+
+def test_deploy_dry_run_names_the_installed_mpremote_which_runs(tmp_path: Path) -> None:
+    """After the README's setup (requirements.lock), ``farm node deploy`` finds mpremote even from a
+    shell whose PATH lacks the virtual environment."""
+    env = clean_env(FARM_WIFI_PSK="wifi-key-1234", FARM_MQTT_PASSWORD="broker-pass-1234")
+    env["PATH"] = "/usr/bin:/bin"
+    out = tmp_path / "node-4097"
+    ok(farm("node", "config", "--node-id", "4097", "--out", str(out), "--wifi-ssid", "farm-net",
+            cwd=tmp_path, env=env))  # fmt: skip
+    printed = ok(farm("node", "deploy", "/dev/ttyUSB0", "--config-dir", str(out), "--dry-run",
+                      cwd=tmp_path, env=env))  # fmt: skip
+    program = _installed(printed, "mpremote")
+    assert "connect /dev/ttyUSB0" in printed and f"{out / 'secrets.json'} :secrets.json" in printed
+    version = subprocess.run([program, "version"], capture_output=True, text=True, timeout=60, check=False)
+    assert version.returncode == 0 and "mpremote" in version.stdout, version.stderr
+
+
+def test_flash_dry_run_names_the_installed_esptool_which_runs(tmp_path: Path) -> None:
+    image = tmp_path / "ESP32_GENERIC-v1.27.0.bin"
+    image.write_bytes(b"\0" * 64)
+    env = clean_env()
+    env["PATH"] = "/usr/bin:/bin"
+    printed = ok(farm("node", "flash", "/dev/ttyUSB0", "--image", str(image), "--erase", "--dry-run",
+                      cwd=tmp_path, env=env))  # fmt: skip
+    erase, write = printed.strip().splitlines()
+    program = _installed(erase, "esptool")
+    assert erase.endswith("--chip esp32 --port /dev/ttyUSB0 erase-flash")
+    assert write.endswith(f"write-flash 0x1000 {image}")
+    version = subprocess.run([program, "version"], capture_output=True, text=True, timeout=60, check=False)
+    assert version.returncode == 0 and "esptool" in version.stdout.lower(), version.stderr

@@ -237,7 +237,10 @@ def test_officer_asks_corrects_and_warns_and_the_farmer_sees_each(
     form.locator("[name=message_vi]").fill("Đạo ôn đang lan: thăm đồng, phun khi thấy vết bệnh")
     form.locator("[name=message_en]").fill("Blast is spreading: check fields, spray at first spots")
     form.get_by_role("button", name="Gửi cảnh báo").click()
-    expect(officer.locator("#toast")).to_contain_text("Đã gửi cảnh báo tới")
+    # Before anything goes out the officer sees who it reaches (the preview), then confirms.
+    expect(officer.locator("#alert-preview")).to_contain_text("người")
+    officer.locator("#alert-confirm").click()
+    expect(officer.locator("#toast")).to_contain_text("Đã gửi tới hộp thư của")
     with app.extensions["ruongso"].db.session() as db:
         reached = {f for (f,) in db.execute(select(AlertField.field_id))}
     assert 2 in reached

@@ -152,14 +152,6 @@ def test_area_alert_reaches_farmers_in_the_circle(app: Flask) -> None:
     assert officer.post("/api/v1/officer/alerts", json={"lat": lat, "lon": lon}).status_code == 422
 
 
-def test_report_csv(app: Flask) -> None:
-    r = login(app, OFFICER).get("/api/v1/officer/report?format=csv")
-    assert r.mimetype == "text/csv"
-    rows = list(csv.DictReader(io.StringIO(r.get_data(as_text=True).lstrip("\ufeff"))))
-    assert {row["commune"] for row in rows} == {"xã Vĩnh Tường", "xã Tam Dương", "xã Yên Lạc"}
-    assert sum(int(row["fields"]) for row in rows) == 8
-
-
 def test_leaflet_route_and_no_tiles_by_default(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     client = app.test_client()
     assert client.get("/vendor/leaflet/leaflet.js").status_code == 200

@@ -20,6 +20,8 @@ from sqlalchemy import select
 from demo.seed import seed
 from server.auth.models import OfficerArea, User
 from server.auth.passwords import hash_password
+from server.farm import review
+from server.farm.models import Diagnosis
 from server.registry.areas import AdminArea
 from tests.mobile_api.seeding import seeded_app
 
@@ -127,3 +129,31 @@ def upload_photo(farmer: Client, field_id: int, key: str) -> dict[str, Any]:
     assert r.status_code == 201, r.get_data(as_text=True)
     body: dict[str, Any] = r.get_json()
     return body
+
+
+def confident(app: Flask, field_id: int, label: str, n: int, tag: str) -> list[int]:
+    """``n`` confident model answers on a field, as the photo upload stores them."""
+    now = int(time.time())
+    with app.extensions["ruongso"].db.session() as db:
+        rows = [
+            Diagnosis(
+                idempotency_key=f"{tag}-{i}",
+                field_id=field_id,
+                crop="rice",
+                photos=[],
+                label=label,
+                confidence=0.93,
+                abstained=False,
+                reason="confident",
+                message_key="diagnosis_label",
+                message_params={},
+                result={"label": label, "confidence": 0.93, "top3": [{"label": label, "confidence": 0.93}]},
+                review_status=review.initial_status(False),
+                created_by="farmer-test",
+                created_at=now - i,
+            )
+            for i in range(n)
+        ]
+        db.add_all(rows)
+        db.flush()
+        return [d.id for d in rows]

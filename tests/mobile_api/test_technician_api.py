@@ -3,6 +3,7 @@ versions and recompute, config push → applied, fleet health going from "new" t
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -73,8 +74,15 @@ def test_config_is_signed_with_the_node_key(app: Flask) -> None:
     key = bytes.fromhex(_node(app, NEW_NODE["node_id"]).key_hex)
     body = nodeconfig.parse(key, blob)
     assert body["node_id"] == 8801 and body["interval_s"] == 600 and body["sensors"] == ["soil", "battery"]
-    secrets = tech.get("/api/v1/tech/nodes/8801/secrets.json").get_json()
-    assert secrets["node_key"] == key.hex()
+    assert tech.get("/api/v1/tech/nodes/8801/secrets.json").status_code == 404  # the key is no download
+    answer = tech.post("/api/v1/tech/nodes/8801/device-files", json={})
+    assert answer.status_code == 200 and answer.headers["Cache-Control"] == "no-store"
+    assert "attachment" not in answer.headers.get("Content-Disposition", "")
+    files = {f["path"]: f["text"] for f in answer.get_json()["files"]}
+    assert json.loads(files["secrets.json"])["node_key"] == key.hex()
+    assert nodeconfig.parse(key, files["config.json"].encode())["version"] == 1
+    assert {"main.py", "app.py", "lib/framecodec.py", "lib/soil.py", "pinout.json"} <= set(files)
+    assert login(app, OFFICER).post("/api/v1/tech/nodes/8801/device-files", json={}).status_code == 403
 
 
 def test_qr_label_is_svg(app: Flask) -> None:

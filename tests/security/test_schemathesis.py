@@ -80,3 +80,44 @@ def test_ids_beyond_64_bits_answer_404_not_500(app: Flask) -> None:
             if status >= 500:
                 bad.append((url, status))
     assert not bad, bad
+
+
+def test_negative_bodies_are_refused_with_4xx(app: Flask) -> None:
+    """Negative mode: bodies that break the declared schema (wrong types, over-long strings, not an
+    object) on every write operation with a body must get a 4xx problem, never a 2xx or a 5xx."""
+    import requests
+    import schemathesis
+    from hypothesis import HealthCheck, given, settings
+    from schemathesis import GenerationMode
+    from schemathesis.checks import not_a_server_error
+    from schemathesis.specs.openapi.checks import negative_data_rejection
+
+    problems: list[str] = []
+    tried = 0
+    with serve(app) as base:
+        web = requests.Session()
+        csrf = web.post(base + "/api/v1/auth/login", json=CREDS["farmer"]).json()["csrf_token"]
+        schema = schemathesis.openapi.from_dict(web.get(base + "/api/v1/openapi.json").json())
+        schema.config.update(base_url=base)
+        for op in schema.get_all_operations():
+            operation = op.ok()  # type: ignore[union-attr]
+            skip = operation.path.startswith(("/api/v1/auth/log", "/api/v1/gateway/"))
+            if operation.method.upper() == "GET" or skip or not operation.body:
+                continue
+            tried += 1
+
+            @settings(max_examples=FAST_EXAMPLES, deadline=None, database=None,
+                      suppress_health_check=list(HealthCheck))  # fmt: skip
+            @given(case=operation.as_strategy(GenerationMode.NEGATIVE))
+            def check(case: schemathesis.Case) -> None:
+                response = case.call(session=web, headers={"X-CSRF-Token": csrf})
+                for chk in (not_a_server_error, negative_data_rejection):
+                    try:
+                        case.validate_response(response, checks=[chk])
+                    except BaseExceptionGroup:
+                        problems.append(f"{case.method} {case.formatted_path} {response.status_code} "
+                                        f"{chk.__name__}: {str(case.body)[:80]}")  # fmt: skip
+
+            check()
+    assert tried >= 10
+    assert not problems, problems[:20]

@@ -12,6 +12,7 @@ const VIEWS = {
   diary: () => import("./views/diary.js"),
   harvest: () => import("./views/harvest.js"),
   settings: () => import("./views/settings.js"),
+  inbox: () => import("./views/inbox.js"),
 };
 export const state = { me: JSON.parse(localStorage.getItem("me") || "null") };
 
@@ -58,6 +59,8 @@ async function route() {
     if (e.status === 401) { state.me = null; localStorage.removeItem("me"); return route(); }
     show(notice(offlineError(e) ? t("offline_no_data") : t("error_generic", { detail: e.message }), "error"));
   }
+  if (state.me && view !== "inbox") VIEWS.inbox().then((m) => m.badge()).catch(() => {});  // unread count
+  else if (!state.me) document.getElementById("inbox-link").hidden = true;
   scrollTo(0, 0);  // a new screen starts at its top
   document.getElementById("view").focus({ preventScroll: true });
 }

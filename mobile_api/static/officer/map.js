@@ -1,13 +1,19 @@
 // Field map: polygons coloured by what matters now, node markers, outbreak density, area alerts.
 // Tiles only when the server names a tile server; otherwise a plain background (works offline).
 import { api, el, t, toast } from '/static/tech/core.js';
-import { DENSITY, NODE_COLOURS, SCALES, colour, fieldClass } from '/static/officer/colours.js';
+import { DENSITY, NODE_COLOURS, colour, fieldClass } from '/static/officer/colours.js';
 import { showSummary } from '/static/officer/summary.js';
+import { casePopup, drawBoundaries, fieldPopup, legend, nodePopup } from '/static/officer/layers.js';
+import { previewAlert } from '/static/officer/alerts.js';
 
 let seq = 0; // only the latest answer is drawn (filters change faster than the server answers)
 let map; let fieldLayer; let dotLayer; let nodeLayer; let densityLayer; let alertCircle; let data; let fittedTo = '';
+let boundaryLayer;
 const $ = (id) => document.getElementById(id);
 const DOTS_BELOW_ZOOM = 16;
+// A field's popup names it where it was tapped; the map stays put (the officer may tap beside the
+// field next, to centre an area alert there), and the full summary opens in the panel.
+const FIELD_POPUP = { autoPan: false };
 
 export async function initMap() {
   const settings = await api('/api/v1/officer/settings');
@@ -15,6 +21,10 @@ export async function initMap() {
   if (settings.tiles.url) {
     L.tileLayer(settings.tiles.url, { attribution: settings.tiles.attribution, maxZoom: 19 }).addTo(map);
   }
+  map.createPane('boundaries').classList.add('boundary-pane'); // commune outlines under everything
+  map.createPane('boundaryLabels').classList.add('boundary-label-pane');
+  boundaryLayer = L.featureGroup().addTo(map);
+  await drawBoundaries(map, boundaryLayer);
   fieldLayer = L.featureGroup().addTo(map);
   dotLayer = L.featureGroup().addTo(map); // small fields are dots until zoomed in
   map.on('zoomend', () => toggle(dotLayer, map.getZoom() < DOTS_BELOW_ZOOM));
@@ -23,8 +33,8 @@ export async function initMap() {
   densityLayer = L.featureGroup().addTo(map);
   ['f-crop', 'f-commune', 'f-coop', 'f-days'].forEach((id) => $(id).addEventListener('change', refreshMap));
   $('colour-by').addEventListener('change', draw);
-  $('l-nodes').addEventListener('change', () => toggle(nodeLayer, $('l-nodes').checked));
-  $('l-outbreak').addEventListener('change', () => toggle(densityLayer, $('l-outbreak').checked));
+  $('l-nodes').addEventListener('change', () => { toggle(nodeLayer, $('l-nodes').checked); showLegend(); });
+  $('l-outbreak').addEventListener('change', () => { toggle(densityLayer, $('l-outbreak').checked); showLegend(); });
   map.on('click', (ev) => placeAlert(ev.latlng));
   $('alert-form').addEventListener('submit', sendAlert);
   // An alert may name a disease (from the one disease table): farmers then read its name as the title.
@@ -71,25 +81,34 @@ function draw() {
     const c = colour(by, key);
     const open = (ev) => { L.DomEvent.stopPropagation(ev); showSummary(f.properties); };
     L.geoJSON(f, { style: { color: '#263238', weight: 2, fillColor: c, fillOpacity: 0.75, className: `field f-${key}` } })
-      .on('click', open).bindTooltip(f.properties.name).addTo(fieldLayer);
+      .on('click', open).bindPopup(fieldPopup(f.properties), FIELD_POPUP).addTo(fieldLayer);
     L.circleMarker(f.properties.centroid, { radius: 11, color: '#263238', weight: 2, fillColor: c, fillOpacity: 0.9,
-      className: `field-dot f-${key}` }).on('click', open).bindTooltip(f.properties.name).addTo(dotLayer);
+      className: `field-dot f-${key}` }).on('click', open).bindPopup(fieldPopup(f.properties), FIELD_POPUP).addTo(dotLayer);
   }
   for (const n of data.map.nodes.features) {
     const [lon, lat] = n.geometry.coordinates;
     L.circleMarker([lat, lon], { radius: 7, color: '#fff', weight: 2, fillOpacity: 1,
       fillColor: NODE_COLOURS[n.properties.state] || '#616161', className: `node node-${n.properties.state}` })
-      .bindTooltip(`${t('node')} ${n.properties.id} — ${t(`state_${n.properties.state}`)}`).addTo(nodeLayer);
+      .on('click', L.DomEvent.stopPropagation).bindPopup(nodePopup(n.properties)).addTo(nodeLayer);
   }
   for (const cell of data.outbreak.cells) {
     L.rectangle([[cell.south, cell.west], [cell.north, cell.east]], { stroke: false, fillColor: DENSITY[cell.level],
       fillOpacity: 0.12 + cell.level * 0.1, interactive: false, pane: 'density' }).addTo(densityLayer);
   }
+  // Cases at one spot (photos without GPS sit at their field's centre) share one marker and one popup.
+  const spots = new Map();
   for (const c of data.outbreak.cases) {
-    L.circleMarker([c.lat, c.lon], { radius: 4, color: c.status === 'confirmed' ? '#b71c1c' : '#e65100', weight: 2,
-      fillOpacity: 0.9, className: 'case' }).bindTooltip(`${c.label} (${t(`case_${c.status}`)})`).addTo(densityLayer);
+    const key = `${c.lat.toFixed(5)},${c.lon.toFixed(5)}`;
+    if (!spots.has(key)) spots.set(key, []);
+    spots.get(key).push(c);
   }
-  legend(by);
+  for (const group of spots.values()) {
+    const status = group.some((c) => c.status === 'confirmed') ? 'confirmed' : 'suspected';
+    L.circleMarker([group[0].lat, group[0].lon], { radius: 7, color: status === 'confirmed' ? '#b71c1c' : '#e65100',
+      weight: 2, fillOpacity: 0.9, className: `case case-${status}` }).on('click', L.DomEvent.stopPropagation)
+      .bindPopup(casePopup(group)).addTo(densityLayer);
+  }
+  showLegend();
   outbreakTotals();
   communes();
   const bounds = fieldLayer.getBounds();
@@ -99,9 +118,9 @@ function draw() {
   $('map').dataset.nodes = String(data.map.nodes.features.length);
 }
 
-function legend(by) {
-  $('legend').replaceChildren(...SCALES[by].map(([k]) => el('li', {},
-    el('span', { class: `swatch sw-${by}-${k}` }), el('span', { text: t(`legend_${by}_${k}`) }))));
+function showLegend() {
+  if (!data) return;
+  legend($('colour-by').value, { nodes: $('l-nodes').checked, outbreak: $('l-outbreak').checked, levels: data.outbreak.levels });
 }
 
 function outbreakTotals() {
@@ -124,16 +143,15 @@ function placeAlert(latlng) {
   alertCircle = L.circle(latlng, { radius, color: '#b71c1c', dashArray: '6 4', fillOpacity: 0.08 }).addTo(map);
 }
 
+// Sending starts with a preview of who the alert reaches (alerts.js), which the officer confirms.
 async function sendAlert(ev) {
   ev.preventDefault();
   const f = ev.target;
   if (!alertCircle) { toast(t('alert_pick_centre'), 'error'); return; }
   const c = alertCircle.getLatLng();
+  const body = { lat: c.lat, lon: c.lng, radius_m: Number(f.radius.value), severity: f.severity.value,
+    message_vi: f.message_vi.value, message_en: f.message_en.value, kind: f.kind.value || 'outbreak' };
   try {
-    const r = await api('/api/v1/officer/alerts', { method: 'POST', body: { lat: c.lat, lon: c.lng,
-      radius_m: Number(f.radius.value), severity: f.severity.value, message_vi: f.message_vi.value,
-      message_en: f.message_en.value, kind: f.kind.value || 'outbreak' } });
-    toast(t('alert_sent', { n: r.fields_reached }));
-    f.message_vi.value = ''; f.message_en.value = '';
+    await previewAlert(body, () => { f.message_vi.value = ''; f.message_en.value = ''; });
   } catch (e) { toast(`${t('alert_failed')}: ${e.message}`, 'error'); }
 }

@@ -3,8 +3,9 @@ import { startPage, t } from '/static/tech/core.js';
 import { initMap, refreshMap } from '/static/officer/map.js';
 import { loadReviews } from '/static/officer/review.js';
 import { loadReport } from '/static/officer/report.js';
+import { loadAlerts } from '/static/officer/alerts.js';
 
-const views = { map: refreshMap, review: loadReviews, report: loadReport };
+const views = { map: refreshMap, review: loadReviews, report: loadReport, alerts: loadAlerts };
 let active = 'map';
 
 function show(tab) {

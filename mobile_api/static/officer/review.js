@@ -3,8 +3,11 @@
 import { api, dateTime, el, getLang, num, pick, t, toast } from '/static/tech/core.js';
 
 let labels = [];
+let outcomes = [];
+let crops = {};
 
 function labelName(name) {
+  if (outcomes.includes(name)) return t(`outcome_${name}`);
   const l = labels.find((x) => x.name === name);
   return l ? (getLang() === 'vi' ? l.vi : l.en) : (name || t('no_label'));
 }
@@ -30,12 +33,18 @@ function weatherLine(w) {
     rain: v(w.rain, 'sum') });
 }
 
+// Every class of every crop (the field's crop first: the photo may show another crop), then the
+// answers that are no class: another crop, not a plant, can't tell.
 function labelSelect(classifier) {
-  const mine = labels.filter((l) => l.crop === classifier);
-  const list = mine.length ? mine : labels;
-  return el('select', { name: 'label', class: 'label-select' },
+  const order = [...new Set([classifier, ...labels.map((l) => l.crop)])].filter((c) => labels.some((l) => l.crop === c));
+  const name = (crop) => { const n = crops[crop] ? pick(crops[crop]) : crop; return n.charAt(0).toUpperCase() + n.slice(1); };
+  const group = (crop) => el('optgroup', { label: name(crop) },
+    ...labels.filter((l) => l.crop === crop).map((l) => el('option', { value: l.name, text: getLang() === 'vi' ? l.vi : l.en })));
+  return el('select', { name: 'label', class: 'label-select', 'aria-label': t('choose_label') },
     el('option', { value: '', text: t('choose_label') }),
-    ...list.map((l) => el('option', { value: l.name, text: getLang() === 'vi' ? l.vi : l.en })));
+    ...order.map(group),
+    el('optgroup', { label: t('label_group_outcomes') },
+      ...outcomes.map((o) => el('option', { value: o, text: t(`outcome_${o}`) }))));
 }
 
 function card(item) {
@@ -62,7 +71,7 @@ function card(item) {
     el('div', { class: 'facts' },
       el('h3', { text: `${item.field.name} — ${t(`crop_${item.field.crop}`)}` }),
       el('p', { class: 'muted', text: `${item.field.farm} · ${item.field.commune} · ${dateTime(item.created_at)}` }),
-      el('p', { class: `status st-${item.status}`, text: t(`review_${item.status}`) }),
+      el('p', { class: `status st-${item.status}`, text: item.sampled ? t('review_sampled') : t(`review_${item.status}`) }),
       el('p', { text: answer }),
       guesses(m),
       el('p', { class: 'muted', text: pick(item.message) }),
@@ -77,10 +86,34 @@ function card(item) {
         el('button', { type: 'button', text: t('more_photos'), onclick: () => decide('more_photos') }))));
 }
 
+// Officer/model agreement per class (the model card reads the same numbers from the API).
+async function loadAgreement() {
+  const a = await api('/api/v1/officer/agreement');
+  const pct = (v) => (v === null || v === undefined ? '—' : `${num(v * 100, 0)}%`);
+  const cols = ['class', 'reviewed', 'agreed', 'disagreed', 'cant_tell', 'rate', 'sampled'];
+  const box = document.getElementById('agreement');
+  box.replaceChildren(
+    el('h2', { text: t('agreement_title') }),
+    el('p', { class: 'hint', text: t('agreement_rate_line', { pct: num(a.sample_rate * 100, 0) }) }),
+    a.classes.length ? el('div', { class: 'table-wrap' }, el('table', { class: 'report agreement' },
+      el('thead', {}, el('tr', {}, ...cols.map((c) => el('th', { text: t(`col_${c}`) })))),
+      el('tbody', {}, ...a.classes.map((c) => el('tr', { 'data-label': c.model_label },
+        el('td', { text: c.name ? pick(c.name) : c.model_label }),
+        el('td', { text: num(c.reviewed, 0) }), el('td', { text: num(c.agreed, 0) }),
+        el('td', { text: num(c.disagreed, 0) }), el('td', { text: num(c.cant_tell, 0) }),
+        el('td', { text: pct(c.rate) }),
+        el('td', { text: `${num(c.sampled_agreed, 0)} / ${num(c.sampled_reviewed, 0)}` }))))))
+      : el('p', { class: 'muted', text: t('agreement_empty') }),
+    el('p', {}, el('a', { class: 'button', href: '/api/v1/officer/agreement', download: 'dong-thuan.json', text: t('agreement_download') })));
+}
+
 export async function loadReviews() {
   const r = await api('/api/v1/officer/reviews');
   labels = r.labels;
+  outcomes = r.outcomes || [];
+  crops = r.crops || {};
   document.getElementById('review-list').replaceChildren(...r.items.map(card));
   document.getElementById('review-empty').hidden = r.items.length > 0;
   document.getElementById('review-hidden').textContent = r.not_shared ? t('review_not_shared', { n: r.not_shared }) : '';
+  await loadAgreement();
 }

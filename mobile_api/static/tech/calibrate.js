@@ -1,6 +1,6 @@
 // Guided probe calibration: dry reading, wet reading, optional gravimetric point; then save, which
 // stores a new calibration version and pushes it to the node in a new signed config.
-import { api, dateTime, el, num, t, toast } from '/static/tech/core.js';
+import { ago, api, dateTime, el, num, t, toast } from '/static/tech/core.js';
 import { fillNodeSelects } from '/static/tech/tech.js';
 
 const form = () => document.getElementById('calibrate');
@@ -8,7 +8,10 @@ const dec = (v) => (v === '' || v === null || v === undefined ? null : Number(St
 
 export function initCalibrate() {
   form().addEventListener('submit', save);
-  form().node.addEventListener('change', history);
+  form().node.addEventListener('change', () => {
+    form().querySelectorAll('.raw-note').forEach((n) => { n.textContent = ''; delete n.dataset.state; });
+    return history();
+  });
   form().querySelectorAll('[data-read]').forEach((b) => b.addEventListener('click', () => readNow(b.dataset.read)));
 }
 
@@ -17,11 +20,23 @@ export async function loadCalibrate() {
   await history();
 }
 
+// The newest raw value the node sent, however old, with its time: the technician sees whether it
+// is the reading of the probe now in the sample (sent after it was put there) or an older one.
 async function readNow(target) {
+  const note = form().querySelector(`[data-note="${target}"]`);
   const r = await api(`/api/v1/tech/nodes/${form().node.value}/raw`);
-  if (r.raw_mv === null) { toast(t('no_raw_yet'), 'error'); return; }
+  if (r.raw_mv === null) {
+    const text = r.last_seen === null ? t('raw_never_heard')
+      : t('raw_not_sent', { ago: ago(Date.now() / 1000 - r.last_seen) });
+    note.textContent = text;
+    note.dataset.state = 'none';
+    toast(text, 'error');
+    return;
+  }
   form()[target].value = String(r.raw_mv);
-  toast(t('raw_read', { mv: num(r.raw_mv, 0), at: dateTime(r.time) }));
+  note.textContent = t('raw_sent_at', { mv: num(r.raw_mv, 0), at: dateTime(r.time), ago: ago(r.age_s) });
+  note.dataset.state = 'read';
+  note.dataset.time = String(r.time);
 }
 
 async function save(ev) {

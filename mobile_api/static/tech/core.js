@@ -26,9 +26,25 @@ export function ago(seconds) {
   return t('days_ago', { n: num(Math.round(seconds / 86400), 0) });
 }
 
-function csrf() {
+export function csrf() {
   const c = document.cookie.split('; ').find((x) => x.startsWith('rs_csrf='));
   return c ? decodeURIComponent(c.slice(8)) : '';
+}
+
+// A refusal from the server in the page's language: the problem's `code` names a catalogue entry
+// `err_<code>` (numbers in `params` formatted with a decimal comma); without one, the kind of refusal
+// (`err_http_<status>`); the English text only where the page's catalogue has neither.
+export function serverMessage(data) {
+  if (!data || typeof data !== 'object') return '';
+  const key = data.code ? `err_${data.code}` : '';
+  if (key && t(key) !== key) {
+    const word = (v) => { const k = `cfg_${v}`; return t(k) === k ? String(v) : t(k); }; // a config key's name
+    const params = Object.fromEntries(Object.entries(data.params || {}).map(([k, v]) => [k,
+      typeof v === 'number' ? num(v, 2) : word(v)]));
+    return t(key, params);
+  }
+  const generic = `err_http_${data.status}`; // a refusal without a code: its kind, in words
+  return t(generic) === generic ? data.detail || data.title || '' : t(generic);
 }
 
 export async function api(path, opts = {}) {
@@ -41,7 +57,7 @@ export async function api(path, opts = {}) {
   const type = r.headers.get('content-type') || '';
   const data = type.includes('json') ? await r.json() : await r.text();
   if (!r.ok) {
-    const e = new Error((data && (data.detail || data.title)) || String(r.status));
+    const e = new Error(serverMessage(data) || String(r.status));
     e.status = r.status;
     e.data = data;
     throw e;

@@ -1,8 +1,43 @@
-// Fleet health: the "needs a visit" list (most urgent first), a map of the nodes, every node's card.
+// Fleet health: the "needs a visit" list (most urgent first), a map of the nodes, every node's card
+// with a directions link to where it stands; the cards can be searched and sorted.
 import { ago, api, el, num, pick, t } from '/static/tech/core.js';
+import { hasSerial, serialCard } from '/static/tech/serial.js';
 
 const COLOURS = { online: '#2e7d32', sensor_fault: '#ef6c00', offline: '#c62828', new: '#616161' };
 let map; let layer;
+let nodes = [];
+
+// Android opens geo: in whichever map app the phone has (offline maps included); elsewhere a web map
+// gives directions. RFC 5870 for geo:, the label in parentheses is Android's convention.
+export function directionsHref(n, ua = navigator.userAgent) {
+  const at = `${n.lat},${n.lon}`;
+  if (/Android/i.test(ua)) return `geo:${at}?q=${at}(${encodeURIComponent(`${t('node')} ${n.id}`)})`;
+  return `https://www.google.com/maps/dir/?api=1&destination=${at}`;
+}
+
+const SORTS = {
+  urgency: (a, b) => ((b.reasons[0] || {}).urgency || 0) - ((a.reasons[0] || {}).urgency || 0) || a.id - b.id,
+  last_seen: (a, b) => (b.age_s ?? Infinity) - (a.age_s ?? Infinity) || a.id - b.id,
+  battery: (a, b) => (a.battery_v ?? Infinity) - (b.battery_v ?? Infinity) || a.id - b.id,
+  id: (a, b) => a.id - b.id,
+  field: (a, b) => (a.field || '').localeCompare(b.field || '', 'vi') || a.id - b.id,
+};
+
+// Folds Vietnamese diacritics (and đ) so "vinh tuong" finds "Vĩnh Tường".
+const fold = (s) => String(s || '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/gi, 'd').toLowerCase();
+
+function renderCards() {
+  const q = fold(document.getElementById('node-search').value.trim());
+  const sort = SORTS[document.getElementById('node-sort').value] || SORTS.urgency;
+  const shown = nodes.filter((n) => !q || fold(`${n.id} ${n.name || ''} ${n.field || ''}`).includes(q)).sort(sort);
+  document.getElementById('nodes').replaceChildren(...shown.map(nodeCard));
+  document.getElementById('nodes-count').textContent = t('nodes_shown', { n: shown.length, total: nodes.length });
+}
+
+export function initFleet() {
+  document.getElementById('node-search').addEventListener('input', renderCards);
+  document.getElementById('node-sort').addEventListener('change', renderCards);
+}
 
 function nodeCard(n) {
   const line = (k, v) => el('div', { class: 'kv' }, el('span', { text: t(k) }), el('strong', { text: v }));
@@ -23,7 +58,13 @@ function nodeCard(n) {
     line('frame_loss', n.frame_loss === null ? '—' : `${num(n.frame_loss * 100, 0)} %`),
     line('faults', Object.keys(n.faults).join(', ') || t('none')),
     line('firmware', n.firmware || '—'),
-    line('config', cfg));
+    line('config', cfg),
+    n.lat !== null && n.lon !== null
+      ? el('p', { class: 'go' }, el('a', { class: 'button directions', href: directionsHref(n), target: '_blank',
+        rel: 'noopener', text: t('directions') }), ' ', el('span', { class: 'muted', text: `${num(n.lat, 5)}, ${num(n.lon, 5)}` }))
+      : null,
+    hasSerial() ? el('button', { type: 'button', class: 'serial-open', 'data-action': 'serial-open', text: t('serial_open'),
+      onclick: (ev) => ev.currentTarget.replaceWith(serialCard(n.id)) }) : null);
 }
 
 function drawMap(nodes) {
@@ -50,6 +91,7 @@ export async function loadFleet() {
     el('ul', {}, ...v.reasons.map((x) => el('li', { class: `reason r-${x.code}`, text: pick(x) })))));
   document.getElementById('visits').replaceChildren(...visits);
   document.getElementById('no-visits').hidden = visits.length > 0;
-  document.getElementById('nodes').replaceChildren(...r.nodes.map(nodeCard));
+  nodes = r.nodes;
+  renderCards();
   drawMap(r.nodes);
 }

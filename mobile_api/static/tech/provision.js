@@ -1,7 +1,9 @@
 // Provisioning: node id (typed or scanned), gateway, field, GPS or typed position, sensors, depth.
-// Offline, the registration waits in IndexedDB; the printable QR label and the deploy files follow.
+// Offline, the registration waits in IndexedDB; the printable QR label follows, and the node is
+// finished over the USB cable from this page (serial.js): its key never becomes a file.
 import { api, el, num, t, toast } from '/static/tech/core.js';
 import { enqueue, queued } from '/static/tech/queue.js';
+import { serialCard } from '/static/tech/serial.js';
 
 const form = () => document.getElementById('provision');
 let setupDone = false;
@@ -78,16 +80,11 @@ async function submit(ev) {
 
 export function showMade(node) {
   const box = document.getElementById('made');
-  const cmd = `farm node deploy /dev/ttyUSB0 --config-dir node-${node.id}`;
   box.replaceChildren(
     el('h2', { text: t('made_title', { id: node.id }) }),
     el('img', { class: 'qr', src: node.label_svg, alt: t('qr_alt') }),
     el('p', {}, el('button', { type: 'button', text: t('print_label'), onclick: () => window.print() })),
-    el('p', { text: t('deploy_hint') }),
-    el('p', {}, el('a', { class: 'button', href: `/api/v1/tech/nodes/${node.id}/config.json`, text: 'config.json' }), ' ',
-      el('a', { class: 'button', href: `/api/v1/tech/nodes/${node.id}/secrets.json`, text: 'secrets.json' })),
-    el('pre', { class: 'cmd', text: cmd }),
-    el('p', { class: 'muted', text: t('deploy_doc') }));
+    serialCard(node.id));
   box.hidden = false;
   box.scrollIntoView();
   toast(t('registered', { id: node.id }));

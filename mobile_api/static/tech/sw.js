@@ -1,8 +1,8 @@
 // Service worker for /tech/: the page and its code from the cache when there is no signal, and the
 // last fleet/setup answers (network first, cache as fallback). Provisioning queues in IndexedDB.
-const CACHE = 'ruongso-tech-v3';
+const CACHE = 'ruongso-tech-v5';
 const SHELL = ['/tech/', '/static/tech/tech.css', '/static/js/i18n.js', '/static/js/timezone.js', '/static/tech/core.js', '/static/tech/tech.js', '/static/tech/fleet.js',
-  '/static/tech/provision.js', '/static/tech/queue.js', '/static/tech/calibrate.js', '/static/tech/config.js',
+  '/static/tech/provision.js', '/static/tech/queue.js', '/static/tech/calibrate.js', '/static/tech/config.js', '/static/tech/serial.js', '/static/tech/updates.js',
   '/static/tech/i18n/vi.json', '/static/tech/i18n/en.json', '/vendor/leaflet/leaflet.js', '/vendor/leaflet/leaflet.css',
   '/static/icon.svg'];
 const API_CACHED = ['/api/v1/tech/fleet', '/api/v1/tech/setup', '/api/v1/auth/me'];

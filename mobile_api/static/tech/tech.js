@@ -1,12 +1,14 @@
 // Technician page: sign-in, tabs, language, offline indicator and the /tech/ service worker.
 import { api, el, startPage, t } from '/static/tech/core.js';
-import { loadFleet } from '/static/tech/fleet.js';
+import { initFleet, loadFleet } from '/static/tech/fleet.js';
 import { initProvision, loadProvision } from '/static/tech/provision.js';
 import { initCalibrate, loadCalibrate } from '/static/tech/calibrate.js';
 import { initConfig, loadConfig } from '/static/tech/config.js';
+import { initUpdates, loadUpdates } from '/static/tech/updates.js';
 import { flushQueue } from '/static/tech/queue.js';
 
-const views = { fleet: loadFleet, provision: loadProvision, calibrate: loadCalibrate, config: loadConfig };
+const views = { fleet: loadFleet, provision: loadProvision, calibrate: loadCalibrate, config: loadConfig,
+  updates: loadUpdates };
 let active = 'fleet';
 
 // Fills every node <select> from the fleet list (cached by the service worker for offline use).
@@ -45,7 +47,7 @@ async function start() {
   if (!user) return;
   document.getElementById('tabs').hidden = false;
   document.querySelectorAll('#tabs button').forEach((b) => b.addEventListener('click', () => show(b.dataset.tab)));
-  initProvision(); initCalibrate(); initConfig(); network();
+  initProvision(); initCalibrate(); initConfig(); initFleet(); initUpdates(); network();
   const wanted = location.hash.slice(1);
   await show(views[wanted] ? wanted : 'fleet');
   document.body.dataset.ready = '1';

@@ -1,8 +1,17 @@
-"""Read-only view of ``data/pesticides.json`` (versioned; every fact carries its source)."""
+"""Read-only view of ``data/pesticides.json`` (versioned; every fact carries its source).
+
+The Vietnamese list of permitted and banned pesticides is replaced by a new circular every year
+or two (09/2023/TT-BNNPTNT, 25/2024/TT-BNNPTNT, 75/2025/TT-BNNMT in force 10/02/2026). A spray
+is legal or not under the list in force on its day, so the catalogue keeps the acts with their
+effective dates (``acts``, ``act_in_force``) and an active's Vietnamese status is asked for a day
+(``vietnam_status(active, on)``): a later act's ``by_act`` entry overrides the earlier status,
+and an active removed by a MARD decision is prohibited only after its last day of use.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from common.language import LANGS
@@ -22,8 +31,40 @@ class MarketStatus:
 
 
 @dataclass(frozen=True)
+class LegalAct:
+    """A consolidated list of permitted and banned pesticides and the day it came into force."""
+
+    act_id: str
+    names: dict[str, str]
+    issuer: dict[str, str]
+    signed: date
+    in_force: date
+    in_force_verified: bool
+    replaces: str | None
+    content_in_catalogue: str
+    source: str
+
+    def as_json(self) -> dict[str, Any]:
+        """The act as the API shows it (ISO dates)."""
+        return {
+            "id": self.act_id,
+            "names": dict(self.names),
+            "issuer": dict(self.issuer),
+            "signed": self.signed.isoformat(),
+            "in_force": self.in_force.isoformat(),
+            "in_force_verified": self.in_force_verified,
+            "replaces": self.replaces,
+            "content_in_catalogue": self.content_in_catalogue,
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True)
 class VietnamStatus:
-    """Vietnamese legal status: permitted, removed (from the permitted list) or banned."""
+    """Vietnamese legal status: permitted, removed (from the permitted list), banned or unknown.
+
+    ``act`` is the list in force on the day asked about (None when no day was asked: the
+    newest act). A removed active stays usable until ``use_until`` (its phase-out)."""
 
     status: str
     decision: str | None
@@ -31,11 +72,19 @@ class VietnamStatus:
     use_until: str | None
     verified: bool
     source: str
+    act: str | None = None
 
     @property
     def prohibited(self) -> bool:
-        """True for actives removed from the permitted list or in the banned annex."""
+        """True for actives removed from the permitted list or in the banned annex (today's view)."""
         return self.status in ("removed", "banned")
+
+    def prohibited_on(self, day: date) -> bool:
+        """Whether using the active on ``day`` broke the law: a removed active only after its last
+        day of use (e.g. glyphosate until 30/06/2021), a banned one always."""
+        if self.status == "removed" and self.use_until is not None:
+            return day > date.fromisoformat(self.use_until)
+        return self.prohibited
 
 
 @dataclass(frozen=True)
@@ -97,14 +146,62 @@ def active_names(name: str) -> dict[str, str]:
     return dict(row["names"]) if row else {g: name for g in LANGS}
 
 
-def vietnam_status(active: str) -> VietnamStatus:
-    """Vietnamese status of an active; unknown actives are reported as "unknown"."""
+def acts() -> tuple[LegalAct, ...]:
+    """The acts of the catalogue, oldest first (by the day each came into force)."""
+    out = [
+        LegalAct(
+            a["id"],
+            dict(a["names"]),
+            dict(a["issuer"]),
+            date.fromisoformat(a["signed"]),
+            date.fromisoformat(a["in_force"]),
+            bool(a["in_force_verified"]),
+            a.get("replaces"),
+            a["content_in_catalogue"],
+            a["source"],
+        )
+        for a in _raw()["acts"]
+    ]
+    return tuple(sorted(out, key=lambda a: a.in_force))
+
+
+def act_in_force(day: date) -> LegalAct:
+    """The act in force on ``day``. Before the catalogue's first act the first act is used: the
+    catalogue holds nothing older, and its banned annex is the stricter reading."""
+    known = acts()
+    current = known[0]
+    for act in known:
+        if act.in_force <= day:
+            current = act
+    return current
+
+
+def latest_act() -> LegalAct:
+    """The newest act, in force now or signed and waiting for its day."""
+    return acts()[-1]
+
+
+def vietnam_status(active: str, on: date | None = None) -> VietnamStatus:
+    """Vietnamese status of an active under the act in force ``on`` (default: the newest act).
+
+    An act's entry in ``vn.by_act`` (a later list re-classifying the active) applies from that
+    act's day on; without one, the status carries forward. Unknown actives are "unknown"."""
+    act = act_in_force(on) if on is not None else latest_act()
     row = _raw()["actives"].get(normalise_active(active))
     if row is None:
-        return VietnamStatus("unknown", None, None, None, False, "not in catalogue")
-    v = row["vn"]
+        return VietnamStatus("unknown", None, None, None, False, "not in catalogue", act.act_id)
+    v = dict(row["vn"])
+    for earlier in acts():
+        if earlier.in_force <= act.in_force and earlier.act_id in v.get("by_act", {}):
+            v.update(v["by_act"][earlier.act_id])
     return VietnamStatus(
-        v["status"], v.get("decision"), v.get("signed"), v.get("use_until"), v["verified"], v["source"]
+        v["status"],
+        v.get("decision"),
+        v.get("signed"),
+        v.get("use_until"),
+        v["verified"],
+        v["source"],
+        act.act_id,
     )
 
 

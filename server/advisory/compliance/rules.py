@@ -1,5 +1,9 @@
 """Checks of a diary entry against Vietnamese law and the target market.
 
+Vietnamese law is read as it stood on the entry's day: the list in force then
+(``catalogue.act_in_force``) and an active's phase-out date (a removed active was legal to use
+until its last day of use).
+
 Findings have a stable code, a severity ("error" blocks a lot for that market, "warning" does
 not) and a message (key + parameters, worded in every language from ``data/messages.json``) that
 names the legal source (e.g. MARD Decision 501/QĐ-BNN-BVTV).
@@ -25,6 +29,7 @@ class Finding:
     market: str
     text: Text
     source: str
+    act: str | None = None  # the Vietnamese list in force on the entry's day
 
 
 def check_entry(entry: SprayEntry, market: str) -> list[Finding]:
@@ -34,16 +39,18 @@ def check_entry(entry: SprayEntry, market: str) -> list[Finding]:
     findings: list[Finding] = []
     actives = entry.resolved_actives()
 
+    act = catalogue.act_in_force(entry.applied_on).act_id
+
     def found(code: str, severity: str, active: str | None, text: Text, source: str) -> None:
-        findings.append(Finding(code, severity, entry.entry_id, active, market, text, source))
+        findings.append(Finding(code, severity, entry.entry_id, active, market, text, source, act))
 
     if not actives:
         text = message("compliance.unknown_product", product=entry.product)
         found("unknown_product", "error", None, text, "diary")
     for active in actives:
         name = catalogue.active_names(active)
-        vn = catalogue.vietnam_status(active)
-        if vn.prohibited:
+        vn = catalogue.vietnam_status(active, entry.applied_on)  # the list in force that day
+        if vn.prohibited_on(entry.applied_on):
             kind = message("compliance.kind_removed" if vn.status == "removed" else "compliance.kind_banned")
             text = message(
                 "compliance.banned_in_vietnam",
@@ -54,13 +61,9 @@ def check_entry(entry: SprayEntry, market: str) -> list[Finding]:
             )
             found("banned_in_vietnam", "error", active, text, vn.source)
         elif vn.status == "unknown":
-            found(
-                "unknown_active",
-                "warning",
-                active,
-                message("compliance.unknown_active", active=name),
-                "catalogue",
-            )
+            known = catalogue.known_active(active)  # in the catalogue, Vietnamese status not checked
+            key = "compliance.vn_status_unknown" if known else "compliance.unknown_active"
+            found("unknown_active", "warning", active, message(key, active=name, act=act), vn.source)
         if market == "VN":
             continue
         ms = catalogue.market_status(active, market)

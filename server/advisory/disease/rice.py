@@ -51,6 +51,8 @@ WET_DAY_RAIN_MM = 5.0
 #: Blast infection: continuous leaf wetness > 10 h (KALRO rice-disease factsheet).
 BLAST_WET_RUN_H = 10
 #: Night-temperature rule: Tmin 20-26 °C with RH >= 90 % for >= 7 days (Rice Knowledge Management Portal).
+#: "RH >= 90 %" must last long enough to infect: each of those days needs the KALRO wet period
+#: (> 10 h continuous wetness, ``BLAST_WET_RUN_H``), not a single humid hour.
 BLAST_NIGHT_TMIN = (20.0, 26.0)
 BLAST_NIGHT_DAYS = 7
 #: Sheath-blight lesion growth relative to 100 % RH at 25 °C (Hashiba et al. 1982); none measured below 86 %.
@@ -90,7 +92,8 @@ def _night_rule(days: Sequence[DaySummary]) -> bool:
     if len(recent) < BLAST_NIGHT_DAYS:
         return False
     low, high = BLAST_NIGHT_TMIN
-    return all(d.tmin_c is not None and low <= d.tmin_c <= high and d.humid_hours > 0 for d in recent)
+    warm_nights = all(d.tmin_c is not None and low <= d.tmin_c <= high for d in recent)
+    return warm_nights and all(d.longest_wet_run > BLAST_WET_RUN_H for d in recent)
 
 
 def evaluate_blast(days: Sequence[DaySummary]) -> ModelOutput | None:

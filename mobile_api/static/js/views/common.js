@@ -1,7 +1,8 @@
 // Pieces several screens share: the field picker, the outbox state of an item, the harvest lock and
 // the lot gate in words (home, diary and harvest say the same thing about the same field).
 import { api } from "../api.js";
-import { area, date, t } from "../i18n.js";
+import { area, date, pick, t } from "../i18n.js";
+import { readAloud } from "../speak.js";
 import { el, field, notice } from "../ui.js";
 
 // The harvest lock in words, [headline, why], for home, diary and harvest alike. A spray whose
@@ -26,18 +27,18 @@ export function reasonText(r) {
 }
 
 export function refusal(reasons, head = "lot_refused_head") {
-  return el("div", { class: "notice error refusal", role: "alert" },
+  return readAloud(el("div", { class: "notice error refusal", role: "alert" },
     el("strong", {}, t(head)),
-    el("ul", {}, reasons.map((r) => el("li", { "data-code": r.code }, reasonText(r)))));
+    el("ul", {}, reasons.map((r) => el("li", { "data-code": r.code }, reasonText(r))))));
 }
 
 // The field's harvest state: the lock while an interval runs; once it is over, the lot gate's
 // refusal when a recorded spray still stops the lot (a banned active), never a green "harvest".
 export function lockLine(lock, gate) {
   if (!lock.locked && gate && !gate.allowed) return refusal(gate.reasons, "lot_gate_blocked");
-  if (!lock.locked) return notice(lock.safe_from ? t("harvest_ok_since", { date: date(lock.safe_from) }) : t("harvest_ok"), "ok");
+  if (!lock.locked) return readAloud(notice(lock.safe_from ? t("harvest_ok_since", { date: date(lock.safe_from) }) : t("harvest_ok"), "ok"));
   const [head, why] = lockWords(lock);
-  return notice(`${head} — ${why}`, "error");
+  return readAloud(notice(`${head} — ${why}`, "error"));
 }
 
 // The home card's harvest row, [ok, headline, why]: a banned or unapproved spray stops the lot even
@@ -82,4 +83,20 @@ export async function fieldPicker(onChange) {
 
 export function waitingNote() {
   return el("p", { class: "notice waiting", role: "status" }, t("waiting_to_send"));
+}
+
+// The irrigation advice as the farmer carries it out (server/advisory/irrigation_plan.py): what to
+// do in steps of the field's method, how far to trust it, what to check, and what the advice assumed
+// until the season profile is confirmed. Home and field screens show the same block.
+export function irrigationPlan(today) {
+  const p = today.irrigation.plan;
+  const parts = [el("p", { class: "plan-summary" }, pick(p.summary))];
+  if (p.applications.length) {
+    parts.push(el("ol", { class: "plan-steps" }, p.applications.map((a) => el("li", { "data-day": a.day }, pick(a.text)))));
+  }
+  if (p.confidence_text) parts.push(el("p", { class: `confidence ${p.confidence}` }, pick(p.confidence_text)));
+  for (const c of p.checks) parts.push(el("p", { class: "check" }, pick(c)));
+  for (const n of p.notes) parts.push(el("p", { class: "muted plan-note" }, pick(n)));
+  if (today.assumptions) parts.push(el("p", { class: "assumptions" }, pick(today.assumptions)));
+  return el("div", { class: "irrigation-plan", "data-status": p.status }, parts);
 }

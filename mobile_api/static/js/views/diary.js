@@ -9,6 +9,7 @@ import { date, getLang, num, parseDate, t } from "../i18n.js";
 import * as queue from "../queue.js";
 import { localDay } from "../timezone.js";
 import { el, field, notice, show, uid } from "../ui.js";
+import { readAloud } from "../speak.js";
 import { fieldPicker, lockLine, waitingNote } from "./common.js";
 
 export const warningText = (w) => t("warn_" + w.code,
@@ -109,7 +110,7 @@ async function load(fieldId, panel, done = []) {
   const productField = field(t("product"), product, t("product_hint"));
   const showWarnings = () => {
     const p = kind.value === "spray" ? cat.products.find((x) => x.id === product.value) : null;
-    warn.replaceChildren(...(p?.warnings || []).map((w) => notice("⚠ " + warningText(w), "error")));
+    warn.replaceChildren(...(p?.warnings || []).map((w) => readAloud(notice("⚠ " + warningText(w), "error"))));
     return p;
   };
   product.addEventListener("change", () => {

@@ -3,9 +3,12 @@
 // charts for 24 h / 7 d / season of the catalogue's chart channels, the field's shape.
 import { api } from "../api.js";
 import { channels, lineChart, pointValue } from "../chart.js";
-import { area, date, num, parseDate, pick, t } from "../i18n.js";
+import { area, date, getLang, num, parseDate, pick, t } from "../i18n.js";
+import { readAloud } from "../speak.js";
 import { localClock, localDay } from "../timezone.js";
-import { el, notice, show, svg } from "../ui.js";
+import { el, field, notice, show, svg } from "../ui.js";
+import { irrigationPlan } from "./common.js";
+import { forecastCard } from "./forecast.js";
 
 const RANGES = { "24h": 24, "7d": 168, season: 744 };
 
@@ -63,33 +66,78 @@ function fieldDay(days) {
       tile(t("leaf_wet_h"), d.leaf_wet_h == null ? "—" : t("n_hours", { n: num(d.leaf_wet_h, 0) }))));
 }
 
-// The season: shown to everyone who sees the field, editable by the farm's owner (audited on the server).
+// The season profile: shown to everyone who sees the field, editable by the farm's owner. Crop,
+// date, variety and duration go to the registry's planting record (audited); market, soil,
+// irrigation method and pump flow to the field's profile. Until saved, the advice says what it assumed.
 function season(f, onSaved) {
   const s = f.today.season;
+  const sp = f.season_profile;
   const known = (f.crops || []).find((c) => c.key === s.crop);
-  const line = el("p", {}, `${known ? pick(known.names) : s.crop} · ${s.planting_date ? t("planted_on", { day: date(s.planting_date) }) : t("planting_not_recorded")}`);
-  const box = el("section", { class: "season" }, el("h3", {}, t("season")), line);
+  const when = s.planting_date
+    ? t(sp.date_kind === "transplanted" ? "transplanted_on" : "planted_on", { day: date(s.planting_date) })
+    : t("planting_not_recorded");
+  const line = el("p", {}, `${known ? pick(known.names) : s.crop} · ${when}`);
+  const box = el("section", { class: "season" }, el("h3", {}, t("season")), line,
+    sp.confirmed ? null : el("p", { class: "notice info profile-unconfirmed" }, t("profile_unconfirmed")));
   if (!f.can_edit_season) return box;
-  const crop = el("select", { name: "crop", "aria-label": t("crop") },
+  const options = (values, label, selected) => values.map((v) => el("option", { value: v, selected: v === selected }, label(v)));
+  const crop = el("select", { name: "crop" },
     (f.crops || []).map((c) => el("option", { value: c.key, selected: c.key === s.crop }, pick(c.names))));
-  const when = el("input", { name: "planting_date", inputmode: "numeric", placeholder: t("date_placeholder"),
-    value: s.planting_date ? date(s.planting_date) : "", "aria-label": t("planting_date") });
+  const kind = el("select", { name: "date_kind" }, options(["sown", "transplanted"], (v) => t("date_kind_" + v), sp.date_kind));
+  const day = el("input", { name: "planting_date", inputmode: "numeric", placeholder: t("date_placeholder"),
+    value: s.planting_date ? date(s.planting_date) : "" });
+  const variety = el("input", { name: "variety", value: sp.variety || "", maxlength: 100 });
+  const duration = el("input", { name: "duration_days", inputmode: "numeric", value: sp.duration_days ?? "" });
+  const soil = el("select", { name: "soil_texture" }, el("option", { value: "" }, t("choose")),
+    options(sp.choices.soil_texture, (v) => (v === "unknown" ? t("soil_unknown") : pick(sp.soil_names[v])), sp.soil_texture));
+  const method = el("select", { name: "irrigation_method" }, el("option", { value: "" }, t("choose")),
+    options(sp.choices.irrigation_method, (v) => t("method_" + v), sp.irrigation_method));
+  const pump = el("input", { name: "pump_rate_m3h", inputmode: "decimal", value: sp.pump_rate_m3h == null ? "" : num(sp.pump_rate_m3h, 1, false) });
+  const market = el("select", { name: "market" }, options(sp.choices.market, (v) => t("market_" + v), sp.market));
   const status = el("div", { "aria-live": "polite" });
+  const number = (input) => {
+    if (!input.value.trim()) return null;
+    const v = Number(input.value.trim().replace(",", "."));
+    return Number.isFinite(v) ? v : input.value;  // the server says why it is not a number
+  };
   const form = el("form", { class: "season-form", onsubmit: async (ev) => {
     ev.preventDefault();
-    const planted = when.value.trim() ? parseDate(when.value) : null;
-    if (when.value.trim() && !planted) { status.replaceChildren(notice(t("date_invalid"), "error")); return; }
+    const planted = day.value.trim() ? parseDate(day.value) : null;
+    if (day.value.trim() && !planted) { status.replaceChildren(notice(t("date_invalid"), "error")); return; }
+    const body = { crop: crop.value, date_kind: kind.value, planting_date: planted, variety: variety.value,
+      duration_days: number(duration), soil_texture: soil.value || null, irrigation_method: method.value || null,
+      pump_rate_m3h: number(pump), market: market.value };
     try {
-      await api(`/api/v1/app/fields/${f.id}/season`, { method: "PUT", body: { crop: crop.value, planting_date: planted } });
+      await api(`/api/v1/app/fields/${f.id}/season-profile`, { method: "PUT", body });
       status.replaceChildren(notice(t("season_saved")));
       onSaved();
-    } catch {
-      status.replaceChildren(notice(t("season_not_saved"), "error"));  // offline or refused: nothing changed
+    } catch (e) {
+      // offline or refused: nothing changed; the server's reason when it gave one
+      status.replaceChildren(notice(`${t("season_not_saved")} ${e?.body?.detail || ""}`.trim(), "error"));
     }
-  } }, el("label", {}, t("crop"), crop), el("label", {}, t("planting_date"), when),
+  } }, field(t("crop"), crop), field(t("date_kind"), kind), field(t("planting_date"), day),
+  field(t("variety"), variety), field(t("duration_days"), duration, t("duration_hint")),
+  field(t("soil_texture"), soil, t("soil_hint")), field(t("irrigation_method"), method),
+  field(t("pump_rate"), pump, t("pump_hint")), field(t("market"), market),
   el("button", { type: "submit" }, t("save")), status);
   box.append(form);
   return box;
+}
+
+// Today's irrigation as steps of the field's method, with its confidence and assumptions.
+function irrigationCard(f) {
+  const irr = f.today.irrigation;
+  const head = irr.plan.status === "hold_for_rain" ? t("irr_hold_for_rain") : t("irr_" + irr.reason);
+  return readAloud(el("section", { class: "card irrigation" }, el("h3", {}, t("irrigation_today")),
+    el("strong", {}, head), irrigationPlan(f.today)));
+}
+
+// The season table (daily water balance, rain, ET0, GDD, sprays, risk) for the farmer's spreadsheet.
+function seasonTable(f) {
+  const link = (format) => el("a", { class: "button", download: "",
+    href: `/api/v1/app/fields/${f.id}/season-table?format=${format}&lang=${getLang()}` }, t("season_table_" + format));
+  return el("section", { class: "season-table" }, el("h3", {}, t("season_table")),
+    el("p", { class: "muted" }, t("season_table_hint")), el("p", { class: "links" }, link("csv"), link("xlsx")));
 }
 
 export async function render(id) {
@@ -109,8 +157,11 @@ export async function render(id) {
       tile(t("ch_soil_temp"), r.soil_temp == null ? "—" : `${num(r.soil_temp, 1)} °C`),
       tile(t("ch_air_temp"), r.air_temp == null ? "—" : `${num(r.air_temp, 1)} °C`),
       tile(t("rain_24h"), r.rain_24h == null ? "—" : `${num(r.rain_24h, 1)} mm`)),
+    irrigationCard(f),
+    forecastCard(f),
     fieldDay(f.today.field_days),
     season(f, () => render(id)),
+    seasonTable(f),
     el("p", { class: "links" }, el("a", { class: "button", href: "#/photo" }, t("tab_photo")), el("a", { class: "button", href: "#/diary" }, t("tab_diary"))),
     el("h3", {}, t("field_map")),
     shape(f.geometry, f.name),
