@@ -7,7 +7,7 @@ verdict before and after, so a lot that a change of law refuses is visible to wh
 A new table only: downgrade drops it (the records are lost; verdicts are unaffected).
 
 Revision ID: 0015
-Revises: 0014
+Revises: 0012
 Create Date: 2026-12-04 18:00:00
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015"
-down_revision = "0014"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

@@ -111,7 +111,7 @@ class Lot(Base):
     __tablename__ = "app_lot"
     __table_args__ = (UniqueConstraint("created_by", "idempotency_key", name="uq_app_lot_user_key"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(64), unique=True)  # server.advisory.lots scheme
+    code: Mapped[str] = mapped_column(String(80), unique=True)  # server.advisory.lots scheme (0009)
     idempotency_key: Mapped[str] = mapped_column(String(64))  # unique per created_by
     field_id: Mapped[int] = mapped_column(ForeignKey("field.id"), index=True)
     crop: Mapped[str] = mapped_column(String(50))
