@@ -8,7 +8,9 @@ as for a farmer who signed in yesterday). Run: .venv/bin/python bench/app_weight
 
 from __future__ import annotations
 
+import atexit
 import gzip
+import shutil
 import statistics
 import sys
 import tempfile
@@ -27,7 +29,9 @@ KBPS = 400
 
 
 def main(runs: int = 3) -> None:
-    app = seeded_app(Path(tempfile.mkdtemp()), history_days=7)
+    data_dir = Path(tempfile.mkdtemp(prefix="bench-weight-"))
+    atexit.register(shutil.rmtree, data_dir, True)  # the seeded registry and time series
+    app = seeded_app(data_dir, history_days=7)
     with serve(app) as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         cookies = requests.post(url + "/api/v1/auth/login", json=LOGIN, timeout=10).cookies

@@ -12,6 +12,7 @@ import argparse
 import gzip
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -22,7 +23,7 @@ from pathlib import Path
 import requests
 
 from bench.server_common import make_registry, records
-from bench.timing import describe_machine
+from bench.timing import cpu_s, describe_machine, tree_cpu_s
 from server.timeseries.lineproto import to_line
 from tests.services import free_port, start_influxd, start_postgres
 
@@ -80,6 +81,7 @@ def main() -> int:
     ap.add_argument("--batch", type=int, default=5000)
     ap.add_argument("--registry", choices=("sqlite", "postgresql"), default="postgresql")
     args = ap.parse_args()
+    started = time.monotonic()
     tmp = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
     influxd = start_influxd(tmp / "influx")
     pg = start_postgres(tmp / "pg") if args.registry == "postgresql" else None
@@ -123,7 +125,9 @@ def main() -> int:
                 time.sleep(0.1)
         warm = [f | {"counter": r.counter + 10**6} for f, r in zip(frames[: args.batch], recs, strict=False)]
         post_all(url, token, bodies(warm, args.batch), 1)  # warm-up: workers open their connections
+        server_cpu0 = tree_cpu_s(server.pid)
         elapsed, stored, busy = post_all(url, token, batches, args.clients or 2 * args.workers)
+        server_cpu = tree_cpu_s(server.pid) - server_cpu0
         floor_after = floor(influx, lines, args.batch, "floor2")  # the machine's load drifts: measure twice
     finally:
         server.terminate()
@@ -131,6 +135,8 @@ def main() -> int:
         influxd.stop()
         if pg:
             pg.stop()
+            shutil.rmtree(pg.workdir, ignore_errors=True)  # as root, PostgreSQL's own temp directory
+        shutil.rmtree(tmp, ignore_errors=True)  # hundreds of MB of InfluxDB shards per run
     assert stored == len(frames), (stored, len(frames))
     rate = stored / elapsed
     print(f"machine: {describe_machine()}; registry: {args.registry}; gunicorn workers: {args.workers}")
@@ -140,6 +146,11 @@ def main() -> int:
     print(f"endpoint: {stored:,} new frames in {elapsed:.2f} s = {rate:,.0f} readings/s")
     print(f"  {busy} batches were answered 429/503 and retried; load average {os.getloadavg()[0]:.1f}")
     print(f"ratio: {rate / floor_rate:.0%} of the floor")
+    print(
+        f"endpoint per CPU-second of gunicorn: {stored / max(server_cpu, 1e-9):,.0f} frames"
+        f" ({server_cpu:.1f} CPU-s)"
+    )
+    print(f"whole run: {time.monotonic() - started:.1f} s wall, {cpu_s():.1f} CPU-seconds (all processes)")
     return 0
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shutil
 import tempfile
 import time
 from collections.abc import Callable
@@ -137,6 +138,7 @@ def main() -> int:
     finally:
         store.close()
         influxd.stop()
+        shutil.rmtree(influxd.workdir.parent, ignore_errors=True)  # a year of points: hundreds of MB
     print(f"machine: {describe_machine()}; load average {os.getloadavg()[0]:.1f}")
     print(f"data: {points:,} points ({args.nodes} nodes × {args.days} d × 96/d), loaded in {t_load:.0f} s;")
     print(f"  rollup backfill (hourly + daily SELECT … INTO) {t_backfill:.0f} s; settled in {t_settle:.0f} s")

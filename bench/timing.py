@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import os
 import platform
+import resource
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -31,6 +32,29 @@ def cpu_model() -> str:
 def describe_machine() -> str:
     """One line for a benchmark's output, e.g. ``8 CPUs (AMD EPYC 7B13), Python 3.12.3``."""
     return f"{os.cpu_count()} CPUs ({cpu_model()}), Python {platform.python_version()}"
+
+
+def cpu_s() -> float:
+    """CPU-seconds used so far by this process and its waited-for children (servers it started and
+    stopped): printed beside wall-clock, since on a shared machine wall time measures the neighbours."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def tree_cpu_s(root_pid: int) -> float:
+    """CPU-seconds so far of a running process and its direct children (gunicorn's master and
+    workers), from /proc: the server's own cost of a phase, whatever else the machine runs."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(stat.parent.name), int(fields[1])
+        if root_pid in (pid, ppid):
+            total += int(fields[11]) + int(fields[12])  # utime, stime (proc(5) fields 14, 15)
+    return total / tick
 
 
 def time_ms(fn: Callable[[], object], runs: int, warmup: int = 1) -> list[float]:

@@ -92,11 +92,18 @@ _FACTS: dict[str, dict[str, Any]] = {
     "battery": dict(valid=(2.8, 4.35), aggregation=A.MEAN, role=R.NODE_HEALTH, digits=2),  # Li-ion 18650
     "soil_ec": dict(valid=(0.0, 20000.0), aggregation=A.MEAN, role=R.SOIL, display_unit="µS/cm", digits=0),
     "soil_ph": dict(valid=(3.0, 9.5), aggregation=A.MEAN, role=R.SOIL, display_unit=""),
-    "soil_n": dict(valid=None, aggregation=A.MEAN, role=R.SOIL, digits=0),
-    "soil_p": dict(valid=None, aggregation=A.MEAN, role=R.SOIL, digits=0),
-    "soil_k": dict(valid=None, aggregation=A.MEAN, role=R.SOIL, digits=0),
-    "rssi": dict(valid=None, aggregation=A.MEAN, role=R.NODE_HEALTH, digits=0),
-    "soil_raw": dict(valid=None, aggregation=A.MEAN, role=R.CALIBRATION, digits=0),
+    # RS485 NPK probes report 0-1999 or 0-2999 mg/kg, resolution 1 (JXCT JXBS-3001 manual, DFRobot
+    # SEN0601 wiki; ../shared/reference/node-hardware.md, soil sensor table)
+    "soil_n": dict(valid=(0.0, 2999.0), aggregation=A.MEAN, role=R.SOIL, digits=0),
+    "soil_p": dict(valid=(0.0, 2999.0), aggregation=A.MEAN, role=R.SOIL, digits=0),
+    "soil_k": dict(valid=(0.0, 2999.0), aggregation=A.MEAN, role=R.SOIL, digits=0),
+    # received power: LoRa sensitivity bottoms out near -148 dBm (Semtech SX1276/SX1262 datasheets,
+    # SF12/125 kHz); no receiver reads above 0 dBm (the radios' maximum input level is 0 to +10 dBm
+    # and a node's link is never that close); the ESP32 Wi-Fi RSSI lies inside the same span
+    "rssi": dict(valid=(-150.0, 0.0), aggregation=A.MEAN, role=R.NODE_HEALTH, digits=0),
+    # ESP32 ADC input: absolute maximum 3.6 V (ESP32 datasheet; node-hardware.md, MicroPython ADC
+    # row); readings outside the 150-2450 mV linear window stay valid calibration evidence
+    "soil_raw": dict(valid=(0.0, 3600.0), aggregation=A.MEAN, role=R.CALIBRATION, digits=0),
     # % of the sample interval the sensor was wet; hourly mean × 60 / 100 = wet minutes in the hour
     "leaf_wetness": dict(valid=(0.0, 100.0), aggregation=A.MEAN, role=R.DISEASE, digits=0, chart="weather"),
     # AWD pipe reading relative to the soil surface
@@ -105,8 +112,11 @@ _FACTS: dict[str, dict[str, Any]] = {
     # brief cloud-edge enhancement, hence 1500
     "solar_radiation": dict(valid=(0.0, 1500.0), aggregation=A.MEAN, role=R.WEATHER, display_unit="W/m²",
                             digits=0),
-    "config_version": dict(valid=None, aggregation=A.NONE, role=R.NODE_HEALTH, digits=0),
-    "snr": dict(valid=None, aggregation=A.MEAN, role=R.NODE_HEALTH),
+    # the wire carries it as an unsigned 16-bit count (firmware/lib/framecodec.py, ">H", scale 1)
+    "config_version": dict(valid=(0.0, 65535.0), aggregation=A.NONE, role=R.NODE_HEALTH, digits=0),
+    # LoRa packet SNR is a signed byte in 0.25 dB steps: -32 to +31.75 dB (SX1276 datasheet
+    # RegPktSnrValue; node-hardware.md, micropython-lib lora row: "snr (dB×4)")
+    "snr": dict(valid=(-32.0, 32.0), aggregation=A.MEAN, role=R.NODE_HEALTH),
 }  # fmt: skip
 
 

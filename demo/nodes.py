@@ -4,11 +4,25 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from typing import cast
 
 from demo.weather import FieldWeather
 from firmware.lib import framecodec as fc
+from firmware.lib import nodeconfig
 
 CH = fc.CHANNEL_IDS
+
+
+def raw_mv(vwc: float, cal: dict[str, float] | None = None) -> float:
+    """The probe output (mV) that reads as ``vwc`` under a two-point calibration: the firmware's
+    default one (nodeconfig.DEFAULTS, the one a node runs before it is calibrated), inverted.
+
+    A real node sends the ADC reading and computes the water content from it; the demo computes
+    the water content from its weather model, so the raw value is derived the other way round. The
+    ADC's linear range (150-2450 mV, firmware/drivers/soil.py) bounds it, as on a node."""
+    c = cal or cast(dict[str, float], nodeconfig.DEFAULTS["soil_cal"])
+    uv = c["dry_uv"] + (vwc - c["dry_vwc"]) * (c["wet_uv"] - c["dry_uv"]) / (c["wet_vwc"] - c["dry_vwc"])
+    return float(min(max(round(uv / 1000), 150), 2450))
 
 
 @dataclass
@@ -47,6 +61,10 @@ class SimNode:
             i = self._rng.randrange(len(readings) - 2)
             cid = readings[i][0]
             readings[i] = (cid, None, self._rng.choice((fc.STATUS_TIMEOUT, fc.STATUS_CRC, fc.STATUS_FAULT)))
+        # the raw probe value rides along in every frame, as the firmware's default config sends it
+        # (nodeconfig "soil_raw"); it is what the ADC read, so it stays even when the water content
+        # is reported as failed
+        readings.append((CH["soil_raw"], raw_mv(vwc), fc.STATUS_OK))
         return readings
 
     def frame(

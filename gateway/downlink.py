@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from firmware.lib import fwbundle, nodeconfig
+from firmware.lib import linkproto as lp
 from firmware.lib.linkproto import espnow_config_chunks, parse_status
 from firmware.lib.topics import config_topic, fw_chunk_topic, fw_offer_topic
 from gateway.keys import NodeKeys
@@ -173,6 +174,36 @@ class Downlink:
         if reported is not None and int(reported) >= version:
             return []
         return list(espnow_config_chunks(blob.encode()))
+
+    def espnow_notice(self, node_id: int) -> list[bytes]:
+        """The offer notice for an ESP-NOW node targeted with a kept bundle it does not run yet."""
+        version = self.targets.get(node_id)
+        if version is None or self.status.get(node_id, {}).get("fw_version") == version:
+            return []
+        return [lp.espnow_fw_notice(version)] if self.bundle(version) is not None else []
+
+    def espnow_answer(self, msg: bytes) -> list[bytes]:
+        """ESP-NOW payloads answering a node's request through the bridge (``linkproto``): its
+        offer's manifest, one chunk, or nothing (a status is taken, a request not targeted ignored)."""
+        req = lp.parse_request(msg)
+        if req is None:
+            return []
+        kind, node_id, arg, index = req
+        if kind == lp.ESPNOW_STATUS:
+            self.on_status(node_id, bytes(arg) if isinstance(arg, bytes) else b"")
+            return []
+        if self.targets.get(node_id) != arg or not isinstance(arg, int):
+            return []  # not what this node is offered (withdrawn since, or another node's)
+        kept = self.bundle(arg)
+        if kept is None:
+            return []
+        if kind == lp.ESPNOW_OFFER_REQ:
+            return espnow_config_chunks(kept[0], lp.ESPNOW_MANIFEST)
+        body = fwbundle.unsigned_body(kept[0])
+        if index is None or index >= fwbundle.chunk_count(body):
+            return []
+        step = body["chunk"]
+        return lp.espnow_chunk_pieces(index, kept[1][index * step : (index + 1) * step])
 
     # -- what the broker should hold -----------------------------------------------------------
     def retained(self) -> dict[str, bytes]:

@@ -8,7 +8,11 @@ port is closed and reopened with capped exponential backoff, and a fresh decoder
 packet from before. A node's ack is a ``MSG_DOWN`` carrying ``linkproto.espnow_ack(counter)`` to
 the node's MAC, sent only for frames the processor reports durable (or already stored). With a
 ``Downlink``, a node whose signed config is newer than the version it reports gets the config's
-ESP-NOW chunks right after its ack (``linkproto.espnow_config_chunks``).
+ESP-NOW chunks (``linkproto.espnow_config_chunks``), and a node offered a firmware bundle gets the
+offer notice, in the same burst as its ack and *before* it: the node stops listening a few ms after
+its last ack, while a 250-byte piece needs ~23 ms on a 115200-baud line. The node's firmware
+requests and status (``linkproto.parse_request``) come up as bridge frames whose first byte is not a
+frame version; they are answered at once (``Downlink.espnow_answer``) and never reach the processor.
 """
 
 from __future__ import annotations
@@ -55,6 +59,7 @@ class SerialStats:
     acks_dropped: int = 0
     radio_acks_ok: int = 0  # MSG_SENT: the node's radio took the ack
     radio_acks_failed: int = 0
+    fw_requests: int = 0  # firmware requests and status messages from ESP-NOW nodes
     bridge: dict[str, Any] = field(default_factory=dict)  # last MSG_HELLO / MSG_STATUS
 
 
@@ -176,6 +181,9 @@ class SerialIntake:
                 except ValueError:
                     self.stats.bad_packets += 1
                     continue
+                if frame[:1] and frame[0] in linkproto.ESPNOW_UP_KINDS:
+                    self._answer(mac, frame)
+                    continue
                 frames.append(RawFrame(frame, now, rssi=rssi or None))
                 macs.append(mac)
             elif mtype == sf.MSG_SENT:
@@ -201,21 +209,30 @@ class SerialIntake:
         self.stats.frames += len(frames)
         results = self.processor.process(frames)
         out = bytearray()
-        configs: dict[int, bytes] = {}
+        told: set[int] = set()  # config and notice once per node and burst, before its first ack
         for mac, result in zip(macs, results, strict=True):
             if result.ack and result.counter is not None:
+                if self.downlink is not None and result.node_id is not None and result.node_id not in told:
+                    told.add(result.node_id)
+                    version = self.processor.config_version(result.node_id)
+                    ahead = self.downlink.espnow_config(result.node_id, version)
+                    for msg in ahead + self.downlink.espnow_notice(result.node_id):
+                        out += sf.encode(sf.MSG_DOWN, sf.pack_down(mac, msg))
                 out += sf.encode(sf.MSG_DOWN, sf.pack_down(mac, linkproto.espnow_ack(result.counter)))
                 self.stats.acks_sent += 1
-                if self.downlink is not None and result.node_id in self.downlink.configs:
-                    configs[result.node_id] = mac
-        if configs and self.downlink is not None:
-            for node_id, mac in configs.items():
-                for chunk in self.downlink.espnow_config(node_id, self.processor.config_version(node_id)):
-                    out += sf.encode(sf.MSG_DOWN, sf.pack_down(mac, chunk))
         if out and not self._write(bytes(out)):
             self.stats.acks_dropped += 1
             log.warning("event=serial_ack_dropped bytes=%d", len(out))
         return results
+
+    def _answer(self, mac: bytes, msg: bytes) -> None:
+        """A node's firmware request or status through the bridge: answer it to that MAC at once."""
+        if self.downlink is None:
+            return
+        out = b"".join(sf.encode(sf.MSG_DOWN, sf.pack_down(mac, m)) for m in self.downlink.espnow_answer(msg))
+        self.stats.fw_requests += 1
+        if out and not self._write(out):
+            log.warning("event=serial_fw_answer_dropped bytes=%d", len(out))
 
     def _write(self, data: bytes, timeout_s: float = 1.0) -> bool:
         """Write to the bridge; False if the port is gone or stuck (acks dropped: the node resends

@@ -260,6 +260,7 @@ def put_season(field_id: int) -> Response | dict[str, Any]:
         "soil_texture": "string: a soil texture key or 'unknown'",
         "irrigation_method": "flood | furrow | drip | can",
         "pump_rate_m3h": "number: the pump's flow, m³/h, or null",
+        "expected_harvest": "string: planned harvest day YYYY-MM-DD (or from duration_days)",
     },
 )
 @login_required

@@ -61,6 +61,9 @@ def diagnosis_json(d: Diagnosis, market: str) -> dict[str, Any]:
             "status": review.status(d),
             "label": d.review_label,
             "label_name": vocabulary.label_name(d.review_label),
+            # An officer's answer that is no disease (server.farm.review.OUTCOMES): the app words it
+            # as a sentence of its own, since "corrected to:" needs a disease name after it.
+            "outcome": d.review_label if review.is_outcome(d.review_label) else None,
             "note": d.review_note,
             "at": d.reviewed_at,
             "actions": review.farmer_actions(d),

@@ -21,6 +21,7 @@ if ! $runtime_only; then
   have mosquitto_pub || need+=(mosquitto-clients)
   have chromium || need+=(chromium)
   ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need+=(postgresql)
+  have haproxy || need+=(haproxy)  # the multi-host harness (deploy/cluster, tests/cluster, bench/cluster.py)
 fi
 if ((${#need[@]})); then
   if [[ $(id -u) -ne 0 ]]; then

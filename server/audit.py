@@ -88,10 +88,8 @@ def _write(session: Session, _ctx: Any) -> None:
         # The mapper reads the key from the object: an inserted row has its id by now, while its
         # identity (``inspect(obj).identity``) is only set once the whole flush has finished.
         key = inspect(type(obj)).primary_key_from_instance(obj)
-        if e["action"] == "insert":  # the values were taken before the INSERT gave the row its id
-            for column in inspect(type(obj)).primary_key:
-                if column.key in e["changes"]:
-                    e["changes"][column.key] = _plain(getattr(obj, column.key))
+        if e["action"] == "insert":  # taken again: the INSERT gave the row its id and column defaults
+            e["changes"] = {k: _plain(getattr(obj, k)) for k in _columns(obj)}
         rows.append(
             {
                 "at": now,

@@ -2,7 +2,10 @@
 twice and any worker (or machine, with a shared directory or object store) finds the same bytes.
 
 ``LocalBlobStore`` is the default (a directory, ``<data dir>/blobs``); an S3/MinIO adapter only
-needs ``put``/``get``/``exists`` with the same sha256 keys.
+needs ``put``/``get``/``exists`` with the same sha256 keys. Across app hosts the directory is a
+shared mount (NFS v4 or similar; ``docs/deployment.md``, multi-host): writes go to a temporary file
+beside the target and are renamed into place, which is atomic on NFS within one directory, and a
+read is checked against its key, so a torn or stale read of a shared file is never served.
 """
 
 from __future__ import annotations
@@ -54,7 +57,13 @@ class LocalBlobStore:
 
     def get(self, key: str) -> bytes | None:
         path = self._path(key)
-        return path.read_bytes() if path.exists() else None
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        # Content addressing makes the check free of any other state: bytes that do not hash to
+        # their name (a partial copy on a shared mount) are as good as absent.
+        return data if hashlib.sha256(data).hexdigest() == key else None
 
     def exists(self, key: str) -> bool:
         return self._path(key).exists()

@@ -30,6 +30,8 @@ class Calibration:
     energy_threshold: float = 0.0  # energy above this -> not a known leaf
     input_size: int = 128
     tta_views: int = 1  # orientations averaged per photo (1, 2 or 4), see Diagnoser.logits
+    # Also average in the whole photo's centre square as one more view (Diagnoser.photo_logits).
+    centre_view: bool = False
     # With the field's crop given: below this probability of that crop -> "does not look
     # like <crop>" instead of a forced within-crop label (0 = never).
     crop_min_probability: float = 0.0

@@ -2,7 +2,8 @@
 
 It is a dumb, fast pipe: it never decodes or verifies node frames (the gateway does, with the
 node keys the bridge never holds). Radio -> serial: ``MSG_FRAME`` with the sender MAC and RSSI.
-Serial -> radio: ``MSG_DOWN`` (an ack or a config chunk for one node), answered by ``MSG_SENT``.
+Serial -> radio: ``MSG_DOWN`` (an ack, a config or firmware piece for one node), answered by
+``MSG_SENT``. A node's firmware requests and status travel up as ``MSG_FRAME`` like its frames.
 Wire format and message types: ``serialframe``; payload meaning: ``linkproto``.
 """
 

@@ -43,6 +43,10 @@ DEFAULTS = {
     "sensors": ["soil", "ds18b20", "sht4x", "battery"],
     "soil_cal": {"model": "two_point", "dry_uv": 2400000, "wet_uv": 1000000, "dry_vwc": 0.0, "wet_vwc": 0.45},
     "soil_samples": 9,
+    # 1: every frame also carries the probe's raw output (channel soil_raw, mV), so the technician's
+    # calibration and any later recalibration of history have it; 3 bytes a frame, costed in
+    # docs/protocol.md ("Raw soil value"). 0 leaves it out (only for a link that cannot spare them).
+    "soil_raw": 1,
     "soil_settle_ms": 200,
     "battery_ratio": 2.0,
     "low_batt_v": 3.5,
@@ -84,6 +88,7 @@ SCHEMA = {
     "sensors": ("list", 0, len(SENSORS)),
     "soil_cal": ("dict", 0, 0),
     "soil_samples": ("int", 1, 64),
+    "soil_raw": ("int", 0, 1),
     "soil_settle_ms": ("int", 0, 5000),
     "battery_ratio": ("num", 1.0, 20.0),
     "low_batt_v": ("num", 2.5, 4.5),

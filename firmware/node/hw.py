@@ -81,7 +81,7 @@ def build_sensors(cfg, pins):
         from soil import CapacitiveSoil
 
         sensors.append(CapacitiveSoil(adc(pins["soil_adc"]), cfg["soil_cal"],
-                                      samples=cfg["soil_samples"]))
+                                      samples=cfg["soil_samples"], raw=cfg["soil_raw"] == 1))
     if "ds18b20" in names:
         import ds18x20
         import onewire
@@ -165,7 +165,7 @@ def build(root=""):
     store = Store(machine.RTC(), root + "/data", buffer_max=cfg["buffer_max"], spill_at=cfg["spill_at"])
     link = build_link(cfg, node_id, secrets, key)
     fw = None
-    if secrets.get("fw_key") and cfg["uplink"] == "wifi":  # bundles travel over MQTT only
+    if secrets.get("fw_key"):  # bundles over MQTT (Wi-Fi) or through the ESP-NOW bridge
         from updater import Updater
 
         fw = Updater(key, binascii.unhexlify(secrets["fw_key"]), cfg["board"], cfg["farm_id"], root,

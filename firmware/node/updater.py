@@ -159,7 +159,10 @@ class Updater:
             while got < self.total and fetched < budget:
                 if time.ticks_diff(deadline, time.ticks_ms()) <= 0:
                     break
-                data = link.fetch(topics.fw_chunk_topic(self.farm_id, version, got), CHUNK_WAIT_MS)
+                if hasattr(link, "fetch_chunk"):  # ESP-NOW: asked of the gateway through the bridge
+                    data = link.fetch_chunk(version, got, CHUNK_WAIT_MS)
+                else:
+                    data = link.fetch(topics.fw_chunk_topic(self.farm_id, version, got), CHUNK_WAIT_MS)
                 if data is None:
                     break  # not there (yet): try again next wake
                 if not fwbundle.chunk_ok(body, got, data):

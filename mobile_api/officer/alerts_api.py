@@ -12,6 +12,7 @@ worded here (``server.officer.alerts``).
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import Any
 
 from flask import Blueprint, Response
@@ -27,8 +28,9 @@ from server.auth.roles import Role
 from server.auth.writes import writes
 from server.errors import problem
 from server.notify import outbox
-from server.notify.models import Withdrawal
+from server.notify.models import InboxItem, Withdrawal
 from server.officer import alerts
+from server.officer.density import K_ANONYMITY, k_anonymous
 from server.officer.models import AlertField, AreaAlert
 from server.openapi import doc
 from server.registry.models import Field
@@ -80,19 +82,66 @@ def _circle(body: dict[str, Any]) -> tuple[float, float, float, int] | Response:
 
 
 def _reach(db: Session, lat: float, lon: float, radius: float, now: int) -> dict[str, Any]:
-    """Fields in the circle, the people they belong to and how each will be told."""
+    """Fields in the circle, the people they belong to and how each will be told; ``shared``: the
+    hit fields whose farms let this officer see their details."""
     s = access.scope(db)  # every farm in the officer's communes is warned, shared or not
     fields = [fl for f in s.farms for fl in f.fields]
     hit = alerts.fields_in_circle(fields, lat, lon, radius)
     people, unowned = alerts.people_reached(fields, hit)
     recipients = outbox.plan(db, services().settings, people, now)
-    return {"hit": hit, "unowned": unowned, "recipients": recipients}
+    shared = {fl.id for fl in fields if fl.id in set(hit) and s.detail(fl.farm_id)}
+    return {"hit": hit, "shared": shared, "unowned": unowned, "recipients": recipients}
 
 
 def _preview_json(reach: dict[str, Any]) -> dict[str, Any]:
-    return {"fields_reached": len(reach["hit"]), "farms_without_account": reach["unowned"]} | outbox.summary(
-        reach["recipients"]
-    )
+    """What the officer is told about who an alert reaches, without singling out a farm that did not
+    agree to share (issue 16, F8: a 5 m circle on a field's centre answered "1 field reached").
+
+    Fields and people of shared farms are counted and named exactly (the officer sees them on the
+    map anyway); the others only as a group of at least ``K_ANONYMITY`` (``density.k_anonymous``),
+    else not at all: ``fields_not_shared`` / ``people_not_shared`` / ``farms_without_account`` are
+    then None, which the page words "fewer than 3" — for none, one or two alike, so no circle can
+    tell them apart. Everyone in the circle is still warned; only what the officer reads changes."""
+    hit, shared = reach["hit"], reach["shared"]
+    hidden_fields = k_anonymous(len(hit) - len(shared))
+    visible: list[outbox.Recipient] = []
+    hidden: list[outbox.Recipient] = []
+    for r in reach["recipients"]:
+        own = [f for f in r.field_ids if f in shared]
+        (visible if own else hidden).append(replace(r, field_ids=own))
+    hidden_people = k_anonymous(len(hidden))
+    counted = outbox.summary(visible + (hidden if hidden_people else []))
+    return counted | {
+        "recipients": outbox.summary(visible)["recipients"],  # names only where the farm shares
+        "fields_reached": len(shared) + (hidden_fields or 0),
+        "fields_not_shared": hidden_fields,
+        "people_not_shared": hidden_people,
+        "farms_without_account": k_anonymous(reach["unowned"]),
+        "k_anonymity": K_ANONYMITY,
+    }
+
+
+def _countable(db: Session, alert_ids: list[int]) -> dict[int, set[int]]:
+    """Per alert, the people whose deliveries the officer may count: those warned about a field of
+    a farm that shares with this officer, and the others only as a group of at least
+    ``K_ANONYMITY`` (the same rule as the preview, so counts after sending cannot single out a
+    farm that the preview kept hidden)."""
+    items = list(db.execute(
+        select(InboxItem.alert_id, InboxItem.user_id, InboxItem.field_ids)
+        .where(InboxItem.alert_id.in_(alert_ids))
+    ))  # fmt: skip
+    field_ids = {int(f) for _, _, fs in items for f in (fs or [])}
+    farm_of: dict[int, int] = {
+        field_id: farm_id
+        for field_id, farm_id in db.execute(select(Field.id, Field.farm_id).where(Field.id.in_(field_ids)))
+    }
+    sharing = visible_farm_ids(db, current_user())
+    shown: dict[int, set[int]] = {a: set() for a in alert_ids}
+    hidden: dict[int, set[int]] = {a: set() for a in alert_ids}
+    for alert_id, user_id, fs in items:
+        shares = any(farm_of.get(int(f)) in sharing for f in (fs or []))
+        (shown if shares else hidden)[alert_id].add(user_id)
+    return {a: shown[a] | (hidden[a] if k_anonymous(len(hidden[a])) else set()) for a in alert_ids}
 
 
 @bp.post("/api/v1/officer/alerts/preview")
@@ -158,7 +207,9 @@ def send_alert() -> Response | tuple[dict[str, Any], int]:
         db.add_all([AlertField(alert_id=alert.id, field_id=fid) for fid in reach["hit"]])
         outbox.enqueue(db, alert.id, reach["recipients"], now)
         out = alert_json(alert, len(reach["hit"])) | _preview_json(reach)
-        return out | {"delivery": outbox.counts(db, [alert.id])[alert.id], "withdrawn_at": None}, 201
+        db.flush()
+        delivery = outbox.counts(db, [alert.id], _countable(db, [alert.id]))[alert.id]
+        return out | {"delivery": delivery, "withdrawn_at": None}, 201
 
 
 @bp.get("/api/v1/officer/alerts")
@@ -174,7 +225,7 @@ def officer_alerts() -> dict[str, Any]:
             .limit(100)
         ))  # fmt: skip
         ids = [a.id for a in rows]
-        delivery = outbox.counts(db, ids)
+        delivery = outbox.counts(db, ids, _countable(db, ids))
         taken = {w.alert_id: w.at for w in db.scalars(select(Withdrawal).where(Withdrawal.alert_id.in_(ids)))}
         return {
             "alerts": [
@@ -204,7 +255,7 @@ def withdraw_alert(alert_id: int) -> Response | dict[str, Any]:
         return alert_json(alert) | {
             "withdrawn_at": done.at,
             "cancelled": cancelled,
-            "delivery": outbox.counts(db, [alert_id])[alert_id],
+            "delivery": outbox.counts(db, [alert_id], _countable(db, [alert_id]))[alert_id],
         }
 
 

@@ -2,7 +2,8 @@
 
 Cases from farms that shared their data are drawn as points and feed the density grid, one farm
 counting once however many photos it sent (``server.officer.density.one_per_farm``); cases from
-the others are only counted per commune (policy: aggregates only). Every label carries its names
+the others are only counted per commune (policy: aggregates only), and only where they come from
+at least three fields (``server.officer.density.k_anonymous_counts``). Every label carries its names
 from the one disease vocabulary, so the map never shows a raw classifier code.
 """
 
@@ -16,7 +17,7 @@ from flask import Blueprint, request
 from mobile_api.officer import access, filters
 from server.advisory.disease import vocabulary
 from server.officer import cases
-from server.officer.density import LEVELS, Case, grid, one_per_farm
+from server.officer.density import K_ANONYMITY, LEVELS, Case, grid, k_anonymous_counts, one_per_farm
 from server.openapi import doc
 from server.services import services
 
@@ -44,7 +45,12 @@ def outbreak() -> dict[str, Any]:
             c for c in cases.cases(db, fields, flt.since, flt.until) if label is None or c.label == label
         ]
     shared = [c for c in found if s.detail(farm_of[c.field_id])]
-    hidden = Counter(commune_of[c.field_id] for c in found if not s.detail(farm_of[c.field_id]))
+    unshared = [c for c in found if not s.detail(farm_of[c.field_id])]
+    # a commune's count of cases from farms that do not share is shown only when they come from at
+    # least K_ANONYMITY fields (issue 16, F8): three photos from one field still single it out
+    fields_per_commune = Counter(commune_of[f] for f in {c.field_id for c in unshared})
+    communes = k_anonymous_counts(fields_per_commune)
+    hidden = Counter(commune_of[c.field_id] for c in unshared if commune_of[c.field_id] in communes)
     cells = grid(one_per_farm([(c.farm_id, Case(c.lat, c.lon, c.status, c.label)) for c in shared]))
     return {
         "since": flt.since,
@@ -68,5 +74,6 @@ def outbreak() -> dict[str, Any]:
         "label_names": {lb: vocabulary.label_name(lb) for lb in {c.label for c in found}},
         "farms": len({c.farm_id for c in shared}),
         "levels": list(LEVELS),
-        "not_shared_by_commune": dict(hidden),
+        "not_shared_by_commune": dict(hidden),  # communes under the k-anonymity bound left out
+        "k_anonymity": K_ANONYMITY,
     }

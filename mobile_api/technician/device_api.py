@@ -1,11 +1,17 @@
 """What the technician's browser writes to a node over Web Serial (issue 18): the node firmware, its
 signed config and its key, so a node is finished from the browser without a laptop or a file.
 
-The key travels only in this answer to a POST (no-store, never an attachment, never cached by the
+The node key travels only in this answer to a POST (no-store, never an attachment, never cached by the
 /tech/ service worker, which keeps GETs only) and from the page's memory straight to the device.
 The firmware files are the ones ``farm node deploy`` copies (``firmware.tools.deploy``), so the two
 ways of finishing a node cannot drift apart. esptool-js, for putting MicroPython itself on a blank
 board, is served from ``node_modules`` (pinned in package.json) like Leaflet.
+
+The cooperative's firmware-update key (``fw_key`` in ``secrets.json``, what ``farm node config``
+writes from ``$FARM_FW_KEY``) is not the server's to give: the server never holds it
+(docs/firmware-updates.md), so the technician types it on the page, like the Wi-Fi password, and it
+goes from the page's memory to the device. This answer carries ``fw_key_check`` instead: the newest
+bundle's signed manifest, against which the page checks the typed key before anything is written.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from server.auth.writes import writes
 from server.errors import problem
 from server.openapi import doc
 from server.services import services
+from server.technician import firmware
 from server.technician.models import NodeConfigVersion
 
 bp = Blueprint("tech_device", __name__)
@@ -47,13 +54,15 @@ def device_files(node_id: int) -> Response:
         if row is None or row.blob is None:
             return problem(404, "No signed config yet", code="no_signed_config")
         blob, key = row.blob, node.key_hex
+        fw_key_check = firmware.key_check(db)
     # Wi-Fi and broker passwords are typed on the page and added there: the server never sees them.
     secrets = {"node_id": node_id, "node_key": key, "wifi_psk": "", "mqtt_password": ""}
     files: list[dict[str, Any]] = [
         {"path": dest, "text": src.read_text(encoding="utf-8")} for src, dest in deploy.firmware_files("node")
     ]
     files += [{"path": "config.json", "text": blob}, {"path": "secrets.json", "text": json.dumps(secrets)}]
-    response = jsonify({"node_id": node_id, "files": files, "flash_offsets": deploy.FLASH_OFFSETS})
+    answer = {"node_id": node_id, "files": files, "flash_offsets": deploy.FLASH_OFFSETS}
+    response = jsonify(answer | {"fw_key_check": fw_key_check})
     response.headers["Cache-Control"] = "no-store"
     return response
 

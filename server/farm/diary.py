@@ -94,10 +94,12 @@ def apply(e: DiaryEntry, body: dict[str, Any], crop: str, market: str, today: da
 
 
 def warnings(e: DiaryEntry, market: str, crop: str) -> list[dict[str, str]]:
-    """A spray's warnings judged now, with today's catalogue (fertilisers have none)."""
+    """A spray's warnings under the legal act in force on the day it was applied (fertilisers have
+    none): an active sprayed before its ban took effect was lawful then and is no ban warning, the
+    same active sprayed after is (issue 17; the catalogue keeps each act's dates)."""
     if e.kind != "spray":
         return []
-    return compliance.warnings_for(e.actives, market, crop, e.product_id or e.product_name)
+    return compliance.warnings_for(e.actives, market, crop, e.product_id or e.product_name, on=e.applied_on)
 
 
 def void(e: DiaryEntry, by: str | None, reason: str, now_s: int) -> bool:

@@ -29,7 +29,7 @@ from server.audit import Audited
 from server.db import Base
 
 
-class FieldProfile(Base):
+class FieldProfile(Audited, Base):
     """What the registry does not know yet: target market, soil texture (``unknown`` when the farmer
     does not know it), irrigation method and pump flow, and when the farmer confirmed them. (The
     crop, dates and variety are the registry's ``Planting``, server/registry/plantings.py: one
@@ -74,8 +74,13 @@ class DiaryEntry(Audited, Base):
     void_reason: Mapped[str | None] = mapped_column(Text)
 
 
-class Diagnosis(Base):
-    """One plant's photo diagnosis; the officer's review is set later."""
+class Diagnosis(Audited, Base):
+    """One plant's photo diagnosis; the officer's review is set later. Audited like the registry
+    (issue 16: who wrote what, before and after). Left out of the log: the classifier's full output
+    (derived from the photos, which are named by hash) and the shared position, so withdrawing the
+    sharing leaves no copy of where the plant was."""
+
+    __audit_exclude__ = frozenset({"result", "lat", "lon"})
 
     __tablename__ = "app_diagnosis"
     __table_args__ = (UniqueConstraint("created_by", "idempotency_key", name="uq_app_diagnosis_user_key"),)
@@ -105,7 +110,7 @@ class Diagnosis(Base):
     created_at: Mapped[int] = mapped_column(BigInteger)
 
 
-class Lot(Base):
+class Lot(Audited, Base):
     """A harvest lot; ``code`` is public (QR code, traceability page), nothing else is."""
 
     __tablename__ = "app_lot"

@@ -1,6 +1,7 @@
 """The season profile the farmer fills in on the field screen: one form, two homes.
 
-The crop, sowing or transplanting date, variety and expected harvest (the variety's duration) are
+The crop, sowing or transplanting date, variety and expected harvest (the variety's duration, or
+the day the farmer plans to harvest) are
 the registry's planting record (``server/registry/plantings.py``: the ONE season record every advice
 reads); the market, soil texture, irrigation method and pump flow are the field's profile
 (``FieldProfile``). Saving the form writes both in one transaction and marks the profile confirmed;
@@ -88,6 +89,10 @@ def used_values(profile: FieldProfile | None, season: plantings.Season, today: d
     )
 
 
+def iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
 def view(db: Session, field: Field, today: date) -> dict[str, Any]:
     """The profile as the field screen's form shows it."""
     current = plantings.current_plantings(db, [field.id], today).get(field.id)
@@ -104,6 +109,7 @@ def view(db: Session, field: Field, today: date) -> dict[str, Any]:
         "planting_date": start.isoformat() if start else None,
         "variety": current.variety if current else None,
         "duration_days": duration,
+        "expected_harvest": iso(current.expected_harvest) if current else None,
         "market": p.market if p else "VN",
         "soil_texture": p.soil_texture if p else None,
         "irrigation_method": p.irrigation_method if p else None,
@@ -167,6 +173,7 @@ def parse(body: dict[str, Any], today: date) -> dict[str, Any]:
         raise ProfileError(f"irrigation_method one of {[m.value for m in Method]}")
     variety = str(body.get("variety") or "").strip()[:100] or None
     duration = _number(body, "duration_days", *DURATION_RANGE_DAYS)
+    harvest = _harvest(body, planting, today)
     pump = _number(body, "pump_rate_m3h", *PUMP_RATE_RANGE_M3H)
     return {
         "crop": crop,
@@ -178,8 +185,30 @@ def parse(body: dict[str, Any], today: date) -> dict[str, Any]:
         "irrigation_method": method,
         "variety": variety,
         "duration_days": None if duration is None else round(duration),
+        "expected_harvest": harvest,
         "pump_rate_m3h": pump,
     }
+
+
+def _harvest(body: dict[str, Any], planting: date | None, today: date) -> date | None:
+    """The planned harvest day the farmer typed (None: work it out from the duration).
+
+    It is what the forecast card's spray windows check a product's PHI against, so it must lie
+    after the season start by a variety's duration range; without a start in the form it may not be
+    more than a longest duration ahead of today (a harvest in the past is a finished season)."""
+    raw = body.get("expected_harvest")
+    if not raw:
+        return None
+    try:
+        harvest = date.fromisoformat(str(raw))
+    except ValueError:
+        raise ProfileError("expected_harvest YYYY-MM-DD") from None
+    lo, hi = DURATION_RANGE_DAYS
+    if planting is not None and not lo <= (harvest - planting).days <= hi:
+        raise ProfileError(f"expected_harvest must be {lo}-{hi} days after planting_date")
+    if planting is None and not today <= harvest <= today + timedelta(days=hi):
+        raise ProfileError(f"expected_harvest between today and {hi} days ahead")
+    return harvest
 
 
 def save(db: Session, field: Field, form: dict[str, Any], today: date, now: int) -> None:
@@ -200,9 +229,9 @@ def save(db: Session, field: Field, form: dict[str, Any], today: date, now: int)
             planting.sown_on, planting.transplanted_on = form["planting_date"], None
     planting.variety = form["variety"]
     start = plantings.season_start(planting)
-    planting.expected_harvest = (
-        start + timedelta(days=form["duration_days"]) if start and form["duration_days"] else None
-    )
+    # The day the farmer named wins; else sowing/transplanting plus the variety's duration.
+    by_duration = start + timedelta(days=form["duration_days"]) if start and form["duration_days"] else None
+    planting.expected_harvest = form.get("expected_harvest") or by_duration
     p = db.get(FieldProfile, field.id) or FieldProfile(field_id=field.id)
     p.market, p.soil_texture = form["market"], form["soil_texture"]
     p.irrigation_method, p.pump_rate_m3h = form["irrigation_method"], form["pump_rate_m3h"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
@@ -19,6 +18,8 @@ from server.ingest.dedupe import claim, placements
 from server.openapi import doc
 from server.registry.models import Gateway, Node
 from server.services import services
+from server.technician import gateway_health as gateway_docs
+from server.technician.configs import record_acknowledgements
 from server.timeseries.base import FrameRecord, StoreUnavailable
 from server.validation import BadRequestBody, loads_strict
 
@@ -84,6 +85,8 @@ def ingest_frames() -> Response | tuple[Response, int]:
                 )
                 for f in fresh
             ]
+            # a node's reported config version is its acknowledgement: recorded with the same commit
+            record_acknowledgements(session, records)
             # The claimed keys commit only after this write; a failure rolls them back. A crash
             # between the write and the commit only causes a rewrite of the same points.
             svc.store.write(records)
@@ -95,28 +98,25 @@ def ingest_frames() -> Response | tuple[Response, int]:
     return jsonify({"stored": len(fresh), "duplicates": duplicates, "rejected": rejected})
 
 
-# -- gateway health and local rules (kept simple: files in the data directory) --------------------
+# -- gateway health and local rules: registry rows shared by every app host (issue 19) -----------
 MAX_HEALTH_BYTES = 2 * 1024 * 1024
 EMPTY_RULES: dict[str, Any] = {"version": 0, "rules": []}
 
 
-def _gateway_file(kind: str) -> Any:
-    settings = current_app.config["RUONGSO_SETTINGS"]
-    folder = settings.data_dir / kind
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"{int(g.gateway_id)}.json"
+def _gateway_doc(kind: str) -> dict[str, Any] | None:
+    data_dir = current_app.config["RUONGSO_SETTINGS"].data_dir
+    with services().db.session() as session:
+        return gateway_docs.load(session, g.gateway_id, kind, data_dir)
 
 
 @bp.get("/rules")
 @doc("The versioned local rule set for this gateway (gateway token)", tag="gateway")
 def gateway_rules() -> Response:
-    """The versioned local rule set for this gateway (``<data dir>/gateway-rules/<id>.json``).
+    """The versioned local rule set for this gateway (``gateway_document``, kind ``rules``).
 
     The gateway keeps its last good set when this fails, so rules work offline.
     """
-    path = _gateway_file("gateway-rules")
-    body = json.loads(path.read_text()) if path.exists() else EMPTY_RULES
-    return jsonify(body)
+    return jsonify(_gateway_doc(gateway_docs.RULES) or EMPTY_RULES)
 
 
 @bp.post("/health")
@@ -133,11 +133,10 @@ def gateway_health() -> Response | tuple[str, int]:
         return problem(400, "Invalid health document", f"Body must be JSON with finite numbers: {exc}")
     if not isinstance(doc, dict):
         return problem(400, "Invalid health document", "Body must be a JSON object.")
-    doc["received_at"] = int(time.time())
-    path = _gateway_file("gateway-health")
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(doc))
-    tmp.replace(path)
+    now = int(time.time())
+    doc["received_at"] = now
+    with services().db.session() as session:
+        gateway_docs.save(session, g.gateway_id, gateway_docs.HEALTH, doc, now)
     return "", 204
 
 
@@ -145,7 +144,7 @@ def gateway_health() -> Response | tuple[str, int]:
 @doc("The last fleet health this gateway pushed (gateway token)", tag="gateway")
 def gateway_health_latest() -> Response | tuple[str, int]:
     """The latest health document this gateway pushed (for the gateway's own checks and tests)."""
-    path = _gateway_file("gateway-health")
-    if not path.exists():
+    body = _gateway_doc(gateway_docs.HEALTH)
+    if body is None:
         return problem(404, "No health pushed yet")
-    return jsonify(json.loads(path.read_text()))
+    return jsonify(body)

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from server.auth.models import User
@@ -139,25 +139,38 @@ def enqueue(db: Session, alert_id: int, recipients: Iterable[Recipient], now: in
     return added
 
 
-def counts(db: Session, alert_ids: list[int]) -> dict[int, dict[str, Any]]:
-    """Per alert: people reached, read, and deliveries per channel and state."""
+def counts(
+    db: Session, alert_ids: list[int], countable: Mapping[int, Iterable[int]] | None = None
+) -> dict[int, dict[str, Any]]:
+    """Per alert: people reached, read, and deliveries per channel and state.
+
+    ``countable`` (alert -> user ids) limits what is counted to those people: the sender of an
+    area alert must not learn from the counts that a farm which does not share is in the circle
+    (issue 16, F8); ``None`` counts everyone."""
     out: dict[int, dict[str, Any]] = {a: {"people": 0, "read": 0, "channels": {}} for a in alert_ids}
     if not alert_ids:
         return out
+    allowed = {a: set(users) for a, users in countable.items()} if countable is not None else None
+
+    def counted(alert_id: int, user_id: int) -> bool:
+        return allowed is None or user_id in allowed.get(alert_id, set())
+
     rows = db.execute(
-        select(Delivery.alert_id, Delivery.channel, Delivery.state, func.count())
+        select(Delivery.alert_id, Delivery.user_id, Delivery.channel, Delivery.state)
         .where(Delivery.alert_id.in_(alert_ids))
-        .group_by(Delivery.alert_id, Delivery.channel, Delivery.state)
     )
-    for alert_id, channel, state, n in rows:
-        out[alert_id]["channels"].setdefault(channel, {})[state] = n
+    for alert_id, user_id, channel, state in rows:
+        if counted(alert_id, user_id):
+            states = out[alert_id]["channels"].setdefault(channel, {})
+            states[state] = states.get(state, 0) + 1
     inbox = db.execute(
-        select(InboxItem.alert_id, func.count(), func.count(InboxItem.read_at))
+        select(InboxItem.alert_id, InboxItem.user_id, InboxItem.read_at)
         .where(InboxItem.alert_id.in_(alert_ids))
-        .group_by(InboxItem.alert_id)
     )
-    for alert_id, people, read in inbox:
-        out[alert_id] |= {"people": people, "read": read}
+    for alert_id, user_id, read_at in inbox:
+        if counted(alert_id, user_id):
+            out[alert_id]["people"] += 1
+            out[alert_id]["read"] += read_at is not None
     return out
 
 

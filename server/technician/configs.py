@@ -8,14 +8,17 @@ bumped, the body and signed blob are stored, and the node reports the version it
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from common.channels import ThresholdError, check_threshold
+from common.quality import is_flagged
 from server.registry.models import Node
 from server.technician.models import NodeConfigVersion
+from server.timeseries.base import FrameRecord
 
 TUNABLE = ("interval_s", "send_every", "thresholds", "soil_cal", "sensors", "low_batt_v")
 SENSOR_CHOICES = ("soil", "ds18b20", "sht3x", "sht4x", "probe", "rain", "wind", "battery")
@@ -153,3 +156,35 @@ def mark_applied(session: Session, node_id: int, reported: float | None, seen_at
     ):
         row.applied_at = seen_at
     return int(reported)
+
+
+def record_acknowledgements(session: Session, records: Iterable[FrameRecord]) -> int:
+    """Mark each pushed version applied when a frame reporting it (channel ``config_version``)
+    arrives, at that frame's sample time; returns how many versions were newly marked.
+
+    Called once per ingested batch, so "acknowledged" no longer waits for someone to open the fleet
+    or config pages (issue 16), and a node silent for longer than the fleet's look-back still shows
+    the version it took. One query per batch, and only when a frame carries a version; a flagged
+    version (out of the wire's range) is no acknowledgement."""
+    first_seen: dict[int, list[tuple[int, int]]] = {}  # node -> (sample time, version), time order
+    for r in records:
+        reported = r.values.get("config_version")
+        if reported is not None and not is_flagged(r.quality.get("config_version", 0)):
+            first_seen.setdefault(r.node_id, []).append((r.time_s, int(reported)))
+    if not first_seen:
+        return 0
+    pending = session.scalars(
+        select(NodeConfigVersion).where(
+            NodeConfigVersion.node_id.in_(first_seen), NodeConfigVersion.applied_at.is_(None)
+        )
+    ).all()
+    for reports in first_seen.values():
+        reports.sort()
+    marked = 0
+    for row in pending:
+        # the earliest frame that reports this version or a newer one: the node was running it then
+        seen = next((t for t, version in first_seen[row.node_id] if version >= row.version), None)
+        if seen is not None:
+            row.applied_at = seen
+            marked += 1
+    return marked

@@ -158,3 +158,24 @@ def targets(session: Session, node_ids: set[int], reports: dict[int, dict[str, A
             if n in node_ids:
                 out[n] = bundle.version
     return out
+
+
+def key_check(session: Session) -> dict[str, Any] | None:
+    """The newest bundle's signed manifest, split as the signature covers it, or None without one.
+
+    The server holds no firmware key, so it cannot tell whether the key a technician types for a node
+    (Web Serial provisioning, ``mobile_api/technician/device_api.py``) is the cooperative's. The page
+    can: HMAC-SHA256 with the typed key over ``domain + body`` must give ``sig``. A typo caught there
+    saves a node that would refuse every bundle. The manifest is no secret (the gateway publishes it
+    to every targeted node) and a 256-bit key cannot be guessed from it."""
+    row = session.scalar(select(FirmwareBundle).order_by(FirmwareBundle.version.desc()))
+    if row is None:
+        return None
+    manifest, _ = fwbundle.from_file(row.data)
+    cut = manifest.rfind(b"\n")
+    return {
+        "version": row.version,
+        "domain": fwbundle.DOMAIN.decode(),
+        "body": manifest[:cut].decode("utf-8"),
+        "sig": manifest[cut + 1 :].decode("ascii").strip(),
+    }

@@ -89,3 +89,15 @@ class FirmwareRollout(Base):
     created_by: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[int] = mapped_column(BigInteger)
     updated_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class GatewayDocument(Base):
+    """The latest document of each kind a gateway exchanges with the server — its pushed fleet
+    health (``health``) and the local rule set it fetches (``rules``) — kept in the registry so
+    every app host sees the same one (issue 19; before, they were files in one host's data dir)."""
+
+    __tablename__ = "gateway_document"
+    gateway_id: Mapped[int] = mapped_column(ForeignKey("gateway.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)  # health | rules
+    body: Mapped[str] = mapped_column(Text)  # the JSON document as received (finite numbers only)
+    updated_at: Mapped[int] = mapped_column(BigInteger)

@@ -19,8 +19,7 @@ LOOKBACK_S = 31 * 86400
 #: The fleet list asks for every node at once, so it looks back less far (a 31-day scan per node
 #: cost ~25 ms on the embedded store, 2 days ~2 ms). The node sends its version with flag
 #: CONFIG_ACK after it takes a config (firmware/node/app.py); past two days the fleet uses the
-#: version recorded as acknowledged when a fleet or config read first saw it
-#: (``configs.last_acknowledged``).
+#: version recorded as acknowledged at ingestion (``configs.record_acknowledgements``).
 FLEET_LOOKBACK_S = 2 * 86400
 
 

@@ -43,6 +43,7 @@ class EmbeddedStore(RollupLevels):
             self._conn.executescript(_SCHEMA + rollup.SCHEMA)
             with self._conn:
                 rollup.rebuild_fields(self._conn)
+                rollup.exclude_flagged(self._conn)
 
     def write(self, records: Sequence[FrameRecord]) -> None:
         rows = [

@@ -2,7 +2,8 @@
 
 After each write the touched hour buckets are recomputed from raw rows, then the touched local
 days from the hour rows: exact (count-weighted means), idempotent, and cheap for the 15-minute
-cadence. Two levels, as in InfluxDB: per node and per field (all of a field's nodes together).
+cadence. Flagged values (``common.quality.is_flagged``) stay in the raw rows and out of every
+rollup. Two levels, as in InfluxDB: per node and per field (all of a field's nodes together).
 Rollups outlive raw rows, which ``drop_raw_before`` removes past retention.
 """
 
@@ -13,6 +14,7 @@ import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable
 
+from common.quality import is_flagged
 from server.timeseries.base import ROLLUP_CHANNELS, SUM_CHANNELS
 from server.timeseries.resolution import day_bucket, hour_bucket
 
@@ -52,18 +54,38 @@ def rebuild_fields(conn: sqlite3.Connection) -> None:
         _refresh(conn, "field", {(f, t) for f, t in hours})
 
 
+#: ``PRAGMA user_version`` of a store whose rollups leave flagged values out (issue 16).
+FLAGGED_EXCLUDED = 1
+
+
+def exclude_flagged(conn: sqlite3.Connection) -> int:
+    """Once per store: recompute the hours that hold a flagged value, rolled up by an older release
+    that still averaged them in (a value of 1.7e308 made the means Infinity). Only rows with quality
+    bits are read, so a store with none costs one scan; returns the hours recomputed."""
+    if conn.execute("PRAGMA user_version").fetchone()[0] >= FLAGGED_EXCLUDED:
+        return 0
+    touched = conn.execute(
+        "SELECT DISTINCT node_id, field_id, time_s - time_s % 3600 FROM reading WHERE quality_json != '{}'"
+    ).fetchall()
+    refresh(conn, touched)
+    conn.execute(f"PRAGMA user_version = {FLAGGED_EXCLUDED}")
+    return len(touched)
+
+
 def _refresh(conn: sqlite3.Connection, level: str, touched: set[tuple[int, int]]) -> None:
     table, column = LEVELS[level]
     hours = {(key, hour_bucket(t)) for key, t in touched}
     for key, start in hours:
         rows = conn.execute(
-            f"SELECT values_json FROM reading WHERE {column}=? AND time_s>=? AND time_s<?",
+            f"SELECT values_json, quality_json FROM reading WHERE {column}=? AND time_s>=? AND time_s<?",
             (key, start, start + 3600),
         ).fetchall()
         per_channel: dict[str, list[float]] = defaultdict(list)
-        for (values,) in rows:
+        for values, quality in rows:
+            flags: dict[str, int] = json.loads(quality)
             for channel, v in json.loads(values).items():
-                if channel in ROLLUP_CHANNELS:  # as InfluxDB's CQs: the catalogue's aggregation
+                # as InfluxDB's CQs: the catalogue's aggregation, and a flagged value never counts
+                if channel in ROLLUP_CHANNELS and not is_flagged(flags.get(channel, 0)):
                     per_channel[channel].append(float(v))
         conn.execute(f"DELETE FROM {table} WHERE res='hour' AND {column}=? AND bucket=?", (key, start))
         conn.executemany(

@@ -17,7 +17,14 @@ import requests
 from server.timeseries import influx_rollup as ru
 from server.timeseries.base import FrameRecord, SeriesPoint, StoreUnavailable, check_channels
 from server.timeseries.influx_reads import InfluxRollupReads
-from server.timeseries.lineproto import MEASUREMENT, QUALITY_SUFFIX, STATUS_SUFFIX, record_from_row, to_line
+from server.timeseries.lineproto import (
+    FLAGGED_SUFFIX,
+    MEASUREMENT,
+    QUALITY_SUFFIX,
+    STATUS_SUFFIX,
+    record_from_row,
+    to_line,
+)
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +138,9 @@ class InfluxStore(InfluxRollupReads):
         if not out:
             return out
         self._ensure_database()
-        cols = ", ".join(f'"{ch}", "{ch}{STATUS_SUFFIX}", "{ch}{QUALITY_SUFFIX}"' for ch in out)
+        cols = ", ".join(
+            f'"{ch}", "{ch}{FLAGGED_SUFFIX}", "{ch}{STATUS_SUFFIX}", "{ch}{QUALITY_SUFFIX}"' for ch in out
+        )
         # Points carry a millisecond offset within their second (lineproto.point_time_ms), so the
         # end bound covers the whole last second.
         q = (
@@ -143,7 +152,9 @@ class InfluxStore(InfluxRollupReads):
             for row in series["values"]:
                 t = int(row[0])
                 for k, points in enumerate(lists):
-                    value, status, quality = row[1 + 3 * k : 4 + 3 * k]
+                    value, flagged, status, quality = row[1 + 4 * k : 5 + 4 * k]
+                    if value is None:  # a flagged value lives in its own field (lineproto)
+                        value = flagged
                     if value is not None or status is not None:
                         points.append(SeriesPoint(t, value, int(status or 0), int(quality or 0)))
         return out

@@ -8,7 +8,8 @@ import harness as h
 with open("/vectors/frames.json") as f:
     vector = next(v for v in json.load(f)["valid"] if v["name"] == "full soil+weather reading")
 
-gw = h.setup({"link_timeout_ms": 15000})
+# the shared vector is a frame without the raw soil channel (mp_soil_raw.py covers the default)
+gw = h.setup({"link_timeout_ms": 15000, "soil_raw": 0})
 h.network.net["connect_s"] = 12.0  # association takes 12 s: the frame leaves with age 12
 pins = h.PINS
 fired = [0]

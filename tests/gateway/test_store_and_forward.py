@@ -92,6 +92,8 @@ def test_rules_and_health_come_from_and_go_to_the_server(server: ServerHandle, t
     import requests
 
     from cli.main import main as farm
+    from server.db import Database
+    from server.technician import gateway_health as gateway_docs
 
     gw = Gateway(GatewayConfig(tmp_path / "gw", server.url, server.token, health_push_s=0))
     assert gw.refresh_keys() and gw.refresh_rules() and gw.rules.ruleset.version == 0
@@ -102,7 +104,12 @@ def test_rules_and_health_come_from_and_go_to_the_server(server: ServerHandle, t
     good = {"version": 7, "rules": [{"id": "refill-1", "field_id": field_id, "below": 0.2, "valve": "v1"}]}
     (rules_dir / f"{gateway_id}.json").write_text(json.dumps(good))
     assert gw.refresh_rules() and gw.rules.ruleset.version == 7
-    (rules_dir / f"{gateway_id}.json").write_text(json.dumps({"version": 8, "rules": [{"id": "x"}]}))
+    # An older release's rules file is imported once; from then on the registry row is the truth.
+    assert not (rules_dir / f"{gateway_id}.json").exists()
+    registry = Database(f"sqlite:///{server.data_dir / 'registry.sqlite'}")
+    with registry.session() as session:
+        gateway_docs.save(session, gateway_id, gateway_docs.RULES, {"version": 8, "rules": [{"id": "x"}]}, 0)
+    registry.engine.dispose()
     assert not gw.refresh_rules() and gw.rules.ruleset.version == 7  # the bad set is refused
     # A node reports a low battery and a failed sensor: the health push carries the visit list.
     node = server.nodes[8]

@@ -35,7 +35,10 @@ def test_preview_counts_people_and_farms_nobody_can_tell(app: Flask) -> None:
     finally:
         with app.extensions["ruongso"].db.session() as db:
             db.execute(update(Farm).where(Farm.id == 3).values(owner_id=3))
-    assert (p["people"], p["fields_reached"], p["farms_without_account"]) == (2, 8, 1)
+    # farm 3 does not share with this officer: its two fields and its missing account are fewer
+    # than 3, so they are not counted where the officer reads them (k-anonymity, issue 16 F8)
+    assert (p["people"], p["fields_reached"], p["farms_without_account"]) == (2, 6, None)
+    assert (p["fields_not_shared"], p["people_not_shared"], p["k_anonymity"]) == (None, None, 3)
     assert p["channels"]["inbox"] == {"now": 2}
     # nothing is set up on this server beyond the inbox: SMS and push are said to be off, not "sent"
     assert p["channels"]["sms"] == {"off": 2} and p["channels"]["push"] == {"off": 2}

@@ -12,6 +12,7 @@ package.json) answering the raw REPL as a board does. Screenshots go to test-art
 
 from __future__ import annotations
 
+import io
 import json
 import unicodedata
 from collections.abc import Iterator
@@ -22,7 +23,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Browser, Page, Route, ViewportSize, expect
 
-from firmware.lib import nodeconfig
+from firmware.lib import fwbundle, nodeconfig
 from server.registry.models import Node
 from tests.mobile_api.seeding import serve
 from tests.mobile_api.test_officer_support import TECHNICIAN, gateway_token, login, make_app, post_frame
@@ -31,6 +32,7 @@ from tests.services import SCREENSHOTS
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 MICROPYTHON = ROOT / "node_modules" / "@micropython" / "micropython-webassembly-pyscript"
+FW_KEY = bytes(range(200, 232))  # the cooperative's firmware-update key in this test
 PHONE: ViewportSize = {"width": 390, "height": 844}
 TABLET: ViewportSize = {"width": 1024, "height": 768}
 ANDROID = (
@@ -147,6 +149,9 @@ def test_read_raw_value_says_when_the_node_sent_it(live: tuple[Flask, str], brow
     token = gateway_token(app)
     post_frame(app, token, 9401, 1, {"soil_raw": 2288, "battery": 4.02}, age_s=3 * 3600)
     post_frame(app, token, 9401, 2, {"soil_vwc": 0.1, "battery": 4.02, "rssi": -68}, age_s=60)
+    # a node online without the raw channel (its config has soil_raw 0)
+    assert login(app, TECHNICIAN).post("/api/v1/tech/nodes", json=NODE | {"node_id": 9403}).status_code == 201
+    post_frame(app, token, 9403, 1, {"soil_vwc": 0.2, "battery": 4.0}, age_s=60)
     page, outside = open_tech(browser, url, "/tech/#calibrate")
     page.select_option("#calibrate [name=node]", "9401")
     page.click("#calibrate [data-read=dry_mv]")
@@ -156,7 +161,13 @@ def test_read_raw_value_says_when_the_node_sent_it(live: tuple[Flask, str], brow
     expect(note).to_contain_text("trạm gửi lúc")
     expect(note).to_contain_text("3 giờ trước")
     shot(page, "tech-read-raw-phone")
-    page.select_option("#calibrate [name=node]", "4097")  # online demo node without a raw channel
+    page.select_option("#calibrate [name=node]", "4097")  # a demo node: it sends its raw value
+    page.click("#calibrate [data-read=wet_mv]")
+    expect(page.locator("[data-note=wet_mv]")).to_have_attribute("data-state", "read")
+    expect(page.locator("[data-note=wet_mv]")).to_contain_text("Giá trị thô")
+    shown = page.locator("#calibrate [name=wet_mv]").input_value()
+    assert 150 <= int(shown.replace(".", "")) <= 2450, shown
+    page.select_option("#calibrate [name=node]", "9403")
     page.click("#calibrate [data-read=wet_mv]")
     expect(page.locator("[data-note=wet_mv]")).to_contain_text("vẫn gửi số liệu")
     page.click("#lang")
@@ -247,22 +258,41 @@ def test_a_node_is_finished_over_web_serial_and_its_key_never_downloaded(
     live: tuple[Flask, str], browser: Browser
 ) -> None:
     app, url = live
+    # the cooperative's bundle on the server: the page checks a typed update key against its signature
+    manifest, payload = fwbundle.make(FW_KEY, [("app.py", b"print('v9')\n")], 9, "esp32", 3.7)
+    upload = login(app, TECHNICIAN).post(
+        "/api/v1/tech/firmware/bundles",
+        data={"bundle": (io.BytesIO(fwbundle.to_file(manifest, payload)), "fw-9.fwb")},
+        content_type="multipart/form-data",
+    )
+    assert upload.status_code in (200, 201), upload.get_json()
     page, outside = open_tech(browser, url, "/tech/#provision", serial=True)
     downloads: list[str] = []
     page.on("download", lambda d: downloads.append(d.suggested_filename))
     requests: list[str] = []
-    page.on("request", lambda r: requests.append(r.url))
+    page.on("request", lambda r: requests.append(r.url + " " + (r.post_data or "")))
     page.fill("#provision [name=node_id]", "9402")
     page.select_option("#provision [name=field_id]", "2")
     page.fill("#provision [name=lat]", "21,2361")
     page.fill("#provision [name=lon]", "105.4951")
     page.click("#provision button[type=submit]")
     expect(page.locator("#made [data-serial=ready]")).to_be_visible()
-    page.fill("#made [name=wifi_psk]", "ruong-so-wifi-2026")
-    page.click("#made [data-action=serial-write]")
+    assert page.locator("#made [name=fw_key]").get_attribute("type") == "password"
     status = page.locator("#made .serial-status")
+    # a mistyped update key (another key, then a short one) is refused before the port opens
+    for typed, said in ((bytes(32).hex(), "không khớp với bản phần mềm 9"), ("abc123", "đúng 64 ký tự")):
+        page.fill("#made [name=fw_key]", typed)
+        page.click("#made [data-action=serial-write]")
+        expect(status).to_have_attribute("data-state", "error", timeout=30000)
+        expect(status).to_contain_text(said)
+    assert page.evaluate("window.__device.opened") == 0  # nothing was written to the device
+    page.fill("#made [name=wifi_psk]", "ruong-so-wifi-2026")
+    page.fill("#made [name=fw_key]", FW_KEY.hex().upper())  # as a technician may copy it
+    page.click("#made [data-action=serial-write]")
     expect(status).to_have_attribute("data-state", "done", timeout=60000)
     expect(status).to_contain_text("trạm 9402")
+    expect(status).to_contain_text("Trạm có khoá cập nhật")
+    expect(page.locator("#made [name=fw_key]")).to_have_value("")  # not left on the page
     shot(page, "tech-serial-done-phone")
 
     device: dict[str, Any] = page.evaluate(
@@ -281,17 +311,27 @@ def test_a_node_is_finished_over_web_serial_and_its_key_never_downloaded(
         "node_key": key,
         "wifi_psk": "ruong-so-wifi-2026",
         "mqtt_password": "",
+        "fw_key": FW_KEY.hex(),  # what the node's updater verifies bundles with (firmware/node/hw.py)
     }
+    assert fwbundle.accept(bytes.fromhex(secrets["fw_key"]), manifest, "esp32")["version"] == 9
     assert nodeconfig.parse(bytes.fromhex(key), device["config"].encode())["node_id"] == 9402
     assert device["main"] == (ROOT / "firmware" / "node" / "main.py").read_text()
     assert device["codec"] == (ROOT / "firmware" / "lib" / "framecodec.py").read_text()
     assert device["resets"] == 1  # soft reset: the node starts its firmware
     assert downloads == [] and not [r for r in requests if "secrets" in r]
+    assert not [r for r in requests if FW_KEY.hex() in r.lower()]  # the update key never left the page
     assert not page.locator("#made a[href*='secrets']").count()
     page.click("#tabs [data-tab=fleet]")  # a node already made is written again from its card
     card = page.locator("article.node[data-node='9402']")
     card.locator("[data-action=serial-open]").click()
     expect(card.locator("[data-serial=ready] [data-action=serial-write]")).to_be_visible()
+    card.locator("[data-action=serial-write]").click()  # update key left empty: the device's is kept
+    again = card.locator(".serial-status")
+    expect(again).to_have_attribute("data-state", "done", timeout=60000)
+    expect(again).to_contain_text("Trạm có khoá cập nhật")
+    read = "window.__device.mp.FS.readFile('/flash/secrets.json', { encoding: 'utf8' })"
+    kept = json.loads(page.evaluate(read))
+    assert kept["fw_key"] == FW_KEY.hex() and kept["node_key"] == key
     assert outside == []
     page.context.close()
 

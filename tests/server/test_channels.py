@@ -53,7 +53,9 @@ def test_the_gateway_flags_exactly_outside_the_catalogue_range() -> None:
         assert quality_flags({key: lo}, {}) == {} and quality_flags({key: hi}, {}) == {}, key
         assert quality_flags({key: hi + 1}, {})[key] & QUALITY_OUT_OF_RANGE, key
         assert quality_flags({key: lo - 1}, {})[key] & QUALITY_OUT_OF_RANGE, key
-    assert quality_flags({"rssi": -200.0}, {}) == {}  # no range in the catalogue: never flagged
+    # every channel has a physical range now (issue 16): nothing reaches a rollup unchecked
+    assert set(channels.VALID_RANGES) == set(channels.CATALOGUE)
+    assert quality_flags({"rssi": -200.0}, {}) == {"rssi": QUALITY_OUT_OF_RANGE}
 
 
 def test_ingestion_flags_what_a_gateway_let_through(server_app: ServerApp) -> None:

@@ -92,3 +92,17 @@ def test_diagnose_prints_no_runtime_log_lines_to_stderr(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == ""
     assert str(leaf) in proc.stdout
+
+
+def test_continued_fit_arguments_are_checked_before_any_work(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A typo in --init-from or a wild --lr must cost one line and exit 2, not a dataset preload.
+    from vision.train import run
+
+    missing = tmp_path / "no-such-model.keras"
+    assert run.main(["--stage", "fit", "--init-from", str(missing), "--work", str(tmp_path)]) == 2
+    assert f"--init-from: {missing} does not exist" in capsys.readouterr().out
+    assert run.main(["--stage", "fit", "--lr", "5", "--work", str(tmp_path)]) == 2
+    assert "--lr must be in (0, 0.1]" in capsys.readouterr().out
+    assert list(tmp_path.iterdir()) == []

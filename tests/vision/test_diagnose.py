@@ -8,7 +8,7 @@ import pytest
 
 from tests.vision import synth
 from vision.diagnose import Candidate, Diagnoser, Diagnosis, combine
-from vision.preprocess import ImageError, decode
+from vision.preprocess import ImageError, decode, model_input
 from vision.quality import QualityReport
 
 
@@ -84,6 +84,30 @@ def test_logits_average_the_orientation_views(dx: Diagnoser) -> None:
     assert np.allclose(dx.logits(x), expected)
     one = Diagnoser(dx.classifier, dx.labels, dataclasses.replace(dx.calibration, tta_views=1))
     assert np.array_equal(one.logits(x), dx.classifier.logits(x))
+
+
+def test_centre_view_joins_the_average_when_calibrated_with_it() -> None:
+    # The answer must be decided on exactly the views calibration was fitted on: the leaf
+    # crop's orientations plus, with centre_view, the whole photo's centre square.  A small
+    # leaf off-centre in a wide frame makes the leaf crop and the centre square differ.
+    base = Diagnoser.load()
+    photo = np.zeros((600, 900, 3), np.uint8)
+    photo[:] = (70, 90, 120)
+    leaf = cv2.resize(synth.leaf(), (260, 260))
+    photo[40:300, 600:860] = leaf
+    dec = decode(synth.jpeg(photo))
+    cal = base.calibration
+    with_c = Diagnoser(base.classifier, base.labels, dataclasses.replace(cal, centre_view=True))
+    without = Diagnoser(base.classifier, base.labels, dataclasses.replace(cal, centre_view=False))
+    q, x = with_c.prepare(dec)
+    assert q.ok
+    centre = with_c.classifier.logits(model_input(dec.image, with_c.calibration.input_size))
+    four = without.photo_logits(dec, x)
+    assert np.allclose(without.logits(x), four)
+    assert np.allclose(with_c.photo_logits(dec, x), (4 * four + centre) / 5)
+    assert not np.allclose(with_c.photo_logits(dec, x), four)
+    d = with_c.diagnose(synth.jpeg(photo))
+    assert np.allclose(d.probs, with_c.decide(with_c.photo_logits(dec, x), q).probs)
 
 
 def _dx(probs: list[float], reason: str = "ok", thr: float = 0.6) -> Diagnosis:

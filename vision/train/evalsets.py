@@ -66,7 +66,7 @@ class Scored:
 def run_photo(dx: Diagnoser, data: bytes, label: int, crop: str, part: str = "") -> Scored:
     dec = decode(data)
     q, x = dx.prepare(dec)
-    lg = dx.logits(x) if q.ok else np.zeros(len(dx.labels), np.float64)
+    lg = dx.photo_logits(dec, x) if q.ok else np.zeros(len(dx.labels), np.float64)
     return Scored(label, crop, q, lg, part)
 
 

@@ -93,7 +93,8 @@ def render(m: dict[str, Any]) -> str:
         f"Calibration (`calibration.json`): temperature {cal['temperature']}, abstain below "
         f"{cal['abstain_threshold']} ({cal.get('crop_abstain_threshold', 0.0)} with the crop given), "
         f'"does not look like <crop>" below {cal.get("crop_min_probability", 0.0)} probability on '
-        f"the given crop, energy threshold {cal['energy_threshold']}, {cal['tta_views']} views per photo.\n"
+        f"the given crop, energy threshold {cal['energy_threshold']}, {cal['tta_views']} views per photo"
+        f"{' plus the centre square of the whole photo' if cal.get('centre_view') else ''}.\n"
     )
     cmp_ = m.get("compared_model")
     if cmp_:

@@ -70,8 +70,21 @@ def _threads() -> None:
     tf.config.threading.set_intra_op_parallelism_threads(n)
 
 
-def stage_fit(pre: Preloaded, labels: LabelSet, work: Path, epochs: int, train_from: int) -> None:
+def stage_fit(
+    pre: Preloaded,
+    labels: LabelSet,
+    work: Path,
+    epochs: int,
+    train_from: int,
+    init_from: Path | None = None,
+    peak_lr: float = PEAK_LR,
+) -> None:
     """Fine-tune EfficientNet-Lite0 (ImageNet) with one cosine learning-rate cycle.
+
+    ``init_from`` continues from an earlier fit (a ``model.keras``) instead of the
+    ImageNet weights: a second, short, low-learning-rate cycle with more blocks
+    unfrozen adapts the lower texture features once the head has settled, which a
+    from-scratch cycle at that depth would disturb while the head is still random.
 
     The checkpoint kept is the epoch with the best score on the *validation*
     shortcut set (clean, style-swapped both ways), not simply the last one,
@@ -84,16 +97,23 @@ def stage_fit(pre: Preloaded, labels: LabelSet, work: Path, epochs: int, train_f
 
     _threads()
     keras.utils.set_random_seed(SEED)
-    model = build_model(len(labels), read_legacy_state_dict(weights_path()))
+    if init_from is not None:
+        model = keras.models.load_model(init_from)
+        origin = f"continued from {init_from}"
+    else:
+        model = build_model(len(labels), read_legacy_state_dict(weights_path()))
+        origin = "ImageNet"
     n_trainable = freeze_before(model, train_from)
     _log(
-        f"model: EfficientNet-Lite0 (ImageNet), {model.count_params():,} parameters, "
+        f"model: EfficientNet-Lite0 ({origin}), {model.count_params():,} parameters, "
         f"{n_trainable:,} trainable (blocks >= {train_from} + head), input {INPUT_SIZE}x{INPUT_SIZE}"
     )
     n_train = int((pre.split == 0).sum())
     steps = int(np.ceil(n_train / (BATCH * (1 - NEG_FRACTION))))
+    # A continued fit needs only a short warm-up: the head is already trained.
+    warm = steps if init_from is None else max(1, steps // 5)
     sched = keras.optimizers.schedules.CosineDecay(
-        0.0, decay_steps=steps * (epochs - 1), warmup_target=PEAK_LR, warmup_steps=steps, alpha=0.02
+        0.0, decay_steps=steps * epochs - warm, warmup_target=peak_lr, warmup_steps=warm, alpha=0.02
     )
     model.compile(
         optimizer=keras.optimizers.AdamW(sched, weight_decay=1e-4),
@@ -207,6 +227,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="first EfficientNet block that is fine-tuned (earlier ones stay frozen; default 8)",
     )
     p.add_argument(
+        "--init-from",
+        type=Path,
+        default=None,
+        help="continue fine-tuning from this model.keras instead of the ImageNet weights (default: none)",
+    )
+    p.add_argument(
+        "--lr", type=float, default=PEAK_LR, help=f"peak learning rate of the cycle (default {PEAK_LR})"
+    )
+    p.add_argument(
         "--reviewed",
         type=Path,
         default=None,
@@ -229,6 +258,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Argument errors first: before the minutes-long preload, one line and exit 2.
+    if args.init_from is not None and not args.init_from.exists():
+        print(f"--init-from: {args.init_from} does not exist")
+        return 2
+    if not (0 < args.lr <= 0.1):
+        print(f"--lr must be in (0, 0.1], got {args.lr}")
+        return 2
     from vision.train.net import DEFAULT_TRAIN_FROM
 
     data_dir: Path = (args.data or default_data_dir()).resolve()
@@ -245,7 +281,7 @@ def run(args: argparse.Namespace) -> int:
     pre_train = reviewed.add_to_training(pre, rev)
     if args.stage in ("all", "fit"):
         tf_from = DEFAULT_TRAIN_FROM if args.train_from is None else args.train_from
-        stage_fit(pre_train, labels, work, args.epochs, tf_from)
+        stage_fit(pre_train, labels, work, args.epochs, tf_from, args.init_from, args.lr)
     if args.stage in ("all", "fit", "export"):
         stage_export(pre_train, labels, work, args.model_dir)
     if args.stage in ("all", "calibrate", "evaluate"):

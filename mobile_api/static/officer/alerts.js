@@ -51,13 +51,17 @@ export async function previewAlert(body, done) {
   box.replaceChildren(...[
     el('h3', { text: t('preview_title') }),
     el('p', { class: 'preview-people', text: t('preview_people', { people: num(p.people, 0), fields: num(p.fields_reached, 0) }) }),
-    p.farms_without_account ? el('p', { class: 'warn', text: t('preview_no_account', { n: num(p.farms_without_account, 0) }) }) : null,
-    p.people ? channelRows(p.channels, PLAN, 'plan_') : el('p', { class: 'warn', text: t('preview_nobody') }),
+    // farms that do not share are counted only in groups of at least k (issue 16, F8): "fewer than 3"
+    p.fields_not_shared ? el('p', { text: t('preview_not_shared', { n: num(p.fields_not_shared, 0) }) })
+      : el('p', { class: 'note', text: t('preview_not_shared_few', { k: num(p.k_anonymity, 0) }) }),
+    p.farms_without_account ? el('p', { class: 'warn', text: t('preview_no_account', { n: num(p.farms_without_account, 0) }) })
+      : el('p', { class: 'note', text: t('preview_no_account_few', { k: num(p.k_anonymity, 0) }) }),
+    p.people ? channelRows(p.channels, PLAN, 'plan_') : null,
     p.people ? el('details', { class: 'recipients' }, el('summary', { text: t('preview_who') }),
       el('ul', {}, p.recipients.map((r) => el('li', { text: `${r.name}: ${Object.entries(r.channels)
         .map(([ch, what]) => `${t(`ch_${ch}`)} (${t(`plan_${what}`, { n: '' }).trim()})`).join(', ')}` })))) : null,
     el('div', { class: 'preview-actions' },
-      el('button', { type: 'button', class: 'primary', id: 'alert-confirm', text: t('confirm_send'), onclick: confirmSend, disabled: !p.people }),
+      el('button', { type: 'button', class: 'primary', id: 'alert-confirm', text: t('confirm_send'), onclick: confirmSend }),
       el('button', { type: 'button', text: t('cancel'), onclick: close }))].filter(Boolean));
   box.hidden = false;
   $('alert-confirm').focus();

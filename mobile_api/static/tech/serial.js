@@ -5,7 +5,9 @@
 //    (Ctrl-A, code, Ctrl-D — what mpremote does), then a soft reset.
 // The key arrives in the answer to a POST (no-store) and goes from this page's memory to the device;
 // it is never a file on the phone or computer. The Wi-Fi password is typed here and never sent to
-// the server.
+// the server, and so is the cooperative's firmware-update key (the server never holds it: see
+// docs/firmware-updates.md): checked against the newest uploaded bundle's signed manifest, then
+// written into secrets.json as `fw_key`; left empty, the key already on the device is kept.
 import { api, el, t } from '/static/tech/core.js';
 
 export const hasSerial = () => 'serial' in navigator;
@@ -13,6 +15,20 @@ const BAUD = 115200; // MicroPython's REPL speed on the ESP32 USB-UART
 const CHUNK = 256; // bytes per write: what mpremote sends between pauses without raw-paste flow control
 const enc = new TextEncoder();
 const sleep = (ms) => new Promise((r) => { setTimeout(r, ms); });
+
+const FW_KEY = /^[0-9a-f]{64}$/; // 32 bytes in hex, as `farm node config` takes $FARM_FW_KEY
+
+// Refuses a typed firmware key that is malformed or does not sign the newest uploaded bundle
+// (`check`: its manifest as the signature covers it, HMAC-SHA256 over domain + body, hex).
+async function checkFwKey(hex, check) {
+  if (!FW_KEY.test(hex)) throw new Error(t('serial_fw_key_format'));
+  if (!check || !globalThis.crypto?.subtle) return; // nothing to check against: the node still checks each bundle
+  const raw = Uint8Array.from(hex.match(/../g), (h) => parseInt(h, 16));
+  const key = await crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, enc.encode(check.domain + check.body)));
+  const sig = Array.from(mac, (b) => b.toString(16).padStart(2, '0')).join('');
+  if (sig !== check.sig) throw new Error(t('serial_fw_key_wrong', { version: check.version }));
+}
 
 function base64(bytes) {
   let s = '';
@@ -112,19 +128,32 @@ class RawRepl {
   }
 }
 
-// Writes firmware + config + key of node `id`; `progress(done, total)` after each file.
-export async function provisionOverSerial(id, wifiPsk, progress) {
+// The firmware key in the device's secrets.json, if it has a valid one (a node written before).
+async function deviceFwKey(repl) {
+  const out = await repl.exec("import json\ntry:\n print(json.load(open('secrets.json')).get('fw_key', ''))\nexcept Exception:\n print('')");
+  const hex = out.trim().toLowerCase();
+  return FW_KEY.test(hex) ? hex : '';
+}
+
+// Writes firmware + config + keys of node `id`; `progress(done, total)` after each file. Resolves to
+// { files, fwKey }: how many files were written and whether the node can verify update bundles.
+export async function provisionOverSerial(id, wifiPsk, fwKeyTyped, progress) {
   const port = await navigator.serial.requestPort();
   const answer = await api(`/api/v1/tech/nodes/${id}/device-files`, { method: 'POST', body: {} });
-  const files = answer.files.map((f) => {
-    if (f.path !== 'secrets.json' || !wifiPsk) return f;
-    return { path: f.path, text: JSON.stringify({ ...JSON.parse(f.text), wifi_psk: wifiPsk }) };
-  });
-  answer.files = null; // nothing keeps the key once it is on its way to the device
+  let fwKey = (fwKeyTyped || '').trim().toLowerCase();
+  if (fwKey) await checkFwKey(fwKey, answer.fw_key_check); // before the port opens: nothing written
   const repl = new RawRepl(port);
   await repl.open();
+  let files;
   try {
     await repl.enter();
+    if (!fwKey) fwKey = await deviceFwKey(repl);
+    files = answer.files.map((f) => {
+      if (f.path !== 'secrets.json') return f;
+      const secrets = { ...JSON.parse(f.text), ...(wifiPsk ? { wifi_psk: wifiPsk } : {}), ...(fwKey ? { fw_key: fwKey } : {}) };
+      return { path: f.path, text: JSON.stringify(secrets) };
+    });
+    answer.files = null; // nothing keeps the keys once they are on their way to the device
     await repl.exec("import os\nfor p in ('lib', 'data'):\n try:\n  os.mkdir(p)\n except OSError:\n  pass");
     for (const [i, f] of files.entries()) {
       await repl.writeFile(f.path, f.text);
@@ -135,7 +164,7 @@ export async function provisionOverSerial(id, wifiPsk, progress) {
     throw e;
   }
   await repl.resetAndClose();
-  return files.length;
+  return { files: files.length, fwKey: Boolean(fwKey) };
 }
 
 // MicroPython onto a blank board with esptool-js; the write offset per chip comes from the server
@@ -165,16 +194,20 @@ export function serialCard(id) {
       el('p', { class: 'muted', text: t('serial_unavailable') }));
   }
   const psk = el('input', { type: 'password', name: 'wifi_psk', autocomplete: 'off', maxlength: '63' });
+  const fwKey = el('input', { type: 'password', name: 'fw_key', autocomplete: 'off', spellcheck: 'false',
+    autocapitalize: 'off', maxlength: '64' });
   const image = el('input', { type: 'file', name: 'image', accept: '.bin' });
   const say = (text, state) => { status.textContent = text; status.dataset.state = state; };
   const write = el('button', { type: 'button', class: 'primary', 'data-action': 'serial-write', text: t('serial_write'),
     onclick: async () => {
       write.disabled = true;
       try {
-        const n = await provisionOverSerial(id, psk.value, (done, total) => say(t('serial_progress', { done, total }), 'busy'));
-        say(t('serial_done', { id, n }), 'done');
+        const r = await provisionOverSerial(id, psk.value, fwKey.value, (done, total) => say(t('serial_progress', { done, total }), 'busy'));
+        say(`${t('serial_done', { id, n: r.files })} ${t(r.fwKey ? 'serial_fw_key_on' : 'serial_fw_key_off')}`, 'done');
+        status.dataset.fwKey = r.fwKey ? 'yes' : 'no';
       } catch (e) { say(`${t('serial_failed')}: ${e.message}`, 'error'); }
       psk.value = '';
+      fwKey.value = '';
       write.disabled = false;
     } });
   const flash = el('button', { type: 'button', 'data-action': 'serial-flash', text: t('serial_flash'),
@@ -193,5 +226,6 @@ export function serialCard(id) {
     el('details', {}, el('summary', { text: t('serial_blank_board') }),
       el('label', {}, el('span', { text: t('serial_image') }), image), flash),
     el('label', {}, el('span', { text: t('wifi_psk') }), psk),
+    el('label', {}, el('span', { text: t('serial_fw_key') }), fwKey),
     write, status);
 }

@@ -94,6 +94,8 @@ async function load(fieldId, panel, done = []) {
   let busy = false;
   const product = el("select", { required: true }, productOptions(cat, "spray"));
   const phi = el("input", { type: "number", min: 0, max: 365, inputmode: "numeric", required: true });
+  const phiSource = el("p", { class: "hint phi-source", hidden: true });
+  let prefilled = null;
   const amount = el("input", { type: "number", min: 0, step: "any", inputmode: "decimal" });
   // Day/month/year in both languages: a text field, since a native date field follows the phone's locale.
   const when = el("input", { type: "text", lang: "vi", inputmode: "numeric", autocomplete: "off", required: true,
@@ -106,6 +108,7 @@ async function load(fieldId, panel, done = []) {
   const submit = el("button", { type: "submit", class: "primary" }, t("save"));
   const cancel = el("button", { type: "button", hidden: true, onclick: () => reset() }, t("cancel"));
   const phiField = field(t("phi_days"), phi, t("phi_hint"));
+  phiField.append(phiSource);
   const amountField = field(t("amount_ml"), amount);
   const productField = field(t("product"), product, t("product_hint"));
   const showWarnings = () => {
@@ -113,10 +116,21 @@ async function load(fieldId, panel, done = []) {
     warn.replaceChildren(...(p?.warnings || []).map((w) => readAloud(notice("⚠ " + warningText(w), "error"))));
     return p;
   };
-  product.addEventListener("change", () => {
-    const p = showWarnings();
-    if (p?.phi_days && !phi.value) phi.value = p.phi_days;
+  // The PHI comes from the catalogue for this field's crop and market where it lists one (a 0-day
+  // PHI is a value too), with where it comes from in small text; the farmer may still type the
+  // label's. A value the app wrote is replaced when another product is chosen; a typed one never.
+  const prefill = (p) => {
+    const mine = phi.value === "" || (prefilled != null && phi.value === String(prefilled));
+    if (mine) phi.value = p?.phi_days != null ? String(p.phi_days) : "";
+    prefilled = p?.phi_days != null && mine ? p.phi_days : null;
+    const source = String(p?.phi_source || "").replace(/^catalogue:\s*/, "");
+    phiSource.hidden = !p || (prefilled == null && p.phi_days != null);
+    phiSource.textContent = !p ? "" : p.phi_days != null ? t("phi_source_catalogue", { source }) : t("phi_source_none");
+  };
+  phi.addEventListener("input", () => {
+    if (prefilled != null && phi.value !== String(prefilled)) { prefilled = null; phiSource.hidden = true; }
   });
+  product.addEventListener("change", () => prefill(showWarnings()));
   const setKind = (k, productId = "") => {
     kind.value = k;
     product.replaceChildren(...productOptions(cat, k));
@@ -125,7 +139,7 @@ async function load(fieldId, panel, done = []) {
     phiField.hidden = k !== "spray";
     productField.querySelector(".hint").hidden = k !== "spray";  // ⚠ and * mark pesticides only
     amountField.querySelector("label").textContent = t(k === "spray" ? "amount_ml" : "amount_kg");
-    showWarnings();
+    prefill(showWarnings());
   };
   kind.addEventListener("change", () => setKind(kind.value));
   function reset() {
@@ -138,12 +152,16 @@ async function load(fieldId, panel, done = []) {
     submit.textContent = t("save");
     cancel.hidden = true;
     warn.replaceChildren();
+    prefilled = null;
+    phiSource.hidden = true;
   }
   function edit(e) {
     editing = e;
     key = uid();
     setKind(e.kind, e.product_id || "");
     phi.value = e.phi_days ?? "";
+    prefilled = null;  // the diary's own value, as recorded
+    phiSource.hidden = true;
     amount.value = e.amount ?? "";
     when.value = date(e.applied_on);
     title.textContent = t("diary_edit", { entry: entryText(e) });

@@ -88,6 +88,12 @@ function season(f, onSaved) {
     value: s.planting_date ? date(s.planting_date) : "" });
   const variety = el("input", { name: "variety", value: sp.variety || "", maxlength: 100 });
   const duration = el("input", { name: "duration_days", inputmode: "numeric", value: sp.duration_days ?? "" });
+  // The planned harvest (what the forecast card checks a spray's PHI against): a day the farmer
+  // names, or worked out from the duration. Changing one clears the other, so the two never disagree.
+  const harvest = el("input", { name: "expected_harvest", inputmode: "numeric", placeholder: t("date_placeholder"),
+    value: sp.expected_harvest ? date(sp.expected_harvest) : "" });
+  duration.addEventListener("input", () => { harvest.value = ""; });
+  harvest.addEventListener("input", () => { duration.value = ""; });
   const soil = el("select", { name: "soil_texture" }, el("option", { value: "" }, t("choose")),
     options(sp.choices.soil_texture, (v) => (v === "unknown" ? t("soil_unknown") : pick(sp.soil_names[v])), sp.soil_texture));
   const method = el("select", { name: "irrigation_method" }, el("option", { value: "" }, t("choose")),
@@ -104,8 +110,10 @@ function season(f, onSaved) {
     ev.preventDefault();
     const planted = day.value.trim() ? parseDate(day.value) : null;
     if (day.value.trim() && !planted) { status.replaceChildren(notice(t("date_invalid"), "error")); return; }
+    const harvestOn = harvest.value.trim() ? parseDate(harvest.value) : null;
+    if (harvest.value.trim() && !harvestOn) { status.replaceChildren(notice(t("date_invalid"), "error")); return; }
     const body = { crop: crop.value, date_kind: kind.value, planting_date: planted, variety: variety.value,
-      duration_days: number(duration), soil_texture: soil.value || null, irrigation_method: method.value || null,
+      duration_days: number(duration), expected_harvest: harvestOn, soil_texture: soil.value || null, irrigation_method: method.value || null,
       pump_rate_m3h: number(pump), market: market.value };
     try {
       await api(`/api/v1/app/fields/${f.id}/season-profile`, { method: "PUT", body });
@@ -117,6 +125,7 @@ function season(f, onSaved) {
     }
   } }, field(t("crop"), crop), field(t("date_kind"), kind), field(t("planting_date"), day),
   field(t("variety"), variety), field(t("duration_days"), duration, t("duration_hint")),
+  field(t("expected_harvest"), harvest, t("expected_harvest_hint")),
   field(t("soil_texture"), soil, t("soil_hint")), field(t("irrigation_method"), method),
   field(t("pump_rate"), pump, t("pump_hint")), field(t("market"), market),
   el("button", { type: "submit" }, t("save")), status);

@@ -68,15 +68,21 @@ async function officerNews(farmId, fields) {
     const words = {
       more_photos_requested: (d, field) => t("home_dx_more_photos", { field, note: d.review.note || "" }),
       confirmed: (d, field) => t("home_dx_confirmed", { field, disease: pick(d.review.label_name) }),
-      corrected: (d, field) => t("home_dx_corrected", { field, disease: pick(d.review.label_name) }),
+      corrected: (d, field) => d.review.outcome
+        ? t("home_dx_outcome_" + d.review.outcome, { field })
+        : t("home_dx_corrected", { field, disease: pick(d.review.label_name) }),
     };
     const open = (d) => () => { localStorage.setItem("field", String(d.field_id)); };
     out.push(readAloud(el("section", { class: "dx-replies", "aria-labelledby": "dx-replies-h" },
       el("h2", { id: "dx-replies-h" }, t("home_dx_title")),
-      el("ul", { class: "advice-list" }, replies.map((d) => el("li", { class: `advice ${d.review.status === "more_photos_requested" ? "warn" : "ok"} dx-reply`, "data-state": d.review.status },
-        el("span", { class: "icon", "aria-hidden": "true" }, d.review.status === "more_photos_requested" ? "!" : "✔"),
+      el("ul", { class: "advice-list" }, replies.map((d) => {
+        // the farmer has something to do: photos asked for, or an answer that is no disease
+        const act = d.review.status === "more_photos_requested" || Boolean(d.review.outcome);
+        return el("li", { class: `advice ${act ? "warn" : "ok"} dx-reply`, "data-state": d.review.status },
+        el("span", { class: "icon", "aria-hidden": "true" }, act ? "!" : "✔"),
         el("div", {}, el("strong", {}, (words[d.review.status] || words.confirmed)(d, d.field_name)),
-          el("a", { href: "#/photo", onclick: open(d) }, t("home_dx_open")))))))));
+          el("a", { href: "#/photo", onclick: open(d) }, t("home_dx_open"))));
+      })))));
   }
   return out;
 }

@@ -6,10 +6,13 @@ import { api } from "../api.js";
 import { date, num, pick, t } from "../i18n.js";
 import { shrinkAll } from "../photo_shrink.js";
 import * as queue from "../queue.js";
+import { readAloud } from "../speak.js";
 import { el, notice, show, uid } from "../ui.js";
 import { fieldPicker, waitingNote } from "./common.js";
 
-// Each review state in the farmer's words (server.farm.review.STATES).
+// Each review state in the farmer's words (server.farm.review.STATES); an officer's answer that is
+// no disease ("another crop", "not a plant", "can't tell": server.farm.review.OUTCOMES) has a
+// sentence of its own that says what to do next.
 function stateLine(d) {
   const r = d.review;
   const disease = pick(r.label_name) || pick(d.disease?.name) || "";
@@ -17,7 +20,9 @@ function stateLine(d) {
     pending: () => el("p", { class: "notice waiting review-state" }, t("dx_pending")),
     more_photos_requested: () => el("p", { class: "notice warn review-state" }, t("dx_state_more_photos", { note: r.note || "" })),
     confirmed: () => el("p", { class: "notice ok review-state" }, t("dx_state_confirmed", { disease })),
-    corrected: () => el("p", { class: "notice ok review-state" }, t("dx_state_corrected", { disease })),
+    corrected: () => r.outcome
+      ? el("p", { class: "notice warn review-state", "data-outcome": r.outcome }, t("dx_outcome_" + r.outcome))
+      : el("p", { class: "notice ok review-state" }, t("dx_state_corrected", { disease })),
     disputed: () => el("p", { class: "notice waiting review-state" }, t("dx_state_disputed")),
   };
   const line = lines[r.status]?.();
@@ -110,7 +115,8 @@ export function answer(d, onChange = () => {}) {
     ? el("p", { class: "notice warn" }, t("dx_not_sure"))
     : el("p", { class: "notice ok" }, t("dx_answer", { pct: num(d.confidence * 100, 0) }));
   const actions = d.review.actions || [];
-  return el("article", { class: "card dx", "data-id": String(d.id), "data-state": d.review.status },
+  // "Đọc to" reads the answer, the officer's words and the products (speak.js leaves out buttons).
+  return readAloud(el("article", { class: "card dx", "data-id": String(d.id), "data-state": d.review.status },
     el("p", { class: "muted" }, `${t("dx_photos", { n: d.photos.length })} · ${date(new Date(d.created_at * 1000).toISOString())}`),
     head,
     el("p", { class: "dx-msg" }, pick(d.message)),
@@ -118,7 +124,7 @@ export function answer(d, onChange = () => {}) {
     ...stateLine(d),
     treatmentList(d),
     d.review.status === "more_photos_requested" && actions.includes("add_photos") ? morePhotos(d, onChange) : null,
-    actions.includes("dispute") ? disputeButton(d, onChange) : null);
+    actions.includes("dispute") ? disputeButton(d, onChange) : null));
 }
 
 async function history(fieldId, box) {
