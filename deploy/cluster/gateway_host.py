@@ -5,7 +5,9 @@ the gateway token and its nodes' keys. The gateway first holds ``backlog`` frame
 a long outage (96 = 24 h at one frame per 15 min), then its forwarder replays them while every node
 keeps sending a live frame each ``period_s``. When ``<spec>.stop`` appears the nodes stop; the
 gateway drains its outbox and writes ``<spec>.result.json``: every frame it accepted (acknowledged to
-the node once durable) and what the server answered.
+the node once durable) and what the server answered. The uplink is a relay (``uplink.LossyUplink``):
+while ``<spec>.lossy`` exists, the answers to frame uploads are lost on the way back; the number lost
+so far is written to ``<spec>.lost``.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ import threading
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+from deploy.cluster.uplink import LossyUplink
 from firmware.lib import framecodec as fc
 from gateway.intake import RawFrame, Verdict
 from gateway.service import Gateway, GatewayConfig
@@ -30,7 +34,9 @@ def frame(node: dict[str, Any], counter: int, received_at: float) -> RawFrame:
 
 def main(spec_path: Path) -> int:
     spec = json.loads(spec_path.read_text())
-    gw = Gateway(GatewayConfig(Path(spec["data_dir"]), spec["server"], spec["token"], health_push_s=0))
+    lb = urlsplit(spec["server"])
+    relay = LossyUplink((lb.hostname or "", lb.port or 80))
+    gw = Gateway(GatewayConfig(Path(spec["data_dir"]), relay.url, spec["token"], health_push_s=0))
     while not gw.refresh_keys():  # the load balancer may still be starting
         time.sleep(0.5)
     nodes, accepted = spec["nodes"], 0
@@ -45,9 +51,14 @@ def main(spec_path: Path) -> int:
     stop = threading.Event()
     uplink = threading.Thread(target=gw.forwarder.run, args=(stop, 0.2), daemon=True)
     uplink.start()
-    stop_file = spec_path.with_suffix(".stop")
+    stop_file, lossy_file = spec_path.with_suffix(".stop"), spec_path.with_suffix(".lossy")
     last_health = 0.0
     while not stop_file.exists():
+        if lossy_file.exists():
+            relay.lose_replies.set()
+        else:
+            relay.lose_replies.clear()
+        spec_path.with_suffix(".lost").write_text(str(relay.replies_lost))
         for node in nodes:
             counters[node["node_id"]] += 1
             results = gw.processor.process([frame(node, counters[node["node_id"]], time.time())])
@@ -73,9 +84,11 @@ def main(spec_path: Path) -> int:
         "confirmed": stats.confirmed,
         "dead_lettered": stats.dead_lettered,
         "failures": stats.failures,
+        "replies_lost": relay.replies_lost,
     }
     spec_path.with_suffix(".result.json").write_text(json.dumps(result))
     gw.shutdown()
+    relay.close()
     return 0
 
 

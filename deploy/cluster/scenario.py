@@ -1,13 +1,14 @@
 """Fault runs on the namespaced province (issue 19): while three gateways replay a long outage and
-keep sending, kill -9 an app host, restart HAProxy, promote the PostgreSQL replica and cut a
-gateway off; then check that every frame a gateway acknowledged is stored exactly once and that a
-farmer signed in on the killed host stays signed in.
+keep sending, kill -9 an app host, restart HAProxy, promote the PostgreSQL replica, lose the
+answers to a gateway's uploads and cut a gateway off; then check that every frame a gateway
+acknowledged is stored exactly once and that a farmer signed in on the killed host stays signed in.
 
 ``run()`` is what ``bench/cluster.py`` (long) and ``tests/cluster/test_cluster_short.py`` (short) call.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import resource
@@ -33,6 +34,7 @@ class Plan:
     period_s: float = 1.0  # live frames: one per node per period (compressed time)
     settle_s: float = 4.0  # between faults
     cut_s: float = 20.0  # how long the cut gateway is off the network
+    replies_lost: int = 3  # answers to frame uploads lost on the way back to the first gateway
     gateways: int = 3
 
 
@@ -70,6 +72,7 @@ class Outcome:
             "stored_points": sum(len(c) for c in self.stored.values()),
             "lost": self.lost(),
             "duplicated": self.duplicated(),
+            "replies_lost": sum(g.get("replies_lost", 0) for g in self.gateways.values()),
             "resent_and_recognised": sum(g["server_duplicates"] for g in self.gateways.values()),
             "left_in_outboxes": sum(g["left_in_outbox"] for g in self.gateways.values()),
             "signed_in_after_app_kill": self.signed_in_after_kill,
@@ -120,11 +123,43 @@ def stored_counters(cluster: Cluster) -> dict[int, list[int]]:
     return out
 
 
-def signed_in(url: str, cookies: dict[str, str]) -> bool:
+def signed_in(url: str, cookies: dict[str, str], within_s: float = 10.0) -> tuple[bool, str]:
+    """Whether the session is still recognised, and what each attempt answered.
+
+    A request caught in flight on a host that dies is answered 502/503 (or dropped) until the load
+    balancer's health check marks the host down; the person's app retries such an answer. A 401 is
+    the failure that matters: the session itself was lost. So 5xx and dropped connections are
+    retried for ``within_s``; 200 or 401 is the answer."""
+    seen: list[str] = []
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        try:
+            status = requests.get(url + "/api/v1/auth/me", cookies=cookies, timeout=10).status_code
+        except requests.RequestException as exc:
+            seen.append(type(exc).__name__)
+        else:
+            seen.append(str(status))
+            if status < 500:
+                return status == 200, " ".join(seen)
+        time.sleep(0.25)
+    return False, " ".join(seen)
+
+
+def lose_replies(spec: Path, count: int, timeout_s: float) -> None:
+    """Have the gateway's uplink lose the next ``count`` answers to its uploads, then heal it."""
+    lossy, lost = spec.with_suffix(".lossy"), spec.with_suffix(".lost")
+    before = int(lost.read_text() or 0) if lost.exists() else 0
+    lossy.touch()
+    deadline = time.monotonic() + timeout_s
     try:
-        return requests.get(url + "/api/v1/auth/me", cookies=cookies, timeout=10).status_code == 200
-    except requests.RequestException:
-        return False
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError, ValueError):
+                if int(lost.read_text()) - before >= count:
+                    return
+            time.sleep(0.1)
+        raise RuntimeError(f"no upload answer to lose within {timeout_s:.0f} s")
+    finally:
+        lossy.unlink()
 
 
 def run(workdir: Path, plan: Plan, log: Any = print) -> Outcome:
@@ -182,8 +217,8 @@ def run(workdir: Path, plan: Plan, log: Any = print) -> Outcome:
         time.sleep(1.0)  # the replay is under way
         cluster.procs["app1"].kill()  # kill -9 during the replay
         event("kill -9 app1 (gunicorn master and workers) during the replay")
-        out.signed_in_after_kill = signed_in(cluster.url, cookies)
-        event(f"farmer signed in on app1 still signed in through HAProxy: {out.signed_in_after_kill}")
+        out.signed_in_after_kill, answers = signed_in(cluster.url, cookies)
+        event(f"farmer signed in on app1, through HAProxy: {out.signed_in_after_kill} ({answers})")
         time.sleep(plan.settle_s)
         cluster.start_app("app1")
         event("app1 back")
@@ -193,8 +228,10 @@ def run(workdir: Path, plan: Plan, log: Any = print) -> Outcome:
         cluster.promote_replica()
         event("PostgreSQL primary killed, replica promoted (pg_ctl promote)")
         time.sleep(plan.settle_s)
-        out.signed_in_after_failover = signed_in(cluster.url, cookies)
-        event(f"farmer still signed in after the failover: {out.signed_in_after_failover}")
+        out.signed_in_after_failover, answers = signed_in(cluster.url, cookies)
+        event(f"farmer still signed in after the failover: {out.signed_in_after_failover} ({answers})")
+        lose_replies(workdir / f"{gw_hosts[0].name}.json", plan.replies_lost, plan.settle_s * 10)
+        event(f"{gw_hosts[0].name}: the answers to {plan.replies_lost} uploads lost on the way back")
         gw_hosts[-1].link(up=False)
         event(f"{gw_hosts[-1].name} cut off (ip link set eth0 down) for {plan.cut_s:.0f} s")
         time.sleep(plan.cut_s)
