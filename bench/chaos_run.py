@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.scratch import Scratch
 from tests.chaos.harness import Chaos, ChaosConfig
 
 
@@ -31,7 +31,8 @@ def main() -> int:
         nodes=a.nodes, duration_s=min(a.duration, 900), interval_s=a.interval, gateway_kills=a.kills,
         server_outage_s=a.outage, outbox_max_mb=a.outbox_mb, drain_timeout_s=240, seed=a.seed, drivers=8,
     )  # fmt: skip
-    report = Chaos(Path(tempfile.mkdtemp(prefix="ruongso-chaos-")), cfg).run()
+    with Scratch("ruongso-chaos-") as tmp:  # outboxes, broker, server and InfluxDB data: deleted after
+        report = Chaos(tmp.path, cfg).run()
     print(report.as_json())
     if a.json:
         a.json.write_text(report.as_json())

@@ -14,14 +14,18 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.scratch import Scratch
 from tests.fuzz import targets
 from tests.fuzz.test_fuzz_short import run_atheris
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def executed(out: str) -> int:
@@ -37,9 +41,14 @@ def fuzz(names: list[str], runs: int, max_seconds: int) -> int:
     for name in names:
         t0 = time.time()
         try:
-            work = Path(tempfile.mkdtemp(prefix=f"fuzz-{name}-"))
             limit = max_seconds + 600 if max_seconds else 3600
-            out = run_atheris(name, runs, work, timeout_s=limit, max_seconds=max_seconds)
+            with Scratch(f"fuzz-{name}-") as work:  # the corpus: deleted unless there is a finding
+                try:
+                    out = run_atheris(name, runs, work.path, timeout_s=limit, max_seconds=max_seconds)
+                except AssertionError:
+                    work.keep = True  # the crash input, to reproduce the finding
+                    print(f"{name}: crash input kept in {work.path}", flush=True)
+                    raise
             took = time.time() - t0
             n = executed(out)
             cov = re.findall(r"cov: (\d+)", out)
@@ -59,9 +68,13 @@ def api(roles: list[str], examples: int) -> int:
     from tests.mobile_api.seeding import seeded_app
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request otherwise
+    with Scratch("fuzz-api-") as tmp:
+        return api_checks(seeded_app(tmp.path, history_days=0.5), roles, examples)
+
+
+def api_checks(app: Flask, roles: list[str], examples: int) -> int:
     from tests.security.test_schemathesis import run_schemathesis
 
-    app = seeded_app(Path(tempfile.mkdtemp(prefix="fuzz-api-")), history_days=0.5)
     failed = 0
     try:
         for role in roles:

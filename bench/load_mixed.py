@@ -22,7 +22,6 @@ import os
 import random
 import subprocess
 import sys
-import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -30,7 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.timing import percentile  # noqa: E402  (after the sys.path line: runs as a script too)
+from bench.scratch import Scratch  # noqa: E402  (after the sys.path line: runs as a script too)
+from bench.timing import percentile, tree_cpu_s  # noqa: E402
 
 USERS = [("0912000001", "demo-nongdan-1"), ("0912000002", "demo-nongdan-2"), ("0912000003", "demo-nongdan-3"),
          ("0912000010", "demo-khuyennong"), ("0912000030", "demo-quanly")]  # fmt: skip
@@ -202,6 +202,7 @@ async def main_async(args: argparse.Namespace, base: str, token: str, nodes: lis
     until = t0 + args.duration
     rng = random.Random(args.seed)
     rss0 = {w: rss_kb(w) for w in workers(master)}
+    cpu0 = tree_cpu_s(master)  # gunicorn's master + workers: the server's own cost, beside wall-clock
     login_at = [t0 + ramp * (k + rng.random()) / args.users for k in range(args.users)]
     think = (args.think[0], args.think[1])
     tasks = [
@@ -221,6 +222,7 @@ async def main_async(args: argparse.Namespace, base: str, token: str, nodes: lis
     await asyncio.gather(*tasks)
     await sampler
     rss1 = {w: rss_kb(w) for w in workers(master)}
+    server_cpu = tree_cpu_s(master) - cpu0
     total = sum(len(x) for x in stats.lat.values())
     errors = sum(stats.errors.values())
     steady = stats.steady or Stats()
@@ -229,6 +231,8 @@ async def main_async(args: argparse.Namespace, base: str, token: str, nodes: lis
     return {"duration_s": args.duration, "users": args.users, "workers": args.workers,
             "ramp_s": ramp, "cpus": os.cpu_count(), "target_rate": args.rate,
             "readings_stored_per_s": round(sent / args.duration), "requests": total, "errors": errors,
+            "server_cpu_s": round(server_cpu, 1), "load_average": list(os.getloadavg()),
+            "requests_per_server_cpu_s": round(total / max(server_cpu, 1e-9)),
             "error_rate": round(errors / max(1, total), 5), "endpoints": stats.table(),
             "steady_after_ramp": {"requests": st_total, "errors": st_errors,
                                   "error_rate": round(st_errors / max(1, st_total), 5),
@@ -255,36 +259,37 @@ def main() -> int:
     from tests.chaos.harness import add_nodes
     from tests.services import free_port, start_influxd
 
-    work = Path(tempfile.mkdtemp(prefix="ruongso-load-"))
-    influx = start_influxd(work / "influx")
-    token, nodes = add_nodes(f"sqlite:///{work / 'registry.sqlite'}", 200)
-    port = free_port()
-    env = os.environ | {
-        "RUONGSO_DATA_DIR": str(work),
-        "RUONGSO_TSDB_URL": f"influx://127.0.0.1:{influx.port}/load",
-    }
-    log = (work / "gunicorn.log").open("ab")
-    gun = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", str(args.workers), "-b", f"127.0.0.1:{port}",
-         "--timeout", "60", "ruongso.app:create_app()"],
-        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        import requests
+    with Scratch("ruongso-load-") as scratch:  # registry, InfluxDB and logs: deleted after
+        work = scratch.path
+        influx = start_influxd(work / "influx")
+        token, nodes = add_nodes(f"sqlite:///{work / 'registry.sqlite'}", 200)
+        port = free_port()
+        env = os.environ | {
+            "RUONGSO_DATA_DIR": str(work),
+            "RUONGSO_TSDB_URL": f"influx://127.0.0.1:{influx.port}/load",
+        }
+        log = (work / "gunicorn.log").open("ab")
+        gun = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-w", str(args.workers), "-b", f"127.0.0.1:{port}",
+             "--timeout", "60", "ruongso.app:create_app()"],
+            env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
+        )  # fmt: skip
+        base = f"http://127.0.0.1:{port}"
+        try:
+            import requests
 
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                if requests.get(base + "/api/v1/openapi.json", timeout=2).status_code == 200:
-                    break
-            except requests.RequestException:
-                time.sleep(0.3)
-        result = asyncio.run(main_async(args, base, token, [n for n, _k, _f in nodes], gun.pid))
-    finally:
-        gun.terminate()
-        gun.wait(30)
-        influx.stop()
+            deadline = time.time() + 60
+            while time.time() < deadline:
+                try:
+                    if requests.get(base + "/api/v1/openapi.json", timeout=2).status_code == 200:
+                        break
+                except requests.RequestException:
+                    time.sleep(0.3)
+            result = asyncio.run(main_async(args, base, token, [n for n, _k, _f in nodes], gun.pid))
+        finally:
+            gun.terminate()
+            gun.wait(30)
+            influx.stop()
     text = json.dumps(result, indent=2)
     print(text)
     if args.json:

@@ -12,12 +12,12 @@ mkdir -p "$OUT"
 mode=${1:-quick}
 run() { local name=$1; shift; echo "==> $*"; "$@" | tee "$OUT/$name.txt"; }
 run firmware_airtime $PY bench/firmware_airtime.py
-run gateway_throughput $PY bench/gateway_throughput.py --repeats 5
+run gateway_throughput $PY bench/gateway_throughput.py
 run app_weight $PY bench/app_weight.py
 run app_lighthouse $PY bench/app_lighthouse.py
 run vision_latency $PY bench/vision_latency.py
 if [[ $mode == all ]]; then
-  run server_ingest $PY -m bench.server_ingest --workers 3 --frames 200000
+  run server_ingest $PY -m bench.server_ingest --workers 3
   run server_read $PY -m bench.server_read --nodes 100 --days 365
   bench/reliability.sh
 fi

@@ -17,10 +17,9 @@ import gzip
 import json
 import os
 import pstats
-import tempfile
 import time
-from pathlib import Path
 
+from bench.scratch import Scratch
 from bench.server_common import make_registry, records
 from tests.services import start_influxd, start_postgres
 
@@ -39,51 +38,53 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--batches", type=int, default=12)
     args = ap.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="bench-ingest-profile-"))
-    influx, pg = start_influxd(tmp / "influx"), start_postgres(tmp / "pg")
-    try:
-        token = make_registry(pg.extra["url"], 1000)
-        os.environ.update(
-            RUONGSO_DATA_DIR=str(tmp / "data"),
-            RUONGSO_DATABASE_URL=pg.extra["url"],
-            RUONGSO_TSDB_URL=f"influx://127.0.0.1:{influx.port}/farm",
-            RUONGSO_AUTO_MIGRATE="0",
-        )
-        from ruongso.app import create_app
-
-        client = create_app().test_client()
-        now = int(time.time())
-        per_node = 5 * args.batches
-        frames = [
-            {"node_id": r.node_id, "counter": r.counter, "sampled_at": r.time_s, "received_at": now,
-             "values": r.values}
-            for r in records(1000, per_node, now - per_node * 900)
-        ]  # fmt: skip
-        bodies = [gzip.compress(json.dumps({"frames": frames[i : i + 5000]}).encode(), 1)
-                  for i in range(0, len(frames), 5000)]  # fmt: skip
-        headers = {"Authorization": f"Bearer {token}", "Content-Encoding": "gzip"}
-
-        def send(body: bytes) -> None:
-            r = client.post(
-                "/api/v1/gateway/frames", data=body, headers=headers, content_type="application/json"
+    with Scratch("bench-ingest-profile-") as scratch:  # deleted after, however the run ends
+        tmp = scratch.path
+        influx, pg = start_influxd(tmp / "influx"), start_postgres(tmp / "pg")
+        scratch.adopt(pg.workdir)  # as root, PostgreSQL's cluster lives in a directory of its own
+        try:
+            token = make_registry(pg.extra["url"], 1000)
+            os.environ.update(
+                RUONGSO_DATA_DIR=str(tmp / "data"),
+                RUONGSO_DATABASE_URL=pg.extra["url"],
+                RUONGSO_TSDB_URL=f"influx://127.0.0.1:{influx.port}/farm",
+                RUONGSO_AUTO_MIGRATE="0",
             )
-            assert r.status_code == 200 and r.get_json()["stored"] == 5000, r.get_json()
+            from ruongso.app import create_app
 
-        send(bodies[0])  # warm-up: connections, CQ setup
-        prof = cProfile.Profile()
-        prof.enable()
-        for body in bodies[1:]:
-            send(body)
-        prof.disable()
-        n = len(bodies) - 1
-        stats = pstats.Stats(prof).stats  # type: ignore[attr-defined]
-        print(f"{n} batches of 5,000 frames; cumulative ms per batch (cProfile on):")
-        for label, (suffix, names) in STAGES.items():
-            cum = sum(v[3] for (f, _l, fn), v in stats.items() if f.endswith(suffix) and fn in names)
-            print(f"  {label:<40} {cum / n * 1000:7.1f}")
-    finally:
-        influx.stop()
-        pg.stop()
+            client = create_app().test_client()
+            now = int(time.time())
+            per_node = 5 * args.batches
+            frames = [
+                {"node_id": r.node_id, "counter": r.counter, "sampled_at": r.time_s, "received_at": now,
+                 "values": r.values}
+                for r in records(1000, per_node, now - per_node * 900)
+            ]  # fmt: skip
+            bodies = [gzip.compress(json.dumps({"frames": frames[i : i + 5000]}).encode(), 1)
+                      for i in range(0, len(frames), 5000)]  # fmt: skip
+            headers = {"Authorization": f"Bearer {token}", "Content-Encoding": "gzip"}
+
+            def send(body: bytes) -> None:
+                r = client.post(
+                    "/api/v1/gateway/frames", data=body, headers=headers, content_type="application/json"
+                )
+                assert r.status_code == 200 and r.get_json()["stored"] == 5000, r.get_json()
+
+            send(bodies[0])  # warm-up: connections, CQ setup
+            prof = cProfile.Profile()
+            prof.enable()
+            for body in bodies[1:]:
+                send(body)
+            prof.disable()
+            n = len(bodies) - 1
+            stats = pstats.Stats(prof).stats  # type: ignore[attr-defined]
+            print(f"{n} batches of 5,000 frames; cumulative ms per batch (cProfile on):")
+            for label, (suffix, names) in STAGES.items():
+                cum = sum(v[3] for (f, _l, fn), v in stats.items() if f.endswith(suffix) and fn in names)
+                print(f"  {label:<40} {cum / n * 1000:7.1f}")
+        finally:
+            influx.stop()
+            pg.stop()
     return 0
 
 

@@ -23,7 +23,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.timing import describe_machine, percentile, time_ms
+from bench.timing import Meter, describe_machine, load_average, percentile, time_ms
 from vision.diagnose import Diagnoser
 from vision.preprocess import model_input
 
@@ -45,9 +45,12 @@ def synthetic_photo(w: int = 4000, h: int = 3000) -> bytes:
     return enc.tobytes()
 
 
-def p50_p90(fn: Callable[[], object], runs: int) -> tuple[float, float]:
-    samples = time_ms(fn, runs)
-    return percentile(samples, 50), percentile(samples, 90)
+def p50_p90(fn: Callable[[], object], runs: int) -> tuple[float, float, float]:
+    """p50 and p90 wall ms, and mean CPU ms per call (all of this process's threads, the warm-up
+    call included): on shared cores the CPU figure moves far less than the wall-clock."""
+    with Meter() as m:
+        samples = time_ms(fn, runs)
+    return percentile(samples, 50), percentile(samples, 90), m.cpu_s / (runs + 1) * 1000
 
 
 def main() -> int:
@@ -83,17 +86,20 @@ def main() -> int:
     dg = p50_p90(diagnose, args.runs)
     ot = p50_p90(lambda: other.diagnose(data), args.runs)
     d = dx.diagnose(data)
-    print(f"machine: {describe_machine()}")
+    print(f"machine: {describe_machine()}; {load_average()}")
     print(f"photo: 4000x3000 JPEG, {len(data) / 1e6:.2f} MB; answer: {d.reason} {d.label} {d.confidence:.2f}")
-    print(f"{'step':38s} {'p50 ms':>8s} {'p90 ms':>8s}")
-    print(f"{f'invoke only ({size}x{size} int8)':38s} {inv[0]:8.1f} {inv[1]:8.1f}")
-    print(f"{'floor: 1/8 decode + resize + invoke':38s} {fl[0]:8.1f} {fl[1]:8.1f}")
-    print(f"{'naive full-size decode alone':38s} {fd[0]:8.1f} {fd[1]:8.1f}")
+    print(f"{'step':38s} {'p50 ms':>8s} {'p90 ms':>8s} {'CPU ms':>8s}")
+    print(f"{f'invoke only ({size}x{size} int8)':38s} {inv[0]:8.1f} {inv[1]:8.1f} {inv[2]:8.1f}")
+    print(f"{'floor: 1/8 decode + resize + invoke':38s} {fl[0]:8.1f} {fl[1]:8.1f} {fl[2]:8.1f}")
+    print(f"{'naive full-size decode alone':38s} {fd[0]:8.1f} {fd[1]:8.1f} {fd[2]:8.1f}")
     views = f"{dx.calibration.tta_views}{'+centre' if dx.calibration.centre_view else ''} views"
-    print(f"{f'diagnose, shipped ({views})':38s} {dg[0]:8.1f} {dg[1]:8.1f}")
+    print(f"{f'diagnose, shipped ({views})':38s} {dg[0]:8.1f} {dg[1]:8.1f} {dg[2]:8.1f}")
     alt = f"{'with' if other.calibration.centre_view else 'without'} centre view"
-    print(f"{f'  same, {alt}':38s} {ot[0]:8.1f} {ot[1]:8.1f}")
-    print(f"ratio diagnose/floor (p50): {dg[0] / fl[0]:.2f}x (goal <= 2x)")
+    print(f"{f'  same, {alt}':38s} {ot[0]:8.1f} {ot[1]:8.1f} {ot[2]:8.1f}")
+    print(
+        f"ratio diagnose/floor: {dg[0] / fl[0]:.2f}x by p50 wall-clock, "
+        f"{dg[2] / fl[2]:.2f}x by CPU per call (goal <= 2x)"
+    )
     return 0
 
 

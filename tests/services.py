@@ -55,6 +55,9 @@ class Service:
     workdir: Path
     log_path: Path
     extra: dict[str, str] = field(default_factory=dict)
+    # A directory the service made outside the test's own temporary tree (PostgreSQL as root):
+    # pytest does not clean it, so ``stop`` removes it once the process is gone.
+    scratch: Path | None = None
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -64,6 +67,9 @@ class Service:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(5)
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+            self.scratch = None
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
@@ -202,7 +208,12 @@ def start_postgres(workdir: Path, port: int | None = None) -> Service:
     with log_path.open("ab") as log:
         proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, user=user)
     svc = Service(
-        proc, port, workdir, log_path, {"url": f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"}
+        proc,
+        port,
+        workdir,
+        log_path,
+        {"url": f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"},
+        scratch=workdir if user else None,
     )
 
     def accepting() -> bool:

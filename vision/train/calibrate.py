@@ -35,9 +35,15 @@ TTA_VIEWS = 4
 # more than 8 orientations or 2+2 views at fewer invokes; 8+8 views answered more still but
 # 16 invokes would break the <= 2x latency goal.
 CENTRE_VIEW = True
-# Targets the abstain rule is tuned to on validation (issue: <= 1 % / <= 3 % confidently wrong).
-CLEAN_MIN_ACC, FIELD_MIN_ACC = 0.99, 0.90
+# Targets the abstain rule is tuned to on validation: issue 15's goals, each with a margin.
+# Test split: >= 97 % right of what it answers, <= 1 % confidently wrong -> clean validation
+# >= 98 % (one point, ~2.5 standard errors at ~1,350 answered photos) and <= 0.5 % (half).
+# Field check set: >= 80 % right, <= 3 % confidently wrong -> validation field photos >= 90 %
+# and <= 1 % (a third).  A stricter clean target (99 %) cost ~6 points of coverage for no goal.
+CLEAN_MIN_ACC, FIELD_MIN_ACC = 0.98, 0.90
 CLEAN_MAX_CONF_WRONG, FIELD_MAX_CONF_WRONG = 0.005, 0.01
+# Thresholds at which the calibration summary records the validation trade-off (the card's table).
+SWEEP = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.91, 0.92, 0.93, 0.94, 0.95, 0.96, 0.97)
 # The crop prior may refuse at most this share of validation photos whose true crop was given.
 CROP_PRIOR_MAX_REFUSED = 0.03
 
@@ -105,6 +111,24 @@ def _meets(dx: Diagnoser, sets: dict[str, list[Scored]], with_crop: bool) -> boo
     )
 
 
+def _sweep(dx: Diagnoser, sets: dict[str, list[Scored]]) -> list[dict[str, float]]:
+    """Validation figures at fixed thresholds (no crop), so the card can show what the
+    chosen threshold trades: coverage against accuracy of answers."""
+    keep, rows = dx.calibration, []
+    field = sets["check"] + sets["field_style"]
+    for t in SWEEP:
+        dx.calibration = replace(keep, abstain_threshold=t)
+        c = evalsets.figures(evalsets.decide_all(dx, sets["clean"], False))
+        f = evalsets.figures(evalsets.decide_all(dx, field, False))
+        row = {"threshold": t}
+        for name, fig in (("clean", c), ("field", f)):
+            for k in ("abstention", "answered_accuracy", "confidently_wrong"):
+                row[f"{name}_{k}"] = fig[k]
+        rows.append(row)
+    dx.calibration = keep
+    return rows
+
+
 def _smallest_threshold(dx: Diagnoser, sets: dict[str, list[Scored]], with_crop: bool) -> float:
     """The lowest abstain threshold that meets the validation targets (answers most)."""
     for t in np.arange(0.40, 0.991, 0.01):
@@ -139,6 +163,7 @@ def stage_calibrate(pre: Preloaded, labels: LabelSet, model_dir: Path, work: Pat
     ood_refused = float(np.mean(np.array(e_ood) > e_thr)) if e_ood else float("nan")
     dx.calibration = replace(base, temperature=round(T, 4), energy_threshold=round(e_thr, 4))
     thr = _smallest_threshold(dx, sets, with_crop=False)
+    sweep = _sweep(dx, sets)
     dx.calibration = replace(dx.calibration, abstain_threshold=thr)
     # Crop prior: the share of probability on the given crop below which the photo "does not
     # look like" that crop; set so that at most 3 % of validation photos of that crop are refused.
@@ -167,6 +192,13 @@ def stage_calibrate(pre: Preloaded, labels: LabelSet, model_dir: Path, work: Pat
         "val_ece_T1": expected_calibration_error(softmax(L, 1.0), Y),
         "val_ece_T": expected_calibration_error(softmax(L, T), Y),
         "val_ood_synthetic_refused_by_energy": ood_refused,
+        "targets": {
+            "clean_min_answered_accuracy": CLEAN_MIN_ACC,
+            "field_min_answered_accuracy": FIELD_MIN_ACC,
+            "clean_max_confidently_wrong": CLEAN_MAX_CONF_WRONG,
+            "field_max_confidently_wrong": FIELD_MAX_CONF_WRONG,
+        },
+        "val_threshold_sweep": sweep,
         "quality_train_stats": qstats,
     }
     for name, ss in sets.items():
