@@ -4,6 +4,7 @@
 # benchmarks themselves (temporary data directories) and stopped afterwards.
 #   quick (default): firmware air time, gateway intake, app weight + Lighthouse, vision latency (~6 min)
 #   all: quick + server ingest and read (~15 min) + the long reliability run (~25 min)
+#        + the province: capacity per app core (~3 min) and the fault run with a 10-min cut (~12 min; root)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -20,4 +21,6 @@ if [[ $mode == all ]]; then
   run server_ingest $PY -m bench.server_ingest --workers 3
   run server_read $PY -m bench.server_read --nodes 100 --days 365
   bench/reliability.sh
+  run capacity $PY -m bench.capacity --seconds 20
+  run cluster $PY -m bench.cluster --nodes 20 --backlog 96 --cut-s 600
 fi

@@ -14,6 +14,7 @@ from server.ingest.batch import IncomingFrame
 from server.registry.models import Field, Node
 
 CHUNK = 5000  # keys per statement
+FEW_NODES = 32  # up to this many distinct nodes in a batch, placement reads only those nodes
 
 # PostgreSQL: keys as two array literals (parsing 5,000 VALUES tuples, or binding 10,000 list
 # items one by one, costs more than the insert), the new keys back as one text row.
@@ -28,14 +29,20 @@ _CLAIM_PG = (
 def placements(session: Session, gateway_id: int, node_ids: set[int]) -> dict[int, tuple[int, int]]:
     """node → (farm, field) for this gateway's placed nodes; others are rejected per frame.
 
-    Reads all of the gateway's placed nodes (a few hundred at most) with no IN list: binding one
-    parameter per node of a 5,000-frame batch cost more than the rows."""
-    rows = session.execute(
+    A replay batch names most of the gateway's nodes: it reads all of them (a few hundred at
+    most) with no IN list, as binding one parameter per node cost more than the rows. A steady
+    upload names one node or a few: it reads only those, since reading the whole gateway for one
+    frame was the largest part of a 1-frame upload (3.4 of 9.7 ms per profiled request with 1,000
+    nodes on the gateway; 1.4 ms with the IN list).
+    """
+    query = (
         select(Node.id, Field.farm_id, Field.id)
         .join(Field, Node.field_id == Field.id)
         .where(Node.gateway_id == gateway_id)
     )
-    return {int(n): (int(farm), int(field)) for n, farm, field in rows if n in node_ids}
+    if len(node_ids) <= FEW_NODES:
+        query = query.where(Node.id.in_(sorted(node_ids)))
+    return {int(n): (int(farm), int(field)) for n, farm, field in session.execute(query) if n in node_ids}
 
 
 def claim_keys(session: Session, keys: Sequence[tuple[int, int]], gateway_id: int, now: int) -> set[int]:

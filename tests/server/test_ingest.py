@@ -9,7 +9,8 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
-from tests.server.conftest import ServerApp
+from server.ingest.dedupe import FEW_NODES
+from tests.server.conftest import OTHER_NODE, ServerApp
 
 
 def client(server_app: ServerApp) -> tuple[FlaskClient, str, list[int]]:
@@ -54,6 +55,23 @@ def test_unknown_nodes_are_rejected_per_frame(server_app: ServerApp) -> None:
     result = post(c, token, [frame(nodes[0], 1), frame(123456, 1)]).json
     assert result["stored"] == 1
     assert result["rejected"] == [{"node_id": 123456, "counter": 1, "reason": "unknown_node"}]
+
+
+def test_a_node_of_another_gateway_is_refused_in_steady_and_replay_batches(any_app: ServerApp) -> None:
+    # Why: placement reads only the named nodes for a small batch and the whole gateway for a
+    # large one; both must refuse a node placed on another gateway and an unknown id alike.
+    c, token, nodes = client(any_app)
+    strangers = [OTHER_NODE, 123456]
+    small = [frame(nodes[0], 1), *(frame(n, 1) for n in strangers)]
+    padding = [frame(nodes[0], k) for k in range(2, FEW_NODES + 3)]
+    large = [frame(nodes[1], 1), *padding, *(frame(n + 1, 1) for n in range(200_000, 200_000 + FEW_NODES))]
+    large += [frame(n, 2) for n in strangers]
+    assert len({f["node_id"] for f in large}) > FEW_NODES
+    for batch, stored in ((small, 1), (large, 1 + len(padding))):
+        result = post(c, token, batch).json
+        assert result["stored"] == stored, result
+        refused = {r["node_id"] for r in result["rejected"] if r["reason"] == "unknown_node"}
+        assert set(strangers) <= refused and nodes[0] not in refused and nodes[1] not in refused
 
 
 def test_auth_and_validation_errors_are_problem_details(server_app: ServerApp) -> None:
