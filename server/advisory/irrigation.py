@@ -131,7 +131,7 @@ def advise_irrigation(
     if crop.paddy:
         raise ValueError("paddy rice: use advise_awd (alternate wetting and drying)")
     if not crop.has_kc:
-        return _insufficient(spec, today, f"no sourced Kc for {crop.key}", ("no_kc",))
+        return _insufficient(spec, today, message("irrigation.missing.no_kc"), ("no_kc",))
     assert crop.p is not None and crop.root_depth_min_m is not None
     zr = spec.root_depth_m or crop.root_depth_min_m
     taw = wb.total_available_water(spec.soil, zr)
@@ -192,9 +192,8 @@ def advise_irrigation(
         confidence = _lower(confidence, Confidence.LOW)
     sensor_ok = assimilation.source == "sensor"
     if missing_recent > MAX_MISSING_DAYS_WITHOUT_SENSOR and not sensor_ok:
-        return _insufficient(
-            spec, today, f"weather missing on {missing_recent} of the last 7 days", ("missing_weather",)
-        )
+        missing = message("irrigation.missing.weather_days", days=missing_recent)
+        return _insufficient(spec, today, missing, ("missing_weather",))
     if missing_recent:
         caveats.append(message("caveat.missing_days", days=missing_recent))
         flags.append("missing_weather")
@@ -206,7 +205,7 @@ def advise_irrigation(
 
     et0_today = today_et0_mm if today_et0_mm is not None else fallback_et0
     if et0_today is None:
-        return _insufficient(spec, today, "no ET0 for today or recent days", ("no_et0",))
+        return _insufficient(spec, today, message("irrigation.missing.no_et0"), ("no_et0",))
     dap = kc_mod.days_after_planting(spec.planting_date, today)
     u2_today = today_u2_m_s if today_u2_m_s is not None else _recent_mean([d.u2_m_s for d in days])
     rh_today = today_rh_min_pct
@@ -249,7 +248,8 @@ def advise_irrigation(
         )
 
     if kc_today.stage in (kc_mod.Stage.NOT_PLANTED, kc_mod.Stage.ENDED):
-        return _insufficient(spec, today, f"crop stage is {kc_today.stage.value}", ("out_of_season",))
+        missing = message(f"irrigation.missing.{kc_today.stage.value}")  # not_planted or ended
+        return _insufficient(spec, today, missing, ("out_of_season",))
     if projected < raw:
         return advice(
             Reason.NO_NEED_SOIL_WET,
@@ -265,7 +265,8 @@ def advise_irrigation(
     return advice(Reason.IRRIGATE, text, depth, volume)
 
 
-def _insufficient(spec: FieldSpec, today: date, missing: str, flags: tuple[str, ...]) -> IrrigationAdvice:
+def _insufficient(spec: FieldSpec, today: date, missing: Text, flags: tuple[str, ...]) -> IrrigationAdvice:
+    """Refuse to advise, saying what is missing in the farmer's language (a ``Text``, never English only)."""
     text = message("irrigation.insufficient_data", missing=missing)
     return IrrigationAdvice(spec.field_id, today, Reason.INSUFFICIENT_DATA, Confidence.LOW, text, flags=flags)
 

@@ -90,6 +90,25 @@ def test_missing_weather_without_sensor_refuses_amount() -> None:
     assert "Không đủ dữ liệu" in advice.text.get("vi")
 
 
+def test_every_refusal_says_what_is_missing_in_the_farmers_language() -> None:
+    # Why: the refusal reason is part of the sentence the farmer reads; an English fragment in
+    # the Vietnamese text ("... tưới: no ET0 for today") is what a farmer saw before.
+    gap = [DailyWater(TODAY - timedelta(days=i), None if i <= 5 else 4.0, None) for i in range(1, 9)]
+    no_weather = [DailyWater(TODAY - timedelta(days=i), None, None) for i in range(1, 9)]
+    future = FieldSpec("F2", 500.0, "tomato", TODAY + timedelta(days=10), wb.Soil(0.28, 0.14))
+    probe = wb.SoilMoistureReading(0.25, calibrated=True)
+    cases = {
+        "thiếu số liệu thời tiết 5 trong 7 ngày qua": advise_irrigation(TOMATO, gap, TODAY, today_et0_mm=4.0),
+        "để tính lượng nước cây cần (ET0)": advise_irrigation(TOMATO, no_weather, TODAY, sensor=probe),
+        "ruộng chưa gieo trồng": advise_irrigation(future, dry_days(8), TODAY, today_et0_mm=4.0),
+    }  # fmt: skip
+    for vietnamese, advice in cases.items():
+        assert advice.reason is Reason.INSUFFICIENT_DATA, advice
+        vi, en = advice.text.get("vi"), advice.text.get("en")
+        assert vietnamese in vi and vi.startswith("Không đủ dữ liệu"), vi
+        assert en.startswith("Not enough data") and not any(c in en for c in "ảằệịốữ"), en
+
+
 def test_missing_weather_with_sensor_still_advises() -> None:
     history = [DailyWater(TODAY - timedelta(days=i), None if i <= 5 else 4.0, None) for i in range(1, 9)]
     reading = wb.SoilMoistureReading(0.20, calibrated=True)  # Dr 56 mm
