@@ -24,6 +24,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from demo.people import FARMERS
 from tests.mobile_api.seeding import seeded_app, serve
 from tests.services import CHROMIUM, CHROMIUM_ARGS
 
@@ -92,8 +93,9 @@ def main() -> None:
             )
             page = ctx.pages[0] if ctx.pages else ctx.new_page()
             page.goto(url + "/")
-            page.get_by_label("Số điện thoại").fill("0912000001")
-            page.get_by_label("Mật khẩu").fill("demo-nongdan-1")
+            phone, password, _role = FARMERS[0]  # the demo's first farmer
+            page.get_by_label("Số điện thoại").fill(phone)
+            page.get_by_label("Mật khẩu").fill(password)
             page.get_by_role("button", name="Đăng nhập").click()
             page.locator(".advice").first.wait_for(timeout=30000)
             field_href = page.locator("a.button[href^='#/field/']").first.get_attribute("href")

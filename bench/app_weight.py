@@ -25,10 +25,11 @@ from playwright.sync_api import sync_playwright
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.scratch import Scratch
 from bench.timing import Meter, cpu_s, describe_machine, load_average
+from demo.people import FARMERS
 from tests.mobile_api.seeding import seeded_app, serve
 from tests.services import CHROMIUM, CHROMIUM_ARGS
 
-LOGIN = {"phone": "0912000001", "password": "demo-nongdan-1"}
+LOGIN = dict(zip(("phone", "password"), FARMERS[0][:2], strict=True))  # the demo's first farmer
 KBPS = 400
 
 

@@ -25,11 +25,8 @@ import gzip
 import itertools
 import json
 import math
-import shutil
-import signal
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
@@ -41,16 +38,13 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.scratch import Scratch
 from bench.timing import tree_cpu_s
+from demo.people import FARMERS
 from deploy.cluster.hosts import APP_PORT, Cluster
 from deploy.cluster.netns import unavailable
 from deploy.cluster.scenario import Plan, seed_gateways
 
-FARMERS = [
-    ("0912000001", "demo-nongdan-1"),
-    ("0912000002", "demo-nongdan-2"),
-    ("0912000003", "demo-nongdan-3"),
-]
 # The usage profile of the model (an assumption, stated in docs/deployment.md): a farmer opens the
 # app a few times a day, ~20 screen requests; at the morning peak 10 % of farmers within one hour;
 # one sign-in per farmer per month (sessions last 30 days).
@@ -165,7 +159,7 @@ def screens(url: str) -> Call:
     def call(http: requests.Session, k: int) -> int:
         client = id(http)
         if client not in signed:  # once per client session, outside the timed units
-            phone, password = FARMERS[k // 10_000_000 % len(FARMERS)]
+            phone, password, _role = FARMERS[k // 10_000_000 % len(FARMERS)]
             r = http.post(url + "/api/v1/auth/login", json={"phone": phone, "password": password}, timeout=30)
             r.raise_for_status()
             farms = http.get(url + "/api/v1/app/farms", timeout=30).json()
@@ -183,7 +177,7 @@ def screens(url: str) -> Call:
 
 def logins(url: str) -> Call:
     def call(http: requests.Session, k: int) -> int:
-        phone, password = FARMERS[k % len(FARMERS)]
+        phone, password, _role = FARMERS[k % len(FARMERS)]
         r = requests.post(url + "/api/v1/auth/login", json={"phone": phone, "password": password}, timeout=30)
         assert r.status_code == 200, r.status_code
         return 1
@@ -227,6 +221,27 @@ def model(rows: dict[str, dict[str, Any]], nodes: int, farmers: int, cores_per_h
     }
 
 
+def measure_all(cluster: Cluster, seconds: float, clients: int) -> dict[str, dict[str, Any]]:
+    """Every load of the model in turn, on app1 of a started cluster."""
+    spec = seed_gateways(cluster, Plan(nodes_per_gateway=1000, gateways=1))[0]
+    nodes = [n["node_id"] for n in spec["nodes"]]
+    app1 = f"http://{cluster.host('app1').address}:{APP_PORT}"
+    warm = min(3.0, seconds)
+    rows: dict[str, dict[str, Any]] = {}
+    for phase, batch in enumerate((1, 50, 5000), start=1):
+        uploaders = clients if batch < 5000 else 2
+        load = Load(uploads(app1, spec["token"], nodes, batch, phase), uploaders, seconds)
+        warm_up = Load(uploads(app1, spec["token"], nodes, batch, phase + 10), uploaders, warm)
+        rows[f"upload_{batch}"] = measure(cluster, f"frames in {batch}-frame uploads", load, warm_up)
+    look = screens(app1)
+    rows["screens"] = measure(
+        cluster, "farmer screen requests", Load(look, clients, seconds), Load(look, 1, warm)
+    )
+    sign_in = logins(app1)
+    rows["logins"] = measure(cluster, "sign-ins", Load(sign_in, 2, min(seconds, 10.0)), Load(sign_in, 1, 1))
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=20.0, help="length of each load phase")
@@ -238,32 +253,13 @@ def main(argv: list[str] | None = None) -> int:
     if (why := unavailable()) is not None:
         print(f"bench/capacity.py: {why}", file=sys.stderr)
         return 2
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # tear the namespaces down on a kill
-    workdir = Path(tempfile.mkdtemp(prefix="rs-capacity-"))
-    cluster = Cluster(workdir)
-    rows: dict[str, dict[str, Any]] = {}
-    try:
-        cluster.start()
-        spec = seed_gateways(cluster, Plan(nodes_per_gateway=1000, gateways=1))[0]
-        nodes = [n["node_id"] for n in spec["nodes"]]
-        app1 = f"http://{cluster.host('app1').address}:{APP_PORT}"
-        warm = min(3.0, args.seconds)
-        for phase, batch in enumerate((1, 50, 5000), start=1):
-            clients = args.clients if batch < 5000 else 2
-            load = Load(uploads(app1, spec["token"], nodes, batch, phase), clients, args.seconds)
-            warm_up = Load(uploads(app1, spec["token"], nodes, batch, phase + 10), clients, warm)
-            rows[f"upload_{batch}"] = measure(cluster, f"frames in {batch}-frame uploads", load, warm_up)
-        look = screens(app1)
-        rows["screens"] = measure(
-            cluster, "farmer screen requests", Load(look, args.clients, args.seconds), Load(look, 1, warm)
-        )
-        sign_in = logins(app1)
-        rows["logins"] = measure(
-            cluster, "sign-ins", Load(sign_in, 2, min(args.seconds, 10.0)), Load(sign_in, 1, 1)
-        )
-    finally:
-        cluster.close()
-        shutil.rmtree(workdir, ignore_errors=True)
+    with Scratch("rs-capacity-") as scratch:  # a kill unwinds through the namespaces' teardown too
+        cluster = Cluster(scratch.path)
+        try:
+            cluster.start()
+            rows = measure_all(cluster, args.seconds, args.clients)
+        finally:
+            cluster.close()
     print(json.dumps(model(rows, args.nodes, args.farmers, args.cores_per_host), indent=1))
     return 0
 

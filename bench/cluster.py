@@ -4,23 +4,22 @@ PostgreSQL primary + synchronous streaming replica, InfluxDB, 3 gateways with si
     .venv/bin/python -m bench.cluster --nodes 20 --backlog 96 --cut-s 600
 
 Kills an app host (kill -9) during the replay of a 24-hour backlog, restarts HAProxy, promotes the
-replica, cuts one gateway off for ``--cut-s`` seconds; prints acknowledged / stored / lost /
-duplicated and whether a signed-in farmer stayed signed in. Needs root (``ip netns``) and haproxy
-(``scripts/setup-env.sh``). Its temporary directory is removed afterwards. Results: docs/benchmarks.md.
+replica, drops the answers to a gateway's uploads, cuts one gateway off for ``--cut-s`` seconds;
+prints acknowledged / stored / lost / duplicated and whether a signed-in farmer stayed signed in.
+Needs root (``ip netns``) and haproxy (``scripts/setup-env.sh``). Its temporary directory is
+removed afterwards, also on Ctrl-C or SIGTERM. Results: docs/benchmarks.md.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import shutil
-import signal
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.scratch import Scratch
 from deploy.cluster.netns import unavailable
 from deploy.cluster.scenario import Plan, run
 
@@ -37,13 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     if why:
         print(f"bench/cluster.py: {why}", file=sys.stderr)
         return 2
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # tear the namespaces down on a kill
-    workdir = Path(tempfile.mkdtemp(prefix="rs-cluster-"))
-    try:
-        plan = Plan(args.nodes, args.backlog, args.period_s, args.settle_s, args.cut_s)
-        summary = run(workdir, plan).summary()
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+    plan = Plan(args.nodes, args.backlog, args.period_s, args.settle_s, args.cut_s)
+    with Scratch("rs-cluster-") as scratch:  # a kill unwinds through the namespaces' teardown too
+        summary = run(scratch.path, plan).summary()
     print(json.dumps(summary, indent=1, ensure_ascii=False))
     ok = summary["lost"] == 0 and summary["duplicated"] == 0 and summary["signed_in_after_app_kill"]
     return 0 if ok and summary["signed_in_after_db_failover"] else 1

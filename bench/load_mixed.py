@@ -31,9 +31,12 @@ sys.path.insert(0, str(ROOT))
 
 from bench.scratch import Scratch  # noqa: E402  (after the sys.path line: runs as a script too)
 from bench.timing import percentile, tree_cpu_s  # noqa: E402
+from demo.people import demo_logins  # noqa: E402
+from server.auth.roles import Role  # noqa: E402
 
-USERS = [("0912000001", "demo-nongdan-1"), ("0912000002", "demo-nongdan-2"), ("0912000003", "demo-nongdan-3"),
-         ("0912000010", "demo-khuyennong"), ("0912000030", "demo-quanly")]  # fmt: skip
+# the demo's farmers, its officer and its manager: (phone, password)
+SIGNED_IN_ROLES = (Role.FARMER, Role.OFFICER, Role.MANAGER)
+USERS = [(phone, pw) for phone, pw, role in demo_logins() if role in SIGNED_IN_ROLES]
 
 
 def rss_kb(pid: int) -> int:

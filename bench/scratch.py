@@ -1,9 +1,9 @@
 """Temporary data of one benchmark run, removed when the run ends, however it ends.
 
 A benchmark that starts InfluxDB, PostgreSQL or the app writes hundreds of MB (one pass once left
-≈ 776 MB in the system temp directory). ``Scratch`` removes its directory, and any other directory
-handed to ``adopt`` (PostgreSQL's own, made where its user can reach it), on a normal end, an
-exception, Ctrl-C and SIGTERM (turned into ``SystemExit`` so ``finally`` blocks run):
+≈ 776 MB in the system temp directory). ``Scratch`` removes its directory on a normal end, an
+exception, Ctrl-C and SIGTERM (turned into ``SystemExit`` so ``finally`` blocks run, among them
+the services' ``stop``, which removes PostgreSQL's own directory: ``tests/services.py``):
 
     with Scratch("bench-ingest-") as tmp:
         influxd = start_influxd(tmp.path / "influx")
@@ -29,14 +29,8 @@ class Scratch:
 
     def __init__(self, prefix: str) -> None:
         self.path = Path(tempfile.mkdtemp(prefix=prefix))
-        self._others: list[Path] = []
         self._previous: object = None
         self.keep = False  # set by a caller that must leave evidence behind (a fuzzer's crash input)
-
-    def adopt(self, path: Path) -> Path:
-        """Remove ``path`` too at the end (a directory a service made outside ``self.path``)."""
-        self._others.append(path)
-        return path
 
     def __enter__(self) -> Scratch:
         if threading.current_thread() is threading.main_thread():
@@ -50,5 +44,4 @@ class Scratch:
             signal.signal(signal.SIGTERM, self._previous)  # type: ignore[arg-type]
         if self.keep:
             return
-        for path in (*self._others, self.path):
-            shutil.rmtree(path, ignore_errors=True)
+        shutil.rmtree(self.path, ignore_errors=True)

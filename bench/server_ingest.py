@@ -154,8 +154,6 @@ def main() -> int:
     with Scratch("bench-ingest-") as tmp:
         influxd = start_influxd(tmp.path / "influx")
         pg = start_postgres(tmp.path / "pg") if args.registry == "postgresql" else None
-        if pg:
-            tmp.adopt(pg.workdir)  # as root, PostgreSQL's cluster lives in a directory of its own
         influx = f"http://127.0.0.1:{influxd.port}"
         db_url = pg.extra["url"] if pg else f"sqlite:///{tmp.path / 'registry.sqlite'}"
         token = make_registry(db_url, args.nodes)

@@ -41,7 +41,6 @@ def main() -> int:
     with Scratch("bench-ingest-profile-") as scratch:  # deleted after, however the run ends
         tmp = scratch.path
         influx, pg = start_influxd(tmp / "influx"), start_postgres(tmp / "pg")
-        scratch.adopt(pg.workdir)  # as root, PostgreSQL's cluster lives in a directory of its own
         try:
             token = make_registry(pg.extra["url"], 1000)
             os.environ.update(

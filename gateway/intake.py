@@ -74,10 +74,6 @@ class Result(NamedTuple):  # a NamedTuple: one is built per frame on the hot pat
         return self.verdict in (Verdict.ACCEPTED, Verdict.DUPLICATE)
 
 
-_ACCEPTED = Verdict.ACCEPTED
-_new_result = tuple.__new__
-
-
 class RawFrame(NamedTuple):
     data: bytes
     received_at: float
@@ -190,11 +186,15 @@ class FrameProcessor:
             return {n: json.loads(json.dumps(st)) for n, st in self._state.items()}
 
     def _process(self, frames: Sequence[RawFrame]) -> list[Result]:
+        results: list[Result] = []
         rows: list[FrameRow] = []
         observations: list[Observation] = []
-        check = self._check
-        results = [check(raw, rows, observations) for raw in frames]
-        moved = {row[0] for row in rows}  # one row per accepted frame
+        moved: set[int] = set()
+        for raw in frames:
+            result = self._check(raw, rows, observations)
+            results.append(result)
+            if result.verdict is Verdict.ACCEPTED and result.node_id is not None:
+                moved.add(result.node_id)
         flush = self._clock() - self._last_flush >= STATE_FLUSH_S
         if not rows and not flush:
             return results
@@ -254,7 +254,7 @@ class FrameProcessor:
             st["not_durable"] += 1
 
     def _check(self, raw: RawFrame, rows: list[FrameRow], observations: list[Observation]) -> Result:
-        data, received_at, claimed_node, rssi = raw  # one unpack, not four attribute reads
+        data = raw.data
         n = len(data)
         if n < fc.MIN_FRAME_LEN:
             self.malformed_frames += 1
@@ -275,25 +275,23 @@ class FrameProcessor:
         except fc.FrameError:
             state["malformed"] += 1  # truncated or damaged; its MIC could not match anyway
             return Result(Verdict.MALFORMED, node_id)
-        if not info.verifier.verify(data) or (claimed_node is not None and claimed_node != node_id):
+        if not info.verifier.verify(data) or (raw.claimed_node is not None and raw.claimed_node != node_id):
             state["forged"] += 1
             return Result(Verdict.FORGED, node_id)
-        lasts, windows = self._last, self._window
-        last = lasts.get(node_id)
+        last = self._last.get(node_id)
         if last is None:
-            lasts[node_id], windows[node_id] = counter, 1
+            self._last[node_id], self._window[node_id] = counter, 1
         elif counter > last:
-            if counter != last + 1:  # the usual next counter leaves the gap count alone
-                state["gaps"] += counter - last - 1
-            windows[node_id] = ((windows[node_id] << (counter - last)) | 1) & _WINDOW_MASK
-            lasts[node_id] = counter
+            state["gaps"] += counter - last - 1
+            self._window[node_id] = ((self._window[node_id] << (counter - last)) | 1) & _WINDOW_MASK
+            self._last[node_id] = counter
         else:
             behind = last - counter
-            window = windows[node_id]
+            window = self._window[node_id]
             if behind >= WINDOW or (window >> behind) & 1:
                 state["duplicates"] += 1  # stored before (or too old to tell): ack, never store
                 return Result(Verdict.DUPLICATE, node_id, counter)
-            windows[node_id] = window | (1 << behind)  # a late frame fills its gap
+            self._window[node_id] = window | (1 << behind)  # a late frame fills its gap
             state["gaps"] = max(0, state["gaps"] - 1)
         values: dict[str, float] = {}
         statuses: dict[str, int] = {}
@@ -302,7 +300,7 @@ class FrameProcessor:
                 statuses[_NAMES[cid]] = status
             else:
                 values[_NAMES[cid]] = value
-        received = int(received_at)
+        received = int(raw.received_at)
         sampled = received - age_s
         quality = quality_flags(values, self._trackers[node_id])
         for ch in statuses:
@@ -310,7 +308,7 @@ class FrameProcessor:
         state["accepted"] += 1
         seen = self._latest.get(node_id)
         self._latest[node_id] = (
-            rssi,
+            raw.rssi,
             received,
             sampled,
             values,
@@ -330,7 +328,7 @@ class FrameProcessor:
         )
         if self.on_accepted is not None:
             observations.append(Observation(node_id, info.field_id, sampled, values, frozenset(quality)))
-        return _new_result(Result, (_ACCEPTED, node_id, counter))  # Result(...) minus a Python call
+        return Result(Verdict.ACCEPTED, node_id, counter)
 
     @staticmethod
     def _update_health(

@@ -79,15 +79,18 @@ def _wait(check: object, what: str, service: Service, timeout_s: float = 20.0) -
     deadline = time.time() + timeout_s
     while time.time() < deadline:
         if service.process.poll() is not None:
-            raise RuntimeError(f"{what} exited early:\n{service.log()}")
+            log = service.log()
+            service.stop()  # removes a directory it made, as after any failed start
+            raise RuntimeError(f"{what} exited early:\n{log}")
         try:
             if check():  # type: ignore[operator]
                 return
         except (OSError, requests.RequestException):
             pass
         time.sleep(0.05)
+    log = service.log()  # before ``stop``: it may remove the directory the log is in
     service.stop()
-    raise RuntimeError(f"{what} did not come up in {timeout_s} s:\n{service.log()}")
+    raise RuntimeError(f"{what} did not come up in {timeout_s} s:\n{log}")
 
 
 INFLUX_CONF = """reporting-enabled = false

@@ -22,9 +22,10 @@ from typing import Any
 
 import requests
 
+from demo.people import FARMERS
 from deploy.cluster.hosts import ROOT, Cluster, Proc
 
-FARMER = ("0912000001", "demo-nongdan-1")  # demo/seed.py's first farmer
+FARMER = FARMERS[0][:2]  # the demo's first farmer: (phone, password)
 
 
 @dataclass

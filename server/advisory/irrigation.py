@@ -18,7 +18,9 @@ from server.advisory import kc as kc_mod
 from server.advisory import water_balance as wb
 from server.advisory.i18n import Text, message
 
-#: With more than this many of the last 7 days lacking ET0 and no usable sensor, no amount is advised.
+#: The recent days that stand in for today's ET0 (their mean) and whose gaps lower the confidence.
+RECENT_DAYS = 7
+#: With more than this many of the last RECENT_DAYS lacking ET0 and no usable sensor, no amount is advised.
 MAX_MISSING_DAYS_WITHOUT_SENSOR = 3
 
 # Alternate wetting and drying ("safe AWD", IRRI Rice Knowledge Bank; Bouman et al. 2007):
@@ -97,8 +99,8 @@ class IrrigationAdvice:
 
 
 def _recent_mean(values: Sequence[float | None]) -> float | None:
-    """Mean of the known values among the last 7 (the ET0 fallback's window), None if none."""
-    known = [v for v in values[-7:] if v is not None]
+    """Mean of the known values among the last RECENT_DAYS (the ET0 fallback's window), None if none."""
+    known = [v for v in values[-RECENT_DAYS:] if v is not None]
     return sum(known) / len(known) if known else None
 
 
@@ -125,7 +127,7 @@ def advise_irrigation(
     the pre-planting irrigation). ``today_et0_mm`` is today's forecast ET0; without it the mean
     of the last known days is used and reported. Today's Kc mid/end get the same FAO-56 Eq. 62
     climate adjustment as the history days, from ``today_u2_m_s``/``today_rh_min_pct`` (forecast)
-    or else the mean of the last 7 days that have them.
+    or else the mean of the last RECENT_DAYS days that have them.
     """
     crop = kc_mod.get_crop(spec.crop_key)
     if crop.paddy:
@@ -141,9 +143,11 @@ def advise_irrigation(
 
     days = sorted((d for d in history if d.day < today), key=lambda d: d.day)
     known_et0 = [d.et0_mm for d in days if d.et0_mm is not None]
-    fallback_et0 = sum(known_et0[-7:]) / len(known_et0[-7:]) if known_et0 else None
-    recent = [d for d in days if (today - d.day).days <= 7]
-    missing_recent = sum(1 for d in recent if d.et0_mm is None) + max(0, 7 - len(recent)) if days else 7
+    fallback_et0 = _recent_mean(known_et0)
+    recent = [d for d in days if (today - d.day).days <= RECENT_DAYS]
+    missing_recent = RECENT_DAYS
+    if days:
+        missing_recent = sum(1 for d in recent if d.et0_mm is None) + max(0, RECENT_DAYS - len(recent))
     estimated_inputs: set[str] = set()
 
     depletion = initial_depletion_mm
@@ -192,7 +196,7 @@ def advise_irrigation(
         confidence = _lower(confidence, Confidence.LOW)
     sensor_ok = assimilation.source == "sensor"
     if missing_recent > MAX_MISSING_DAYS_WITHOUT_SENSOR and not sensor_ok:
-        missing = message("irrigation.missing.weather_days", days=missing_recent)
+        missing = message("irrigation.missing.weather_days", days=missing_recent, window=RECENT_DAYS)
         return _insufficient(spec, today, missing, ("missing_weather",))
     if missing_recent:
         caveats.append(message("caveat.missing_days", days=missing_recent))
@@ -248,7 +252,8 @@ def advise_irrigation(
         )
 
     if kc_today.stage in (kc_mod.Stage.NOT_PLANTED, kc_mod.Stage.ENDED):
-        missing = message(f"irrigation.missing.{kc_today.stage.value}")  # not_planted or ended
+        stage = message(f"season_table.stage.{kc_today.stage.value}")  # the stage's one name
+        missing = message("irrigation.missing.stage", stage=stage)
         return _insufficient(spec, today, missing, ("out_of_season",))
     if projected < raw:
         return advice(

@@ -32,8 +32,8 @@ def placements(session: Session, gateway_id: int, node_ids: set[int]) -> dict[in
     A replay batch names most of the gateway's nodes: it reads all of them (a few hundred at
     most) with no IN list, as binding one parameter per node cost more than the rows. A steady
     upload names one node or a few: it reads only those, since reading the whole gateway for one
-    frame was the largest part of a 1-frame upload (3.4 of 9.7 ms per profiled request with 1,000
-    nodes on the gateway; 1.4 ms with the IN list).
+    frame was the largest part of a 1-frame upload with 1,000 nodes on the gateway
+    (``bench/capacity.py``: 180 → 260 frames per app CPU-second, docs/benchmarks.md).
     """
     query = (
         select(Node.id, Field.farm_id, Field.id)

@@ -100,7 +100,7 @@ def test_every_refusal_says_what_is_missing_in_the_farmers_language() -> None:
     cases = {
         "thiếu số liệu thời tiết 5 trong 7 ngày qua": advise_irrigation(TOMATO, gap, TODAY, today_et0_mm=4.0),
         "để tính lượng nước cây cần (ET0)": advise_irrigation(TOMATO, no_weather, TODAY, sensor=probe),
-        "ruộng chưa gieo trồng": advise_irrigation(future, dry_days(8), TODAY, today_et0_mm=4.0),
+        "ruộng chưa trồng": advise_irrigation(future, dry_days(8), TODAY, today_et0_mm=4.0),
     }  # fmt: skip
     for vietnamese, advice in cases.items():
         assert advice.reason is Reason.INSUFFICIENT_DATA, advice

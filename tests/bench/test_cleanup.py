@@ -22,9 +22,6 @@ from bench.scratch import Scratch
 with Scratch("bench-test-") as tmp:
     (tmp.path / "data").mkdir()
     (tmp.path / "data" / "points").write_bytes(b"x" * 100_000)
-    other = tmp.adopt(tmp.path.parent / "service-own-dir")
-    other.mkdir()
-    (other / "pg").write_text("cluster")
     print("ready", flush=True)
     if sys.argv[1] == "raise":
         raise RuntimeError("a benchmark failed half-way")
