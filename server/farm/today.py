@@ -80,7 +80,8 @@ def _irrigation(
     try:
         paddy = kc.get_crop(season.crop).paddy
     except KeyError:  # a field recorded before crops were checked: say so, never fail the screen
-        text = message("irrigation.insufficient_data", missing=f"crop {season.crop!r}")
+        missing = message("irrigation.missing.unknown_crop", crop=season.crop)
+        text = message("irrigation.insufficient_data", missing=missing)
         return IrrigationAdvice(spec.field_id, today, Reason.INSUFFICIENT_DATA, Confidence.LOW, text)
     if paddy:
         return advise_awd(

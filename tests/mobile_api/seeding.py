@@ -54,6 +54,27 @@ def seeded_app(data_dir: Path, history_days: float = 3.0) -> Flask:
     return app
 
 
+def probes_read(app: Flask, field_id: int, soil_vwc: float) -> None:
+    """Every probe of ``field_id`` reads ``soil_vwc`` a minute ago: the field's latest reading.
+
+    The demo's weather model rains on some afternoons and its farmer waters some mornings, so what
+    the probes read when a test runs depends on the date and the hour; a test that needs a dry or a
+    wet field says so with this.
+    """
+    from sqlalchemy import select
+
+    from server.registry.models import Field, Node
+
+    svc: Services = app.extensions["ruongso"]
+    with svc.db.session() as s:
+        farm_id = s.get_one(Field, field_id).farm_id
+        nodes = s.scalars(select(Node.id).where(Node.field_id == field_id)).all()
+    now = int(time.time())
+    counter = 10**9 + now % 10**6  # above any counter the seeded history used
+    reading = {"soil_vwc": soil_vwc}
+    svc.store.write([FrameRecord(n, counter, now - 60, farm_id, field_id, reading) for n in nodes])
+
+
 @contextmanager
 def serve(app: Flask) -> Iterator[str]:
     """The app on a loopback port in a thread (threaded, like gunicorn's workers)."""

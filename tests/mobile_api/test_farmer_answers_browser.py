@@ -28,7 +28,7 @@ from common.timezone import local_today
 from server.farm.diagnosis import EXTENSION
 from server.registry.plantings import Planting
 from tests.mobile_api.conftest import FARMER_1, farmer_phone, login
-from tests.mobile_api.seeding import seeded_app, serve
+from tests.mobile_api.seeding import probes_read, seeded_app, serve
 from tests.mobile_api.test_browser_officer_tech import open_page
 from tests.mobile_api.test_browser_review import BROWN, StandIn, send_photo
 from tests.mobile_api.test_officer_support import OFFICER
@@ -60,6 +60,7 @@ def live(tmp_path_factory: pytest.TempPathFactory, replay: Replay) -> Iterator[t
         # tomato field has no ET0 and no watering plan to show (only a one-day history failed
         # after noon in Vietnam, when neither yesterday nor today had enough hours).
         app = seeded_app(tmp_path_factory.mktemp("farmer-answers"), history_days=2)
+    probes_read(app, TOMATO, 0.24)  # a dry clay loam: the README's screens show a watering plan
     app.extensions[EXTENSION] = StandIn()
     with app.extensions["ruongso"].db.session() as s:
         p = s.scalars(select(Planting).where(Planting.field_id == TOMATO)).first()

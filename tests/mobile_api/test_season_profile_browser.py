@@ -28,11 +28,12 @@ from server.advisory.irrigation_plan import Method, max_net_per_application
 from server.farm.models import DiaryEntry, FieldProfile
 from server.registry.plantings import Planting
 from tests.mobile_api.conftest import farmer_phone
-from tests.mobile_api.seeding import seeded_app, serve
+from tests.mobile_api.seeding import probes_read, seeded_app, serve
 from tests.services import SCREENSHOTS
 
 pytestmark = pytest.mark.browser
 TOMATO = 3  # the demo's "Vườn cà chua" (farm 1): two soil probes, no station of its own
+DRY_VWC = 0.24
 # The phone's speech engine as a page sees it: one voice for the given language, utterances recorded.
 VOICES = """(lang) => {
   window.__spoken = [];
@@ -47,6 +48,8 @@ VOICES = """(lang) => {
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, str]]:
     app = seeded_app(tmp_path_factory.mktemp("season-profile"), history_days=2)
+    # a dry clay loam (FC 0.36, WP 0.22: 84 mm short over 0.7 m), whatever the demo's weather did
+    probes_read(app, TOMATO, DRY_VWC)
     with serve(app) as url:
         yield app, url
     app.extensions["ruongso"].store.close()
@@ -87,7 +90,7 @@ def test_the_profile_changes_the_plan_and_the_cards_read_aloud(
         f"Giả sử gieo trồng ngày {assumed_day}, đất thịt pha sét, tưới rãnh, chưa biết lưu lượng máy bơm. "
         "Sửa trong hồ sơ vụ để lời khuyên đúng với ruộng của bác."
     )
-    # The demo's probes read a dry clay loam: more than one furrow watering holds, so it is split
+    # The probes read a dry clay loam (set above): more than one furrow watering holds, so it is split
     cap = max_net_per_application(Method.FURROW, "clay_loam", 0.7)
     assert plan["numbers"]["need_mm"] > cap, plan
     steps = card.locator(".plan-steps li")
