@@ -28,7 +28,7 @@ U8 = NDArray[Any]  # uint8 BGR images; OpenCV's stubs type results as generic ar
 MAX_SIDE = 16384
 MAX_PIXELS = 80_000_000  # ~80 MP; phones today top out around 50 MP (200 MP binned modes excepted)
 MAX_BYTES = 40 * 1024 * 1024
-WORK_MIN_SIDE = 320  # short side we decode to at least; ample for the 160-px model input
+WORK_MIN_SIDE = 320  # short side we decode to at least; ample for the 192-px model input
 
 
 class ImageError(ValueError):

@@ -153,3 +153,34 @@ def test_abstain_threshold_is_the_lowest_that_meets_the_validation_targets() -> 
     assert calibrate._smallest_threshold(dx, sets, with_crop=False) == 0.66
     sets["clean"] = [*clean, _scored(0, 1, 0.955, k, crop)]
     assert calibrate._smallest_threshold(dx, sets, with_crop=False) == 0.96
+
+
+def test_near_duplicate_groups_do_not_depend_on_the_preload_size() -> None:
+    """The split is the yardstick between retrains: a larger model input must not move photos
+    between train and test, so near-duplicates are found on the same 160-px view."""
+    from vision.train.data import HASH_SIDE, merge_near_duplicates
+
+    rng = np.random.default_rng(5)
+    base = [cv2.resize(synth.leaf(seed=k), (192, 192)) for k in range(3)]
+    noisy = np.clip(base[0].astype(np.int16) + rng.integers(-3, 4, base[0].shape), 0, 255).astype(np.uint8)
+    big = np.stack([*base, noisy])
+    small = np.stack([cv2.resize(x, (HASH_SIDE, HASH_SIDE), interpolation=cv2.INTER_AREA) for x in big])
+    items = [Item(f"tomato__healthy/{k}.jpg", 0, f"g{k}", f"{k}.jpg") for k in range(4)]
+    groups_big = [it.group for it in merge_near_duplicates(items, big)]
+    groups_small = [it.group for it in merge_near_duplicates(items, small)]
+    assert groups_big == groups_small
+    assert groups_big[3] == groups_big[0]  # the re-shot photo joins its original's group
+    assert len(set(groups_big[:3])) == 3
+
+
+def test_leaf_masks_do_not_depend_on_what_was_cut_before() -> None:
+    """Two preloads of the same dataset must give the same masks, whichever thread cut what."""
+    from vision.train.masks import foreground_mask
+
+    for seed in range(6):
+        photo = cv2.resize(synth.leaf(seed=seed), (192, 192))
+        first = foreground_mask(photo)
+        cv2.randu(np.zeros((7, 7), np.uint8), 0, 255)  # another cut moved this thread's OpenCV RNG
+        again = foreground_mask(photo)
+        assert first is not None and again is not None
+        assert np.array_equal(first, again)

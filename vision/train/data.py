@@ -25,9 +25,12 @@ from vision.colour import U8
 from vision.labels import LabelSet
 from vision.train.masks import foreground_mask
 
-PRELOAD = 160  # preloaded square side; training crops/warps to the model input
+PRELOAD = 192  # preloaded square side (the dataset's short side); training crops/warps to the model input
 SEED = 20240611
 SPLIT_FRACTIONS = (0.70, 0.15, 0.15)  # train, val, test
+# Near-duplicates are found on 160-px squares whatever PRELOAD is, so the split (and the test
+# set every model is compared on) does not move when the model input size changes.
+HASH_SIDE = 160
 
 
 def default_data_dir() -> Path:
@@ -91,9 +94,16 @@ def _dhash(gray: U8) -> int:
     return int(sum(1 << i for i, b in enumerate(bits) if b))
 
 
+def _hash_view(img: U8) -> U8:
+    if img.shape[0] == HASH_SIDE:
+        return img
+    return np.asarray(cv2.resize(img, (HASH_SIDE, HASH_SIDE), interpolation=cv2.INTER_AREA), np.uint8)
+
+
 def merge_near_duplicates(items: list[Item], thumbs: U8, max_hamming: int = 4) -> list[Item]:
     """Union groups of images (same class) whose dHash differs by <= max_hamming bits."""
-    hashes = np.array([_dhash(cv2.cvtColor(t, cv2.COLOR_BGR2GRAY)) for t in thumbs], dtype=np.uint64)
+    grays = (cv2.cvtColor(_hash_view(t), cv2.COLOR_BGR2GRAY) for t in thumbs)
+    hashes = np.array([_dhash(g) for g in grays], dtype=np.uint64)
     parent = {it.group: it.group for it in items}
 
     def find(g: str) -> str:

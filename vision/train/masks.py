@@ -19,6 +19,10 @@ from vision.colour import plant_pixels
 
 U8 = NDArray[Any]  # uint8 images; OpenCV's stubs type results as generic arrays
 WORK = 96
+# GrabCut seeds its colour models with k-means drawn from OpenCV's per-thread RNG, so without
+# a fixed seed a photo's mask depends on what that preload thread cut before it, and two
+# preloads of the same dataset differ. Part of the preload cache key (vision/train/run.py).
+GRABCUT_SEED = 20240611
 
 
 def foreground_mask(bgr: U8) -> U8 | None:
@@ -52,6 +56,7 @@ def foreground_mask(bgr: U8) -> U8 | None:
     bgm = np.zeros((1, 65), np.float64)
     fgm = np.zeros((1, 65), np.float64)
     try:
+        cv2.setRNGSeed(GRABCUT_SEED)
         cv2.grabCut(small, gm, (0, 0, 0, 0), bgm, fgm, 2, cv2.GC_INIT_WITH_MASK)
     except cv2.error:
         return None

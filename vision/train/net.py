@@ -22,7 +22,7 @@ import numpy as np
 from keras import layers
 from numpy.typing import NDArray
 
-INPUT_SIZE = 160
+INPUT_SIZE = 192  # the dataset's short side: rice lesions are a few pixels wide at 160 (docs/model-card.md)
 # Stride of each of the 16 MBConv blocks of B0/Lite0: stages start at 1, 3, 5, 8, 11, 15.
 STRIDES = (1, 2, 1, 2, 1, 2, 1, 1, 1, 1, 1, 2, 1, 1, 1, 1)
 BN_EPS = 1e-3

@@ -1,9 +1,10 @@
 """``farm vision train``: preload -> fit -> int8 export -> calibrate -> evaluate.
 
 Stages can be run separately (``--stage``) so a calibration change does not need
-a new training run.  Everything is seeded and the data split is deterministic, but
-TensorFlow's multi-threaded CPU kernels are not bit-exact, so a retrain gives close,
-not identical, numbers.
+a new training run.  Everything is seeded: the split, the batches and (since 05/12/2026)
+the leaf masks, so on one machine two fits from the same preload give the same numbers
+epoch by epoch. TensorFlow does not promise bit-exact CPU kernels across machines or
+thread counts, so elsewhere a retrain gives close, not identical, numbers.
 """
 
 from __future__ import annotations
@@ -23,9 +24,10 @@ from numpy.typing import NDArray
 from vision import MODEL_DIR
 from vision.diagnose import MODEL_FILE
 from vision.labels import LabelSet, load_labels
-from vision.train import augment, reviewed, shortcut
+from vision.train import augment, heap, reviewed, shortcut
 from vision.train.batches import BATCH, NEG_FRACTION, BatchMaker
 from vision.train.data import PRELOAD, SEED, Preloaded, default_data_dir, preload
+from vision.train.masks import GRABCUT_SEED
 
 # 16 epochs: the validation shortcut score still rose at epoch 12 of a 12-epoch cycle (0.815);
 # one 16-epoch cycle reached 0.830 at epoch 16 in 47.5 min on 2 shared cores (docs/benchmarks-vision.md).
@@ -41,8 +43,10 @@ def load_or_preload(data_dir: Path, labels: LabelSet, work: Path) -> Preloaded:
     """Preload once; cache the decoded arrays in the work dir (outside the repo)."""
     import pickle
 
-    # The cache is keyed by the manifest and the preload size, so a changed dataset is re-read.
-    key = hashlib.sha1((data_dir / "MANIFEST.csv").read_bytes() + str(PRELOAD).encode()).hexdigest()[:12]
+    # The cache is keyed by the manifest, the preload size and the mask seed, so a changed
+    # dataset or mask rule is re-read.
+    stamp = f"{PRELOAD}/{GRABCUT_SEED}".encode()
+    key = hashlib.sha1((data_dir / "MANIFEST.csv").read_bytes() + stamp).hexdigest()[:12]
     cache = work / f"preload-{key}.pkl"
     if cache.exists():
         with open(cache, "rb") as fh:
@@ -130,6 +134,9 @@ def stage_fit(
     history: list[dict[str, Any]] = []
 
     class Progress(keras.callbacks.Callback):
+        def on_train_batch_begin(self, batch: int, logs: dict[str, Any] | None = None) -> None:
+            heap.keep_freed_memory()  # after the generator dataset has set its own trim threshold
+
         def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
             logs = logs or {}
             res = vset.evaluate(model.predict(vset.x, batch_size=128, verbose=0))

@@ -1,6 +1,6 @@
 // Photos made small on the phone before they are sent or kept in the outbox. A 12 MP camera photo
 // is ~2.4 MB: about 48 s on a 400 kbit/s rural link before the server even starts. The classifier
-// looks at 160 px and an officer needs far less than 12 MP, so the long edge is brought down to
+// looks at 192 px and an officer needs far less than 12 MP, so the long edge is brought down to
 // 1280 px (the server keeps at most 2048 px) and re-encoded as JPEG: ~150-300 kB.
 //
 // Re-encoding drops the EXIF, and with it the GPS position the server would otherwise read from
