@@ -56,7 +56,9 @@ def p50_p90(fn: Callable[[], object], runs: int) -> tuple[float, float, float]:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=30)
-    ap.add_argument("--threads", type=int, default=None, help="LiteRT threads (default: runtime's choice)")
+    ap.add_argument(
+        "--threads", type=int, default=None, help="LiteRT threads (default: the server's, vision.model)"
+    )
     args = ap.parse_args()
     data = synthetic_photo()
     dx = Diagnoser.load(num_threads=args.threads)

@@ -45,7 +45,20 @@ def _quiet_native_stderr() -> Iterator[None]:
             os.close(devnull)
 
 
+# One photo's views run through one interpreter; two threads halve an invoke (192-px int8 on
+# 2 AVX2 cores: 8.6 -> 4.5 ms; more threads barely help a model this small), and the answers
+# do not change: integer kernels give the same logits on any thread count (docs/benchmarks-vision.md).
+DEFAULT_THREADS = 2
+
+
+def default_threads() -> int:
+    """Threads for one interpreter when the caller does not choose: two, or fewer cores."""
+    return max(1, min(DEFAULT_THREADS, os.cpu_count() or 1))
+
+
 def _interpreter(path: Path, num_threads: int | None) -> Any:
+    if num_threads is None:
+        num_threads = default_threads()
     try:
         from ai_edge_litert.interpreter import Interpreter
     except ImportError:  # training venv: TensorFlow ships the same interpreter

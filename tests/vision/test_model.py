@@ -65,3 +65,17 @@ def test_pretrained_weights_licence_sits_beside_the_model() -> None:
     text = (MODEL_DIR / "LICENSE-efficientnet-lite0.txt").read_text(encoding="utf-8")
     assert "Apache License" in text and "Version 2.0" in text
     assert "ML Illustrated" in text and "Google" in text and MODEL_FILE in text
+
+
+def test_the_servers_thread_count_does_not_change_the_answer() -> None:
+    """Calibration and evaluation run the model on one thread, the server on two: the logits
+    behind every threshold must be the same bits, or the published figures would not hold."""
+    import cv2
+
+    from tests.vision import synth
+
+    path = MODEL_DIR / MODEL_FILE
+    one, two = TFLiteClassifier(path, num_threads=1), TFLiteClassifier(path, num_threads=2)
+    for seed in range(4):
+        img = np.asarray(cv2.resize(synth.leaf(seed=seed), (one.input_size, one.input_size)), np.uint8)
+        assert np.array_equal(one.logits(img), two.logits(img))

@@ -30,7 +30,8 @@ from vision.train.data import PRELOAD, SEED, Preloaded, default_data_dir, preloa
 from vision.train.masks import GRABCUT_SEED
 
 # 16 epochs: the validation shortcut score still rose at epoch 12 of a 12-epoch cycle (0.815);
-# one 16-epoch cycle reached 0.830 at epoch 16 in 47.5 min on 2 shared cores (docs/benchmarks-vision.md).
+# at 192 px one 16-epoch cycle reached 0.856 at epoch 16, a second draw 0.853 at epoch 15; the fit
+# takes ~70 min on 2 cores (docs/benchmarks-vision.md, *Training cost*).
 EPOCHS = 16
 PEAK_LR = 1e-3
 
