@@ -8,6 +8,7 @@ import os
 import select
 import time
 import tty
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,13 +17,19 @@ from firmware.lib import linkproto
 from firmware.lib import serialframe as sf
 
 
-def wait_for(predicate: object, timeout_s: float = 30.0, what: str = "condition") -> None:
+def eventually(predicate: Callable[[], object], timeout_s: float) -> bool:
+    """True as soon as ``predicate()`` holds, False once ``timeout_s`` has passed without it."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        if predicate():  # type: ignore[operator]
-            return
+        if predicate():
+            return True
         time.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
+    return False
+
+
+def wait_for(predicate: Callable[[], object], timeout_s: float = 30.0, what: str = "condition") -> None:
+    if not eventually(predicate, timeout_s):
+        raise AssertionError(f"timed out waiting for {what}")
 
 
 @dataclass
