@@ -46,8 +46,8 @@ def _quiet_native_stderr() -> Iterator[None]:
 
 
 # One photo's views run through one interpreter; two threads halve an invoke (192-px int8 on
-# 2 AVX2 cores: 8.6 -> 4.5 ms; more threads barely help a model this small), and the answers
-# do not change: integer kernels give the same logits on any thread count (docs/benchmarks-vision.md).
+# 2 AVX2 cores: 8.8 -> 4.5 ms, bench/vision_latency.py --threads 1 / 2), and the answers do not
+# change: integer kernels give the same logits on any thread count (tests/vision/test_model.py).
 DEFAULT_THREADS = 2
 
 

@@ -184,3 +184,15 @@ def test_leaf_masks_do_not_depend_on_what_was_cut_before() -> None:
         again = foreground_mask(photo)
         assert first is not None and again is not None
         assert np.array_equal(first, again)
+
+
+def test_only_the_shipped_models_evaluation_redraws_the_model_cards_figures(tmp_path: Path) -> None:
+    """A retrain into a scratch folder once overwrote the committed figures with its own."""
+    from vision import MODEL_DIR
+    from vision.train import figures
+    from vision.train.evaluate import figure_dir
+
+    work = tmp_path / "work"
+    assert figure_dir(MODEL_DIR, work, None) == figures.FIG_DIR
+    assert figure_dir(tmp_path / "candidate", work, None) == work
+    assert figure_dir(MODEL_DIR, work, work / "metrics_compared.json") == work

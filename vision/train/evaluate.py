@@ -17,6 +17,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from vision import MODEL_DIR
 from vision.calibration import expected_calibration_error, softmax
 from vision.colour import U8
 from vision.diagnose import MODEL_FILE, Diagnoser
@@ -189,6 +190,13 @@ def ood(dx: Diagnoser, pre: Preloaded) -> tuple[dict[str, Any], dict[str, Any]]:
     return oo, bgo
 
 
+def figure_dir(model_dir: Path, work: Path, out_file: Path | None) -> Path:
+    """The model card's figures show the shipped model: only its own evaluation redraws them.
+    A model trained into another folder, or scored for comparison, keeps its figures in ``work``."""
+    shipped = out_file is None and model_dir.resolve() == MODEL_DIR.resolve()
+    return figures.FIG_DIR if shipped else work
+
+
 def stage_evaluate(
     pre: Preloaded,
     labels: LabelSet,
@@ -201,7 +209,7 @@ def stage_evaluate(
     photos; its figures then stay in ``work`` instead of the model card's folder)."""
     t0 = time.time()
     work.mkdir(parents=True, exist_ok=True)
-    fig_dir = figures.FIG_DIR if out_file is None else work
+    fig_dir = figure_dir(model_dir, work, out_file)
     dx = Diagnoser.load(model_dir, num_threads=1)
     del labels  # the model dir's labels.json is the one the runtime uses
     res: dict[str, Any] = {"model_bytes": (model_dir / MODEL_FILE).stat().st_size}
