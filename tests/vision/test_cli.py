@@ -106,3 +106,41 @@ def test_continued_fit_arguments_are_checked_before_any_work(
     assert run.main(["--stage", "fit", "--lr", "5", "--work", str(tmp_path)]) == 2
     assert "--lr must be in (0, 0.1]" in capsys.readouterr().out
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_retrain_into_a_new_folder_starts_from_the_shipped_class_list(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `farm vision train --model-dir NEW` (to compare before replacing the shipped model)
+    # crashed on the missing labels.json; it must seed the folder, licence included.
+    from vision import MODEL_DIR
+    from vision.train import run
+    from vision.train.pretrained import LICENCE_FILE
+
+    new = tmp_path / "candidate"
+    assert run.prepare_model_dir(new, "all") is None
+    assert (new / "labels.json").read_bytes() == (MODEL_DIR / "labels.json").read_bytes()
+    assert "Apache" in (new / LICENCE_FILE).read_text(encoding="utf-8")
+    # Stages after the fit need a model that is not there yet: one line, exit 2, no preload.
+    empty = tmp_path / "empty"
+    assert run.main(["--stage", "calibrate", "--model-dir", str(empty), "--work", str(tmp_path / "w")]) == 2
+    assert f"no leaf_disease_int8.tflite in {empty}" in capsys.readouterr().out
+    assert not (tmp_path / "w").exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--epochs", "0"], "--epochs must be 1 to 100"),
+        (["--train-from", "16"], "--train-from must be a block number 0 to 15"),
+        (["--compare-with", "/nonexistent"], "--compare-with: no leaf_disease_int8.tflite"),
+    ],
+)
+def test_training_arguments_out_of_range_cost_one_line(
+    argv: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from vision.train import run
+
+    assert run.main([*argv, "--work", str(tmp_path / "w")]) == 2
+    assert message in capsys.readouterr().out
+    assert not (tmp_path / "w").exists()

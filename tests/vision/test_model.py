@@ -14,6 +14,7 @@ from vision.diagnose import MODEL_FILE
 from vision.labels import load_labels
 from vision.model import TFLiteClassifier
 from vision.train.data import default_data_dir
+from vision.train.pretrained import LICENCE_FILE
 
 
 def test_labels_json_is_consistent_with_model() -> None:
@@ -62,7 +63,7 @@ def test_metrics_file_reports_the_committed_model() -> None:
 def test_pretrained_weights_licence_sits_beside_the_model() -> None:
     # The model is derived from Apache-2.0 EfficientNet-Lite0 ImageNet weights: the licence
     # text and the credit travel with the file.
-    text = (MODEL_DIR / "LICENSE-efficientnet-lite0.txt").read_text(encoding="utf-8")
+    text = (MODEL_DIR / LICENCE_FILE).read_text(encoding="utf-8")
     assert "Apache License" in text and "Version 2.0" in text
     assert "ML Illustrated" in text and "Google" in text and MODEL_FILE in text
 

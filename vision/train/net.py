@@ -22,15 +22,10 @@ import numpy as np
 from keras import layers
 from numpy.typing import NDArray
 
-INPUT_SIZE = 192  # the dataset's short side: rice lesions are a few pixels wide at 160 (docs/model-card.md)
-# Stride of each of the 16 MBConv blocks of B0/Lite0: stages start at 1, 3, 5, 8, 11, 15.
-STRIDES = (1, 2, 1, 2, 1, 2, 1, 1, 1, 1, 1, 2, 1, 1, 1, 1)
+from vision.train.arch import INPUT_SIZE, STRIDES
+
 BN_EPS = 1e-3
 HEAD = 1280
-# Blocks from this index on (and the head) are fine-tuned; earlier ones stay frozen.
-# 8 = the last three stages: enough to re-learn the mid-level texture features that
-# separate lesions, few enough to train at ~100 images/s on 2 CPU cores.
-DEFAULT_TRAIN_FROM = 8
 
 
 def _bn(name: str) -> layers.BatchNormalization:

