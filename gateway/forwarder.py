@@ -31,6 +31,12 @@ from gateway.outbox import Outbox
 
 log = logging.getLogger("gateway.forwarder")
 
+# After a run of failures the next try can be this far away (the cap of the full-jitter backoff),
+# and one upload can hang this long on a connection the server side dropped. Together they bound
+# how long a forwarder that is alive can go without trying.
+MAX_BACKOFF_S = 60.0
+UPLOAD_TIMEOUT_S = 30.0
+
 
 class RetryLater(RuntimeError):
     """A failure worth retrying after ``delay_s`` (or the backoff, whichever is longer)."""
@@ -70,9 +76,9 @@ class Forwarder:
         token: str,
         batch_size: int = 5000,  # the server's max_batch_frames
         min_batch: int = 100,
-        max_backoff_s: float = 60.0,
+        max_backoff_s: float = MAX_BACKOFF_S,
         base_backoff_s: float = 0.5,
-        timeout_s: float = 30.0,
+        timeout_s: float = UPLOAD_TIMEOUT_S,
         rng: random.Random | None = None,
     ) -> None:
         self.outbox = outbox

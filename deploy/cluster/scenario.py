@@ -24,6 +24,7 @@ import requests
 
 from demo.people import FARMERS
 from deploy.cluster.hosts import ROOT, Cluster, Proc
+from gateway.forwarder import MAX_BACKOFF_S, UPLOAD_TIMEOUT_S
 
 FARMER = FARMERS[0][:2]  # the demo's first farmer: (phone, password)
 
@@ -231,7 +232,11 @@ def run(workdir: Path, plan: Plan, log: Any = print) -> Outcome:
         time.sleep(plan.settle_s)
         out.signed_in_after_failover, answers = signed_in(cluster.url, cookies)
         event(f"farmer still signed in after the failover: {out.signed_in_after_failover} ({answers})")
-        lose_replies(workdir / f"{gw_hosts[0].name}.json", plan.replies_lost, plan.settle_s * 10)
+        # The failover just before left the forwarders backing off: the next upload, whose answer
+        # is to be lost, can be up to a full backoff plus one hung request away (a fixed 30 s
+        # window failed CI once when the jitter drew a long wait).
+        next_upload_within_s = MAX_BACKOFF_S + UPLOAD_TIMEOUT_S + plan.settle_s
+        lose_replies(workdir / f"{gw_hosts[0].name}.json", plan.replies_lost, next_upload_within_s)
         event(f"{gw_hosts[0].name}: the answers to {plan.replies_lost} uploads lost on the way back")
         gw_hosts[-1].link(up=False)
         event(f"{gw_hosts[-1].name} cut off (ip link set eth0 down) for {plan.cut_s:.0f} s")
