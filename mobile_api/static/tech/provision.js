@@ -25,6 +25,12 @@ export async function loadProvision() {
       el('span', { text: t(`sensor_${name}`) }))));
     setupDone = true;
   }
+  await showQueue();
+}
+
+// What waits on the phone; read from IndexedDB only, so it shows offline even when the
+// service worker has no copy of the setup answer to serve.
+async function showQueue() {
   const waiting = await queued().catch(() => []);
   document.getElementById('queue-note').textContent = waiting.length ? t('queued_n', { n: waiting.length }) : '';
 }
@@ -74,7 +80,7 @@ async function submit(ev) {
     if (e.status) { toast(`${t('register_failed')}: ${e.message}`, 'error'); return; }
     await enqueue(b); // no network: keep it on the phone
     toast(t('queued_offline'));
-    await loadProvision();
+    await showQueue(); // not loadProvision: its setup request fails offline
   }
 }
 
