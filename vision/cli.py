@@ -43,14 +43,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     pd.add_argument(
         "--model-dir",
-        type=_model_dir,
+        type=model_folder,
         default=None,
         help="folder with the int8 model, labels and calibration (default: the shipped model, vision/model)",
     )
     pd.set_defaults(func=cmd_diagnose)
 
 
-def _model_dir(text: str) -> Path:
+def model_folder(text: str) -> Path:
     """A folder that holds a model (checked when parsed: a wrong path is one line, not a traceback)."""
     from vision.diagnose import MODEL_FILE
 

@@ -22,10 +22,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from cli.args import bounded_int
 from vision import MODEL_DIR
+from vision.cli import model_folder
 from vision.diagnose import MODEL_FILE
 from vision.labels import LABELS_FILE, LabelSet, load_labels
 from vision.train import augment, heap, reviewed, shortcut
+from vision.train.arch import DEFAULT_TRAIN_FROM, INPUT_SIZE, N_BLOCKS
 from vision.train.batches import BATCH, NEG_FRACTION, BatchMaker
 from vision.train.data import PRELOAD, SEED, Preloaded, default_data_dir, preload
 from vision.train.masks import GRABCUT_SEED
@@ -102,7 +105,6 @@ def stage_fit(
     """
     import keras
 
-    from vision.train.arch import INPUT_SIZE
     from vision.train.net import build_model, freeze_before
     from vision.train.pretrained import read_legacy_state_dict, weights_path
 
@@ -173,7 +175,6 @@ def stage_export(pre: Preloaded, labels: LabelSet, work: Path, model_dir: Path) 
     import keras
     import tensorflow as tf
 
-    from vision.train.arch import INPUT_SIZE
     from vision.train.pretrained import LICENCE_NOTE
 
     _threads()
@@ -254,10 +255,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         default=MODEL_DIR,
         help="where the model, labels and calibration are written (default: the shipped vision/model)",
     )
-    p.add_argument("--epochs", type=int, default=EPOCHS, help="epochs of the fine-tuning cycle")
+    p.add_argument(
+        "--epochs", type=bounded_int(1, MAX_EPOCHS), default=EPOCHS, help="epochs of the fine-tuning cycle"
+    )
     p.add_argument(
         "--train-from",
-        type=int,
+        type=bounded_int(0, N_BLOCKS - 1),
         default=None,
         help="first EfficientNet block that is fine-tuned (earlier ones stay frozen; default 8)",
     )
@@ -279,7 +282,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--compare-with",
-        type=Path,
+        type=model_folder,
         default=None,
         help="another model dir (e.g. the previous release) to score on the same evaluation photos "
         "(default: none)",
@@ -299,17 +302,6 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if not (0 < args.lr <= 0.1):
         print(f"--lr must be in (0, 0.1], got {args.lr}")
-        return 2
-    from vision.train.arch import DEFAULT_TRAIN_FROM, N_BLOCKS
-
-    if not 1 <= args.epochs <= MAX_EPOCHS:
-        print(f"--epochs must be 1 to {MAX_EPOCHS}, got {args.epochs}")
-        return 2
-    if args.train_from is not None and not 0 <= args.train_from < N_BLOCKS:
-        print(f"--train-from must be a block number 0 to {N_BLOCKS - 1}, got {args.train_from}")
-        return 2
-    if args.compare_with is not None and not (args.compare_with / MODEL_FILE).exists():
-        print(f"--compare-with: no {MODEL_FILE} in {args.compare_with}")
         return 2
     problem = prepare_model_dir(args.model_dir, args.stage)
     if problem:
