@@ -196,3 +196,21 @@ def test_only_the_shipped_models_evaluation_redraws_the_model_cards_figures(tmp_
     assert figure_dir(MODEL_DIR, work, None) == figures.FIG_DIR
     assert figure_dir(tmp_path / "candidate", work, None) == work
     assert figure_dir(MODEL_DIR, work, work / "metrics_compared.json") == work
+
+
+def test_tail_average_is_the_mean_of_float_weights_and_keeps_the_rest() -> None:
+    from vision.train.averaging import TailAverage
+
+    tail = TailAverage()
+    with pytest.raises(ValueError, match="no snapshot"):
+        tail.mean()
+    for step in (1.0, 2.0, 6.0):
+        tail.add([np.full((2, 3), step, np.float32), np.array([int(step)], np.int64)])
+    kernel, counter = tail.mean()
+    assert kernel.dtype == np.float32 and np.allclose(kernel, 3.0)
+    # Not a weight: taken from the last snapshot, never averaged into a fraction.
+    assert counter.dtype == np.int64 and counter.tolist() == [6]
+    with pytest.raises(ValueError, match="changed shape"):
+        tail.add([np.zeros((3, 2), np.float32), np.array([7], np.int64)])
+    with pytest.raises(ValueError, match="snapshot has 1 arrays"):
+        tail.add([np.zeros((2, 3), np.float32)])
