@@ -153,13 +153,16 @@ def stage_fit(
     tail = TailAverage()
     n_average = min(average_last, epochs)
 
+    def validation_score() -> dict[str, Any]:
+        return vset.evaluate(model.predict(vset.x, batch_size=128, verbose=0))
+
     class Progress(keras.callbacks.Callback):
         def on_train_batch_begin(self, batch: int, logs: dict[str, Any] | None = None) -> None:
             heap.keep_freed_memory()  # after the generator dataset has set its own trim threshold
 
         def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
             logs = logs or {}
-            res = vset.evaluate(model.predict(vset.x, batch_size=128, verbose=0))
+            res = validation_score()
             res["epoch"] = epoch + 1
             history.append(res)
             if epoch + 1 > epochs - n_average:
@@ -180,7 +183,7 @@ def stage_fit(
     averaged: dict[str, Any] = {}
     if tail.count >= 2:
         model.set_weights(tail.mean())
-        averaged = vset.evaluate(model.predict(vset.x, batch_size=128, verbose=0))
+        averaged = validation_score()
         averaged["averaged_epochs"] = list(range(epochs - tail.count + 1, epochs + 1))
         kept = averaged["score"] > best["score"]
         if kept:
@@ -194,9 +197,9 @@ def stage_fit(
     (work / "fit_history.json").write_text(
         json.dumps({"best": best, "epochs": history, "averaged": averaged}, indent=1)
     )
-    _log(
-        f"kept epoch {best.get('epoch')} ({work / 'model.keras'}); fit took {(time.time() - t0) / 60:.1f} min"
-    )
+    span = best.get("averaged_epochs")
+    kept_what = f"the mean of epochs {span[0]}-{span[-1]}" if span else f"epoch {best.get('epoch')}"
+    _log(f"kept {kept_what} ({work / 'model.keras'}); fit took {(time.time() - t0) / 60:.1f} min")
 
 
 def stage_export(pre: Preloaded, labels: LabelSet, work: Path, model_dir: Path) -> None:
