@@ -7,7 +7,10 @@ quality gate, leaf crop, int8 inference over the calibrated views, calibration)
 with a floor made of only the reduced decode + resize + one ``invoke``, and with a
 naive full-size decode.  Also times ``diagnose`` with the whole-photo centre view
 switched the other way, so the cost of that extra view is measured, not guessed.
-Prints p50/p90 in milliseconds.
+Last, the model's views of one photo as single invokes against one batched invoke
+(a second interpreter whose input is resized to N views), with a check that both
+give the same logits: the measurement behind "batched views: tried, not adopted"
+in docs/benchmarks-vision.md.  Prints p50/p90 in milliseconds.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.timing import Meter, describe_machine, load_average, percentile, time_ms
 from vision.diagnose import Diagnoser
+from vision.model import default_threads
 from vision.preprocess import model_input
 
 
@@ -51,6 +55,40 @@ def p50_p90(fn: Callable[[], object], runs: int) -> tuple[float, float, float]:
     with Meter() as m:
         samples = time_ms(fn, runs)
     return percentile(samples, 50), percentile(samples, 90), m.cpu_s / (runs + 1) * 1000
+
+
+def singles_and_batch(
+    path: Path, n_views: int, threads: int
+) -> tuple[Callable[[], object], Callable[[], object], bool]:
+    """Two raw interpreters over the model file, one per view and one batched; both get the same
+    already-quantised input, so only the invokes differ.  Returns both calls and whether their
+    logits are bit-identical."""
+    from ai_edge_litert.interpreter import Interpreter
+
+    single = Interpreter(model_path=str(path), num_threads=threads)
+    single.allocate_tensors()
+    batched = Interpreter(model_path=str(path), num_threads=threads)
+    inp, out = single.get_input_details()[0], single.get_output_details()[0]
+    batched.resize_tensor_input(inp["index"], [n_views, *inp["shape"][1:]])
+    batched.allocate_tensors()
+    info = np.iinfo(inp["dtype"])
+    shape = (n_views, *inp["shape"][1:])
+    views = np.random.default_rng(0).integers(info.min, info.max, shape, dtype=inp["dtype"], endpoint=True)
+
+    def singles() -> list[object]:
+        logits = []
+        for v in views:
+            single.set_tensor(inp["index"], v[None])
+            single.invoke()
+            logits.append(single.get_tensor(out["index"])[0].copy())
+        return logits
+
+    def batch() -> object:
+        batched.set_tensor(inp["index"], views)
+        batched.invoke()
+        return batched.get_tensor(out["index"]).copy()
+
+    return singles, batch, bool(np.array_equal(np.stack(singles()), batch()))
 
 
 def main() -> int:
@@ -87,6 +125,10 @@ def main() -> int:
     fd = p50_p90(full_decode, max(5, args.runs // 3))
     dg = p50_p90(diagnose, args.runs)
     ot = p50_p90(lambda: other.diagnose(data), args.runs)
+    n_views = dx.calibration.tta_views + int(dx.calibration.centre_view)
+    singles, batch, identical = singles_and_batch(clf.path, n_views, args.threads or default_threads())
+    sg = p50_p90(singles, args.runs)
+    bt = p50_p90(batch, args.runs)
     d = dx.diagnose(data)
     print(f"machine: {describe_machine()}; {load_average()}")
     print(f"photo: 4000x3000 JPEG, {len(data) / 1e6:.2f} MB; answer: {d.reason} {d.label} {d.confidence:.2f}")
@@ -102,6 +144,9 @@ def main() -> int:
         f"ratio diagnose/floor: {dg[0] / fl[0]:.2f}x by p50 wall-clock, "
         f"{dg[2] / fl[2]:.2f}x by CPU per call (goal <= 2x)"
     )
+    print(f"{f'{n_views} views, one invoke each':38s} {sg[0]:8.1f} {sg[1]:8.1f} {sg[2]:8.1f}")
+    print(f"{f'{n_views} views, one batched invoke':38s} {bt[0]:8.1f} {bt[1]:8.1f} {bt[2]:8.1f}")
+    print(f"batched logits bit-identical to single invokes: {'yes' if identical else 'NO'}")
     return 0
 
 

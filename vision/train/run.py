@@ -303,7 +303,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         type=bounded_int(0, MAX_EPOCHS),
         default=AVERAGE_LAST,
         help="average the weights of this many final epochs into one more candidate checkpoint, "
-        "kept if validation prefers it; 4 = the last quarter of a 16-epoch cycle (0 or 1: off; default off)",
+        f"kept if validation prefers it; {EPOCHS // 4} = the last quarter of the default {EPOCHS}-epoch "
+        f"cycle (0 or 1: off; default {AVERAGE_LAST})",
     )
     p.add_argument(
         "--init-from",
